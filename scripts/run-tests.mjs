@@ -1,0 +1,28 @@
+// Runs every *.test.ts under test/ and examples/ with Node's test runner (tsx as the loader).
+// Node 20's runner does not glob TypeScript files itself, so the list is built here.
+// Pass paths or substrings to run a subset: `node scripts/run-tests.mjs sqlite`.
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+function collect(dir) {
+  let out = [];
+  let entries;
+  try { entries = readdirSync(dir); } catch { return out; }
+  for (const name of entries) {
+    const path = join(dir, name);
+    if (name === 'node_modules' || name === 'fixtures') continue;
+    if (statSync(path).isDirectory()) out = out.concat(collect(path));
+    else if (name.endsWith('.test.ts')) out.push(path);
+  }
+  return out;
+}
+
+const filters = process.argv.slice(2);
+const files = ['test', 'examples'].flatMap(collect).sort()
+  .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)));
+if (files.length === 0) { console.error('no test files matched'); process.exit(1); }
+const result = spawnSync(process.execPath, [
+  '--import', 'tsx', '--test', '--test-reporter=spec', `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 2}`, ...files,
+], { stdio: 'inherit' });
+process.exit(result.status ?? 1);

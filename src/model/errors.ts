@@ -1,0 +1,118 @@
+/**
+ * @module errors
+ * Every error Perdure throws at a caller derives from PerdureError. Each
+ * subclass carries the facts a caller (or the HTTP layer) needs to react,
+ * so nobody has to parse a message.
+ */
+import type { FailureDetails } from './failure.ts';
+import type { RuntimeStatus } from './runtime-status.ts';
+
+export class PerdureError extends Error {
+  override name = 'PerdureError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** Bad input at an entry point; `field` names what is wrong. */
+export class ValidationError extends PerdureError {
+  override name = 'ValidationError';
+  constructor(readonly field: string, message: string, options?: { cause?: unknown }) {
+    super(`Invalid ${field}: ${message}`, options);
+  }
+}
+
+export class PayloadTooLargeError extends ValidationError {
+  override name = 'PayloadTooLargeError';
+  constructor(field: string, readonly bytes: number, readonly limitBytes: number) {
+    super(field, `${bytes} bytes exceeds the limit of ${limitBytes} bytes`);
+  }
+}
+
+export interface ExistingInstanceInfo {
+  readonly instanceId: string;
+  readonly name: string;
+  readonly runtimeStatus: RuntimeStatus;
+  readonly createdTime: string;
+}
+
+export class InstanceAlreadyExistsError extends PerdureError {
+  override name = 'InstanceAlreadyExistsError';
+  constructor(readonly existing: ExistingInstanceInfo) {
+    super(`An instance with ID '${existing.instanceId}' already exists.`);
+  }
+}
+
+export class InstanceNotFoundError extends PerdureError {
+  override name = 'InstanceNotFoundError';
+  constructor(readonly instanceId: string) {
+    super(`No instance with ID '${instanceId}' was found.`);
+  }
+}
+
+/** The instance exists but its status does not allow the operation (HTTP 410). */
+export class InvalidInstanceStateError extends PerdureError {
+  override name = 'InvalidInstanceStateError';
+  constructor(
+    readonly instanceId: string,
+    readonly operation: string,
+    readonly runtimeStatus: RuntimeStatus,
+  ) {
+    super(`Cannot ${operation} instance '${instanceId}': it is ${runtimeStatus}.`);
+  }
+}
+
+export class FunctionNotFoundError extends PerdureError {
+  override name = 'FunctionNotFoundError';
+  constructor(readonly kind: 'orchestration' | 'activity', readonly functionName: string) {
+    super(`No ${kind} function named '${functionName}' is registered.`);
+  }
+}
+
+export class WaitForCompletionTimeoutError extends PerdureError {
+  override name = 'WaitForCompletionTimeoutError';
+  constructor(readonly instanceId: string, readonly timeoutMs: number) {
+    super(`Instance '${instanceId}' did not complete within ${timeoutMs} ms.`);
+  }
+}
+
+/** Thrown inside an orchestrator when an activity it awaited failed. Catchable. */
+export class TaskFailedError extends PerdureError {
+  override name = 'TaskFailedError';
+  constructor(
+    readonly taskName: string,
+    readonly taskId: number,
+    readonly failure: FailureDetails,
+    message = `Task '${taskName}' (#${taskId}) failed: ${failure.name}: ${failure.message}`,
+  ) {
+    super(message);
+  }
+}
+
+/** Thrown inside a parent orchestrator when a sub-orchestration it awaited failed. */
+export class SubOrchestrationFailedError extends TaskFailedError {
+  override name = 'SubOrchestrationFailedError';
+  constructor(taskName: string, taskId: number, readonly childInstanceId: string, failure: FailureDetails) {
+    super(
+      taskName,
+      taskId,
+      failure,
+      `Sub-orchestration '${taskName}' (instance '${childInstanceId}', #${taskId}) failed: ${failure.name}: ${failure.message}`,
+    );
+  }
+}
+
+/** A replay produced different actions from those recorded in history. */
+export class NonDeterministicOrchestrationError extends PerdureError {
+  override name = 'NonDeterministicOrchestrationError';
+}
+
+/** The store file or database was written by a newer Perdure. */
+export class SchemaVersionError extends PerdureError {
+  override name = 'SchemaVersionError';
+}
+
+/** Configuration that cannot work (bad store URL, missing host key, ...). */
+export class ConfigurationError extends PerdureError {
+  override name = 'ConfigurationError';
+}

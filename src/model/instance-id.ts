@@ -1,0 +1,30 @@
+/**
+ * @module instance-id
+ * Instance IDs are caller-chosen keys (the singleton guarantee hangs on
+ * them), so they are checked at every entry point before anything is stored.
+ */
+import { ValidationError } from './errors.ts';
+
+export const MAX_INSTANCE_ID_LENGTH = 256;
+const FORBIDDEN = /[\u0000-\u001f\u007f-\u009f/\\#?]/;
+
+export function validateInstanceId(value: unknown, field = 'instanceId'): string {
+  if (typeof value !== 'string') throw new ValidationError(field, 'must be a string');
+  if (value.length === 0) throw new ValidationError(field, 'must not be empty');
+  if (value.length > MAX_INSTANCE_ID_LENGTH) {
+    throw new ValidationError(field, `must be at most ${MAX_INSTANCE_ID_LENGTH} characters (got ${value.length})`);
+  }
+  const bad = FORBIDDEN.exec(value);
+  if (bad) {
+    const shown = JSON.stringify(bad[0]);
+    throw new ValidationError(field, `must not contain control characters or any of / \\ # ? (found ${shown})`);
+  }
+  if (value.startsWith('@')) throw new ValidationError(field, "must not start with '@' (reserved)");
+  return value;
+}
+
+export function validateFunctionName(value: unknown, field = 'name'): string {
+  if (typeof value !== 'string' || value.length === 0) throw new ValidationError(field, 'must be a non-empty string');
+  if (value.length > 256) throw new ValidationError(field, 'must be at most 256 characters');
+  return value;
+}

@@ -1,0 +1,201 @@
+/**
+ * @module store
+ * The one boundary between the engine and a database. A store stores and
+ * leases; it never interprets history. Every method that writes is one
+ * transaction, and batch methods are a list of independent units that share
+ * one commit (group commit): each unit succeeds or fails on its own.
+ *
+ * Invariants every implementation keeps (the contract suite checks them):
+ * - createInstances: start-if-absent is decided inside the transaction that
+ *   writes, so at most one live instance exists per ID, whatever the race.
+ * - commitOrchestrations: a unit is applied only if the instance's lease
+ *   token still equals the one handed out at claim (fencing); otherwise it
+ *   is rejected whole and reported as `leaseLost`.
+ * - Messages become visible to claims only once `visibleAt <= now`.
+ * - Times are epoch milliseconds passed in by the caller; SQL never reads a clock.
+ */
+import type { FailureDetails } from '../model/failure.ts';
+import type { HistoryEvent, InboxEvent, ParentRef } from '../model/history.ts';
+import type { InstanceRecord } from '../model/instance.ts';
+import type { RuntimeStatus } from '../model/runtime-status.ts';
+
+export type ConflictPolicy = 'reject' | 'useExisting' | 'terminateExisting';
+
+export interface StartRequest {
+  readonly instanceId: string;
+  readonly name: string;
+  /** The new execution's ID, chosen by the caller so the start is idempotent to describe. */
+  readonly executionId: string;
+  readonly input?: unknown;
+  readonly onConflict: ConflictPolicy;
+  /** Terminal statuses an existing instance may have and still be replaced by this start. */
+  readonly reuseStatuses: readonly RuntimeStatus[];
+  readonly parent?: ParentRef;
+  /** Delay the first turn (scheduled start); defaults to `now`. */
+  readonly visibleAt?: number;
+  readonly now: number;
+}
+
+export type StartResult =
+  | { readonly outcome: 'created' | 'replaced'; readonly instance: InstanceRecord }
+  | { readonly outcome: 'existing'; readonly instance: InstanceRecord }
+  | { readonly outcome: 'conflict'; readonly instance: InstanceRecord };
+
+/** A message from a client (raise event, terminate, suspend, resume, rewind). */
+export interface ClientMessage {
+  readonly instanceId: string;
+  readonly event: InboxEvent;
+  /** The message is accepted only while the instance has one of these statuses. */
+  readonly requireStatus: readonly RuntimeStatus[];
+  readonly now: number;
+}
+
+export type SendResult =
+  | { readonly outcome: 'sent' }
+  | { readonly outcome: 'notFound' }
+  | { readonly outcome: 'wrongStatus'; readonly runtimeStatus: RuntimeStatus };
+
+export interface InboxMessage {
+  /** Opaque, unique within the store. */
+  readonly id: string;
+  /** Set for replies that belong to one execution (task results, timers); absent for instance-wide events. */
+  readonly executionId?: string;
+  readonly event: InboxEvent;
+}
+
+export interface ClaimOptions {
+  /** Identifies the claiming worker, for diagnostics. */
+  readonly owner: string;
+  readonly leaseMs: number;
+  readonly limit: number;
+  readonly now: number;
+}
+
+export interface OrchestrationWorkItem {
+  readonly instanceId: string;
+  readonly name: string;
+  readonly executionId: string;
+  readonly runtimeStatus: RuntimeStatus;
+  /** Number of events in the stored history; lets a worker reuse a cached replay. */
+  readonly historyLength: number;
+  /** Fencing token: must be presented at commit. */
+  readonly leaseToken: number;
+  /** Visible messages, oldest first. A suspended instance is handed only control messages. */
+  readonly messages: readonly InboxMessage[];
+}
+
+export interface ActivityRequest {
+  readonly taskId: number;
+  readonly name: string;
+  readonly input?: unknown;
+}
+
+export interface OutboundMessage {
+  readonly instanceId: string;
+  readonly executionId?: string;
+  readonly event: InboxEvent;
+  readonly visibleAt: number;
+}
+
+export interface ChildStart {
+  readonly request: StartRequest;
+  /** Delivered to the parent if the child's ID is taken by a live instance. */
+  readonly onConflictMessage: OutboundMessage;
+}
+
+export interface OrchestrationCommit {
+  readonly instanceId: string;
+  readonly executionId: string;
+  readonly leaseToken: number;
+  readonly consumedMessageIds: readonly string[];
+  /** Appended to the execution's history after the stored events. */
+  readonly newEvents: readonly HistoryEvent[];
+  readonly runtimeStatus: RuntimeStatus;
+  readonly output?: unknown;
+  readonly failure?: FailureDetails;
+  /** `undefined` leaves the stored custom status unchanged; `null` clears it. */
+  readonly customStatus?: unknown;
+  readonly activities: readonly ActivityRequest[];
+  readonly messages: readonly OutboundMessage[];
+  readonly childStarts: readonly ChildStart[];
+  /** Replace the history with a fresh execution whose first message is `started`. */
+  readonly continueAsNew?: { readonly executionId: string; readonly input?: unknown; readonly carryover: readonly InboxEvent[] };
+  readonly now: number;
+}
+
+export type CommitResult = { readonly ok: true } | { readonly ok: false; readonly reason: 'leaseLost' };
+
+export interface ActivityWorkItem {
+  readonly id: string;
+  readonly instanceId: string;
+  readonly executionId: string;
+  readonly taskId: number;
+  readonly name: string;
+  readonly input?: unknown;
+  /** 1 on first delivery; grows each time an expired lease hands the task out again. */
+  readonly attempt: number;
+  readonly leaseToken: number;
+}
+
+export type ActivityOutcome = { readonly result?: unknown } | { readonly failure: FailureDetails };
+
+export interface ActivityCompletion {
+  readonly item: ActivityWorkItem;
+  readonly outcome: ActivityOutcome;
+  readonly now: number;
+}
+
+export interface InstanceQuery {
+  readonly runtimeStatus?: readonly RuntimeStatus[];
+  readonly createdFrom?: number;
+  readonly createdTo?: number;
+  readonly name?: string;
+  readonly instanceIdPrefix?: string;
+  readonly pageSize: number;
+  /** Opaque token returned by the previous page. */
+  readonly continuationToken?: string;
+}
+
+export interface InstancePage {
+  readonly instances: readonly InstanceRecord[];
+  readonly continuationToken?: string;
+}
+
+export type PurgeFilter =
+  | { readonly instanceId: string }
+  | {
+      readonly createdFrom?: number;
+      readonly createdTo?: number;
+      /** Only terminal statuses may be purged; defaults to all terminal statuses. */
+      readonly runtimeStatus?: readonly RuntimeStatus[];
+    };
+
+export interface Store {
+  /** Human-readable description for startup logs, e.g. `sqlite:./.perdure/perdure.db`. */
+  readonly description: string;
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+
+  createInstances(requests: readonly StartRequest[]): Promise<StartResult[]>;
+  send(messages: readonly ClientMessage[]): Promise<SendResult[]>;
+  getInstance(instanceId: string): Promise<InstanceRecord | undefined>;
+  listInstances(query: InstanceQuery): Promise<InstancePage>;
+  getHistory(instanceId: string): Promise<HistoryEvent[]>;
+  /** Deletes terminal instances with their history; returns how many were deleted. */
+  purge(filter: PurgeFilter): Promise<number>;
+
+  claimOrchestrations(options: ClaimOptions): Promise<OrchestrationWorkItem[]>;
+  commitOrchestrations(commits: readonly OrchestrationCommit[]): Promise<CommitResult[]>;
+  /** Hands leased orchestrations back without changes (graceful shutdown). */
+  abandonOrchestrations(items: readonly Pick<OrchestrationWorkItem, 'instanceId' | 'leaseToken'>[]): Promise<void>;
+
+  claimActivities(options: ClaimOptions): Promise<ActivityWorkItem[]>;
+  /** Deletes each task (if its lease token still matches) and delivers its result to the instance. */
+  completeActivities(completions: readonly ActivityCompletion[]): Promise<void>;
+  abandonActivities(items: readonly ActivityWorkItem[]): Promise<void>;
+
+  /** Earliest future time at which a message or activity becomes claimable, if any. */
+  nextWakeAt(now: number): Promise<number | undefined>;
+  /** Called when another process commits work (PostgreSQL NOTIFY); optional for single-process stores. */
+  onExternalWork?(listener: () => void): () => void;
+}
