@@ -61,7 +61,12 @@ export interface EventRaisedEvent extends At { readonly type: 'EventRaised'; rea
 export interface ExecutionSuspendedEvent extends At { readonly type: 'ExecutionSuspended'; readonly reason?: string }
 export interface ExecutionResumedEvent extends At { readonly type: 'ExecutionResumed'; readonly reason?: string }
 export interface ExecutionTerminatedEvent extends At { readonly type: 'ExecutionTerminated'; readonly reason?: string }
-export interface ExecutionRewoundEvent extends At { readonly type: 'ExecutionRewound'; readonly reason?: string }
+export interface ExecutionRewoundEvent extends At {
+  readonly type: 'ExecutionRewound';
+  readonly reason?: string;
+  /** The failed tasks this rewind retries; their failure events before it are ignored by replay. */
+  readonly taskIds?: readonly number[];
+}
 export interface ExecutionCompletedEvent extends At {
   readonly type: 'ExecutionCompleted';
   readonly status: 'Completed' | 'Failed' | 'ContinuedAsNew';

@@ -119,7 +119,13 @@ export interface OrchestrationCommit {
   readonly messages: readonly OutboundMessage[];
   readonly childStarts: readonly ChildStart[];
   /** Replace the history with a fresh execution whose first message is `started`. */
-  readonly continueAsNew?: { readonly executionId: string; readonly input?: unknown; readonly carryover: readonly InboxEvent[] };
+  readonly continueAsNew?: {
+    readonly executionId: string;
+    readonly input?: unknown;
+    /** Kept on the new execution's ExecutionStarted message, so a child that continues as new still reports to its parent. */
+    readonly parent?: ParentRef;
+    readonly carryover: readonly InboxEvent[];
+  };
   readonly now: number;
 }
 

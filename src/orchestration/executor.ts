@@ -1,0 +1,249 @@
+/**
+ * @module executor
+ * Incremental replay of one execution. Events are applied one at a time;
+ * after each, the orchestrator generator runs until it waits on a pending
+ * task. Scheduling events from history must match, by sequence number, the
+ * tasks the code creates; any mismatch is a NonDeterministicOrchestrationError
+ * naming both sides. Applying the same events to a fresh executor always
+ * gives the same state, which is what makes caching an executor between
+ * turns (extended sessions) equivalent to replaying from scratch.
+ */
+import { NonDeterministicOrchestrationError, SubOrchestrationFailedError, TaskFailedError } from '../model/errors.ts';
+import { toFailureDetails, type FailureDetails } from '../model/failure.ts';
+import type { EventOfType, EventRaisedEvent, HistoryEvent, HistoryEventType, ParentRef } from '../model/history.ts';
+import { normalizePayload } from '../model/json.ts';
+import { OrchestrationContext, type ContextHost, type ContinueAsNewOptions, type ReplaySafeLogger } from './context.ts';
+import {
+  ActivityTask,
+  EventSentTask,
+  ExternalEventTask,
+  ScheduledTask,
+  SubOrchestrationTask,
+  Task,
+  TimerTask,
+} from './task.ts';
+
+export type OrchestratorFunction = (ctx: OrchestrationContext<any>) => Generator<unknown, unknown, any>;
+
+export type ExecutionOutcome =
+  | { readonly status: 'Completed'; readonly result: unknown }
+  | { readonly status: 'Failed'; readonly failure: FailureDetails }
+  | { readonly status: 'ContinuedAsNew'; readonly input: unknown; readonly preserveUnprocessedEvents: boolean };
+
+type Handlers = { [K in HistoryEventType]: (event: EventOfType<K>) => void };
+type ScheduledClass = abstract new (...args: never[]) => ScheduledTask<unknown>;
+
+export class OrchestrationExecutor implements ContextHost {
+  #ctx: OrchestrationContext | undefined;
+  #generator: Generator<unknown, unknown, unknown> | undefined;
+  #waitingOn: Task<unknown> | undefined;
+  #nextTaskId = 0;
+  readonly #tasks = new Map<number, ScheduledTask<unknown>>();
+  readonly #unconfirmed = new Map<number, ScheduledTask<unknown>>();
+  readonly #eventWaiters = new Map<string, ExternalEventTask<unknown>[]>();
+  readonly #bufferedEvents: EventRaisedEvent[] = [];
+  #outcome: ExecutionOutcome | undefined;
+  #continueAsNew: { input: unknown; options: ContinueAsNewOptions } | undefined;
+  #customStatus: { value: unknown } | undefined;
+  #parent: ParentRef | undefined;
+  #replaying = true;
+
+  constructor(
+    private readonly orchestrator: OrchestratorFunction,
+    readonly instanceId: string,
+    readonly name: string,
+    private readonly logger?: ReplaySafeLogger,
+  ) {}
+
+  get outcome(): ExecutionOutcome | undefined {
+    return this.#outcome;
+  }
+  get parent(): ParentRef | undefined {
+    return this.#parent;
+  }
+  get started(): boolean {
+    return this.#ctx !== undefined;
+  }
+  /** Custom status set since the last call, if any. */
+  takeCustomStatus(): { value: unknown } | undefined {
+    const status = this.#customStatus;
+    this.#customStatus = undefined;
+    return status;
+  }
+  /** External events that arrived but that no code has waited for yet. */
+  get unprocessedEvents(): readonly EventRaisedEvent[] {
+    return this.#bufferedEvents;
+  }
+
+  /** Applies one event. `replaying` is true for events already in stored history. */
+  apply(event: HistoryEvent, replaying: boolean): void {
+    this.#replaying = replaying;
+    if (this.#ctx) this.#ctx.isReplaying = replaying;
+    (this.#handlers[event.type] as (e: HistoryEvent) => void)(event);
+    this.#resume();
+  }
+
+  /** Tasks the code created that history does not record yet: the new actions of this turn. */
+  takeNewTasks(): ScheduledTask<unknown>[] {
+    const tasks = [...this.#unconfirmed.values()].sort((a, b) => a.taskId - b.taskId);
+    this.#unconfirmed.clear();
+    return tasks;
+  }
+
+  schedule<T extends ScheduledTask<unknown>>(create: (taskId: number) => T): T {
+    const task = create(this.#nextTaskId++);
+    this.#tasks.set(task.taskId, task);
+    this.#unconfirmed.set(task.taskId, task);
+    return task;
+  }
+
+  waitForEvent<T>(name: string): ExternalEventTask<T> {
+    const task = new ExternalEventTask<T>(name);
+    const index = this.#bufferedEvents.findIndex((e) => e.name === name);
+    if (index >= 0) {
+      const [event] = this.#bufferedEvents.splice(index, 1);
+      task.complete(event!.input as T);
+    } else {
+      const waiters = this.#eventWaiters.get(name) ?? [];
+      waiters.push(task as ExternalEventTask<unknown>);
+      this.#eventWaiters.set(name, waiters);
+    }
+    return task;
+  }
+
+  requestContinueAsNew(input: unknown, options: ContinueAsNewOptions): void {
+    this.#continueAsNew = { input, options };
+  }
+
+  setCustomStatus(value: unknown): void {
+    this.#customStatus = { value };
+  }
+
+  readonly #handlers: Handlers = {
+    OrchestratorStarted: (e) => this.#ctx?.setTurnTime(new Date(e.timestamp)),
+    ExecutionStarted: (e) => this.#start(e),
+    TaskScheduled: (e) => this.#confirm(e, ActivityTask, e.name),
+    TimerCreated: (e) => this.#confirm(e, TimerTask, undefined),
+    SubOrchestrationInstanceCreated: (e) => this.#confirm(e, SubOrchestrationTask, e.name),
+    EventSent: (e) => this.#confirm(e, EventSentTask, e.name),
+    TaskCompleted: (e) => this.#settle(e, ActivityTask)?.complete(e.result),
+    TaskFailed: (e) => {
+      const task = this.#settle(e, ActivityTask) as ActivityTask<unknown> | undefined;
+      task?.fail(new TaskFailedError(task.name, task.taskId, e.failure));
+    },
+    TimerFired: (e) => this.#settle(e, TimerTask)?.complete(undefined),
+    SubOrchestrationInstanceCompleted: (e) => this.#settle(e, SubOrchestrationTask)?.complete(e.result),
+    SubOrchestrationInstanceFailed: (e) => {
+      const task = this.#settle(e, SubOrchestrationTask) as SubOrchestrationTask<unknown> | undefined;
+      task?.fail(new SubOrchestrationFailedError(task.name, task.taskId, task.instanceId, e.failure));
+    },
+    EventRaised: (e) => this.#deliverEvent(e),
+    ExecutionSuspended: () => {},
+    ExecutionResumed: () => {},
+    ExecutionTerminated: () => {},
+    ExecutionRewound: () => {},
+    ExecutionCompleted: () => {},
+  };
+
+  #start(event: EventOfType<'ExecutionStarted'>): void {
+    if (this.#ctx) throw this.#nonDeterminism(`history has a second ExecutionStarted event`);
+    this.#parent = event.parent;
+    const ctx = new OrchestrationContext(
+      { instanceId: this.instanceId, executionId: event.executionId, name: this.name, parentInstanceId: event.parent?.instanceId },
+      this,
+      this.logger,
+    );
+    ctx.setTurnTime(new Date(event.timestamp));
+    ctx.setInput(event.input);
+    ctx.isReplaying = this.#replaying;
+    this.#ctx = ctx;
+    this.#step(() => {
+      const generator = this.orchestrator(ctx);
+      if (!generator || typeof (generator as Generator).next !== 'function') {
+        throw new TypeError(`Orchestrator '${this.name}' must be a generator function (function*), not a plain or async function`);
+      }
+      this.#generator = generator as Generator<unknown, unknown, unknown>;
+      return this.#generator.next();
+    });
+  }
+
+  #confirm(event: { taskId: number; type: string }, kind: ScheduledClass, name: string | undefined): void {
+    const task = this.#unconfirmed.get(event.taskId);
+    const recorded = `${event.type} #${event.taskId}${name === undefined ? '' : ` '${name}'`}`;
+    if (!task) {
+      const replayed = this.#tasks.has(event.taskId) ? 'recorded it already' : 'did not schedule anything with that sequence number';
+      throw this.#nonDeterminism(`history recorded ${recorded}, but the replayed code ${replayed}`);
+    }
+    const taskName = (task as { name?: string }).name;
+    if (!(task instanceof kind) || (name !== undefined && taskName !== name)) {
+      throw this.#nonDeterminism(`history recorded ${recorded}, but the replayed code scheduled ${task.describe()} as #${task.taskId}`);
+    }
+    this.#unconfirmed.delete(event.taskId);
+  }
+
+  #settle(event: { taskId: number; type: string }, kind: ScheduledClass): ScheduledTask<unknown> | undefined {
+    const task = this.#tasks.get(event.taskId);
+    if (!task || !(task instanceof kind)) {
+      const replayed = task ? (task as ScheduledTask<unknown>).describe() : 'nothing';
+      throw this.#nonDeterminism(`history recorded ${event.type} for #${event.taskId}, but the replayed code has ${replayed} as #${event.taskId}`);
+    }
+    return task.isCompleted ? undefined : task;
+  }
+
+  #deliverEvent(event: EventRaisedEvent): void {
+    const waiters = this.#eventWaiters.get(event.name);
+    const waiter = waiters?.shift();
+    if (waiter) waiter.complete(event.input);
+    else this.#bufferedEvents.push(event);
+  }
+
+  #resume(): void {
+    while (this.#waitingOn?.isCompleted && !this.#outcome) {
+      const task = this.#waitingOn;
+      const generator = this.#generator!;
+      this.#step(() => (task.isFaulted ? generator.throw(task.error) : generator.next(task.result)));
+    }
+  }
+
+  #step(advance: () => IteratorResult<unknown, unknown>): void {
+    let step: IteratorResult<unknown, unknown>;
+    try {
+      step = advance();
+    } catch (error) {
+      return this.#finish({ status: 'Failed', failure: toFailureDetails(error) });
+    }
+    if (step.done) return this.#complete(step.value);
+    if (!(step.value instanceof Task)) {
+      const shown = step.value === null ? 'null' : typeof step.value;
+      const error = new TypeError(
+        `Orchestrator '${this.name}' yielded ${shown}, which is not a task. Yield what ctx.callActivity, ctx.createTimer, ctx.waitForExternalEvent, Task.all or Task.any return (did you use await?)`,
+      );
+      return this.#finish({ status: 'Failed', failure: toFailureDetails(error) });
+    }
+    this.#waitingOn = step.value;
+  }
+
+  #complete(value: unknown): void {
+    if (this.#continueAsNew) {
+      const { input, options } = this.#continueAsNew;
+      return this.#finish({ status: 'ContinuedAsNew', input, preserveUnprocessedEvents: options.preserveUnprocessedEvents ?? false });
+    }
+    try {
+      this.#finish({ status: 'Completed', result: normalizePayload(value, `output of orchestration '${this.name}'`) });
+    } catch (error) {
+      this.#finish({ status: 'Failed', failure: toFailureDetails(error) });
+    }
+  }
+
+  #finish(outcome: ExecutionOutcome): void {
+    this.#outcome = outcome;
+    this.#waitingOn = undefined;
+  }
+
+  #nonDeterminism(detail: string): NonDeterministicOrchestrationError {
+    return new NonDeterministicOrchestrationError(
+      `Non-deterministic replay of orchestration '${this.name}' (instance '${this.instanceId}'): ${detail}. ` +
+        'Orchestrator code must make the same calls in the same order on every replay; deploy code changes that alter the sequence under a new orchestration name or version.',
+    );
+  }
+}

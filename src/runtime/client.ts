@@ -1,0 +1,245 @@
+/**
+ * @module client
+ * The durable client: start, query and control instances. Every input is
+ * validated here, before anything is stored. Starting is one atomic
+ * start-if-absent in the store, with the conflict policy applied inside the
+ * same transaction; the client only translates the store's verdict.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  FunctionNotFoundError,
+  InstanceAlreadyExistsError,
+  InstanceNotFoundError,
+  InvalidInstanceStateError,
+  ValidationError,
+  WaitForCompletionTimeoutError,
+} from '../model/errors.ts';
+import type { HistoryEvent, InboxEvent } from '../model/history.ts';
+import { toOrchestrationStatus, type InstanceRecord, type OrchestrationStatus } from '../model/instance.ts';
+import { validateFunctionName, validateInstanceId } from '../model/instance-id.ts';
+import { normalizePayload } from '../model/json.ts';
+import { isRuntimeStatus, isTerminalStatus, LIVE_STATUSES, RuntimeStatus, TERMINAL_STATUSES } from '../model/runtime-status.ts';
+import type { OrchestrationRef } from '../orchestration/context.ts';
+import type { ConflictPolicy, InstanceQuery, PurgeFilter, Store } from '../store/store.ts';
+import type { FunctionApp } from './app.ts';
+import type { Clock } from './clock.ts';
+import type { CompletionNotifier } from './completion-notifier.ts';
+import { checkStatusResponse, createHttpManagementPayload, type HttpManagementPayload } from './http-management.ts';
+import { StartBatcher } from './start-batcher.ts';
+import { validateListQuery, validatePurgeFilter, type ListInstancesFilter, type PurgeInstancesFilter } from './client-filters.ts';
+
+export interface StartNewOptions<I> {
+  /** Defaults to a random UUID. Choosing one makes the start a singleton start for that ID. */
+  readonly instanceId?: string;
+  readonly input?: I;
+  /** What to do when a live instance already has this ID (default 'reject'). */
+  readonly onConflict?: ConflictPolicy;
+  /** Terminal statuses that a new start may replace (default: Completed, Failed, Terminated). */
+  readonly reuseStatuses?: readonly RuntimeStatus[];
+  /** Delay the first turn until this time. */
+  readonly startAt?: Date;
+}
+
+export interface StartNewResult {
+  readonly instanceId: string;
+  readonly outcome: 'created' | 'existing' | 'replaced';
+  readonly runtimeStatus: RuntimeStatus;
+}
+
+export interface GetStatusOptions {
+  readonly showHistory?: boolean;
+  readonly showHistoryOutput?: boolean;
+  readonly showInput?: boolean;
+}
+
+export interface DurableClientOptions {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly completions: CompletionNotifier;
+  /** When given, starts of unregistered orchestrations are refused at the call. */
+  readonly app?: FunctionApp;
+  readonly hostKey?: string;
+  readonly maxPayloadBytes: number;
+}
+
+const CONFLICT_POLICIES: readonly ConflictPolicy[] = ['reject', 'useExisting', 'terminateExisting'];
+
+export class DurableClient {
+  readonly #batcher: StartBatcher;
+  constructor(private readonly options: DurableClientOptions) {
+    this.#batcher = new StartBatcher(options.store);
+  }
+
+  async startNew<I>(orchestration: OrchestrationRef<I, unknown>, options: StartNewOptions<I> = {}): Promise<StartNewResult> {
+    const name = validateFunctionName(typeof orchestration === 'string' ? orchestration : orchestration?.name, 'orchestration name');
+    if (this.options.app && !this.options.app.getOrchestration(name)) throw new FunctionNotFoundError('orchestration', name);
+    const instanceId = options.instanceId === undefined ? randomUUID() : validateInstanceId(options.instanceId);
+    const onConflict = options.onConflict ?? 'reject';
+    if (!CONFLICT_POLICIES.includes(onConflict)) throw new ValidationError('onConflict', `must be one of ${CONFLICT_POLICIES.join(', ')}`);
+    const reuseStatuses = validateReuseStatuses(options.reuseStatuses);
+    const input = normalizePayload(options.input, 'input', this.options.maxPayloadBytes);
+    const now = this.options.clock.now();
+    const visibleAt = options.startAt === undefined ? undefined : validDate(options.startAt, 'startAt').getTime();
+    const result = await this.#batcher.start({
+      instanceId, name, executionId: randomUUID(), input, onConflict, reuseStatuses, now,
+      ...(visibleAt === undefined ? {} : { visibleAt }),
+    });
+    if (result.outcome === 'conflict') throw new InstanceAlreadyExistsError(existingInfo(result.instance));
+    return { instanceId, outcome: result.outcome, runtimeStatus: result.instance.runtimeStatus };
+  }
+
+  async getStatus(instanceId: string, options: GetStatusOptions = {}): Promise<OrchestrationStatus | undefined> {
+    const record = await this.options.store.getInstance(validateInstanceId(instanceId));
+    if (!record) return undefined;
+    const status = toOrchestrationStatus(record, options);
+    if (!options.showHistory) return status;
+    const history = await this.options.store.getHistory(instanceId);
+    return { ...status, historyEvents: options.showHistoryOutput ? history : history.map(withoutOutput) };
+  }
+
+  async listInstances(filter: ListInstancesFilter = {}): Promise<{ instances: OrchestrationStatus[]; continuationToken?: string }> {
+    const query: InstanceQuery = validateListQuery(filter);
+    const page = await this.options.store.listInstances(query);
+    const instances = page.instances.map((r) => toOrchestrationStatus(r, { showInput: filter.showInput ?? false }));
+    return { instances, ...(page.continuationToken ? { continuationToken: page.continuationToken } : {}) };
+  }
+
+  async raiseEvent(instanceId: string, eventName: string, eventData?: unknown): Promise<void> {
+    const name = validateFunctionName(eventName, 'eventName');
+    const input = normalizePayload(eventData, 'eventData', this.options.maxPayloadBytes);
+    const event: InboxEvent = { type: 'EventRaised', timestamp: this.#timestamp(), name, ...(input === undefined ? {} : { input }) };
+    return this.#send(instanceId, event, LIVE_STATUSES, 'raise an event on');
+  }
+
+  async terminate(instanceId: string, reason?: string): Promise<void> {
+    return this.#send(instanceId, { type: 'ExecutionTerminated', timestamp: this.#timestamp(), ...reasonOf(reason) }, LIVE_STATUSES, 'terminate');
+  }
+  async suspend(instanceId: string, reason?: string): Promise<void> {
+    return this.#send(instanceId, { type: 'ExecutionSuspended', timestamp: this.#timestamp(), ...reasonOf(reason) }, LIVE_STATUSES, 'suspend');
+  }
+  async resume(instanceId: string, reason?: string): Promise<void> {
+    return this.#send(instanceId, { type: 'ExecutionResumed', timestamp: this.#timestamp(), ...reasonOf(reason) }, LIVE_STATUSES, 'resume');
+  }
+  /** Retries the failed tasks of a Failed instance from where it failed. */
+  async rewind(instanceId: string, reason?: string): Promise<void> {
+    return this.#send(instanceId, { type: 'ExecutionRewound', timestamp: this.#timestamp(), ...reasonOf(reason) }, [RuntimeStatus.Failed], 'rewind');
+  }
+
+  /** Starts the instance's orchestration again with its original input, under a new ID (default) or the same one. */
+  async restart(instanceId: string, options: { newInstanceId?: boolean | string } = {}): Promise<StartNewResult> {
+    const record = await this.#require(instanceId);
+    const fresh = options.newInstanceId ?? true;
+    if (fresh === false && !isTerminalStatus(record.runtimeStatus)) {
+      throw new InvalidInstanceStateError(instanceId, 'restart (with the same ID)', record.runtimeStatus);
+    }
+    const newId = fresh === false ? instanceId : fresh === true ? randomUUID() : fresh;
+    return this.startNew(record.name, { instanceId: newId, input: record.input });
+  }
+
+  async purgeInstanceHistory(instanceId: string): Promise<{ instancesDeleted: number }> {
+    const record = await this.#require(instanceId);
+    if (!isTerminalStatus(record.runtimeStatus)) throw new InvalidInstanceStateError(instanceId, 'purge', record.runtimeStatus);
+    return { instancesDeleted: await this.options.store.purge({ instanceId }) };
+  }
+
+  async purgeInstances(filter: PurgeInstancesFilter): Promise<{ instancesDeleted: number }> {
+    const purge: PurgeFilter = validatePurgeFilter(filter);
+    return { instancesDeleted: await this.options.store.purge(purge) };
+  }
+
+  /** Resolves with the final status (Completed, Failed or Terminated); throws WaitForCompletionTimeoutError. */
+  async waitForCompletion(instanceId: string, options: { timeoutMs?: number; pollIntervalMs?: number } = {}): Promise<OrchestrationStatus> {
+    const timeoutMs = options.timeoutMs ?? 60_000;
+    const deadline = Date.now() + timeoutMs;
+    let poll = 5;
+    for (;;) {
+      const status = await this.getStatus(instanceId);
+      if (!status) throw new InstanceNotFoundError(instanceId);
+      if (isTerminalStatus(status.runtimeStatus)) return status;
+      const left = deadline - Date.now();
+      if (left <= 0) throw new WaitForCompletionTimeoutError(instanceId, timeoutMs);
+      await this.options.completions.wait(instanceId, Math.min(left, poll));
+      poll = Math.min(poll * 2, options.pollIntervalMs ?? 1_000);
+    }
+  }
+
+  createHttpManagementPayload(instanceId: string, origin: string): HttpManagementPayload {
+    return createHttpManagementPayload(origin, validateInstanceId(instanceId), this.options.hostKey);
+  }
+
+  createCheckStatusResponse(request: Request, instanceId: string): Response {
+    return checkStatusResponse(request, validateInstanceId(instanceId), this.options.hostKey);
+  }
+
+  /** 200 with the output on completion, 500 with the status on failure or termination, 202 with the check-status body on timeout. */
+  async waitForCompletionOrCreateCheckStatusResponse(
+    request: Request,
+    instanceId: string,
+    options: { timeoutMs?: number; retryIntervalMs?: number } = {},
+  ): Promise<Response> {
+    try {
+      const status = await this.waitForCompletion(instanceId, { timeoutMs: options.timeoutMs ?? 10_000, pollIntervalMs: options.retryIntervalMs ?? 1_000 });
+      if (status.runtimeStatus === RuntimeStatus.Completed) return Response.json(status.output ?? null, { status: 200 });
+      return Response.json(status, { status: 500 });
+    } catch (error) {
+      if (error instanceof WaitForCompletionTimeoutError) return this.createCheckStatusResponse(request, instanceId);
+      throw error;
+    }
+  }
+
+  async #send(instanceId: string, event: InboxEvent, requireStatus: readonly RuntimeStatus[], operation: string): Promise<void> {
+    const id = validateInstanceId(instanceId);
+    const [result] = await this.options.store.send([{ instanceId: id, event, requireStatus, now: this.options.clock.now() }]);
+    if (result?.outcome === 'notFound') throw new InstanceNotFoundError(id);
+    if (result?.outcome === 'wrongStatus') throw new InvalidInstanceStateError(id, operation, result.runtimeStatus);
+  }
+
+  async #require(instanceId: string): Promise<InstanceRecord> {
+    const record = await this.options.store.getInstance(validateInstanceId(instanceId));
+    if (!record) throw new InstanceNotFoundError(instanceId);
+    return record;
+  }
+
+  #timestamp(): string {
+    return new Date(this.options.clock.now()).toISOString();
+  }
+}
+
+function validateReuseStatuses(statuses: readonly RuntimeStatus[] | undefined): readonly RuntimeStatus[] {
+  if (statuses === undefined) return TERMINAL_STATUSES;
+  if (!Array.isArray(statuses)) throw new ValidationError('reuseStatuses', 'must be an array of terminal statuses');
+  for (const status of statuses) {
+    if (!isRuntimeStatus(status) || !isTerminalStatus(status)) {
+      throw new ValidationError('reuseStatuses', `'${String(status)}' is not a terminal status (Completed, Failed, Terminated)`);
+    }
+  }
+  return statuses;
+}
+
+function validDate(value: unknown, field: string): Date {
+  if (!(value instanceof Date) || Number.isNaN(value.getTime())) throw new ValidationError(field, 'must be a valid Date');
+  return value;
+}
+
+function reasonOf(reason: string | undefined): { reason?: string } {
+  if (reason === undefined) return {};
+  if (typeof reason !== 'string' || reason.length > 4096) throw new ValidationError('reason', 'must be a string of at most 4096 characters');
+  return { reason };
+}
+
+function existingInfo(record: InstanceRecord) {
+  return {
+    instanceId: record.instanceId,
+    name: record.name,
+    runtimeStatus: record.runtimeStatus,
+    createdTime: new Date(record.createdAt).toISOString(),
+  };
+}
+
+function withoutOutput(event: HistoryEvent): HistoryEvent {
+  if ('result' in event) {
+    const { result: _result, ...rest } = event;
+    return rest as HistoryEvent;
+  }
+  return event;
+}

@@ -1,0 +1,98 @@
+/**
+ * @module turn-commit
+ * Translates a turn (what the orchestrator decided) into a store commit
+ * (rows to write). Timers become messages to the instance itself that turn
+ * visible when they fall due; children are started inside the same commit.
+ */
+import type { InboxEvent } from '../model/history.ts';
+import { TERMINAL_STATUSES } from '../model/runtime-status.ts';
+import type { ScheduledAction } from '../orchestration/scheduled-action.ts';
+import type { TurnResult } from '../orchestration/turn.ts';
+import type { ActivityRequest, ChildStart, OrchestrationCommit, OrchestrationWorkItem, OutboundMessage } from '../store/store.ts';
+
+export function toCommit(item: OrchestrationWorkItem, turn: TurnResult, now: number, newId: () => string): OrchestrationCommit {
+  const timestamp = new Date(now).toISOString();
+  const activities: ActivityRequest[] = [];
+  const messages: OutboundMessage[] = [];
+  const childStarts: ChildStart[] = [];
+  for (const action of turn.actions) {
+    dispatch(action, { item, now, timestamp, newId, activities, messages, childStarts });
+  }
+  if (turn.parentNotification) {
+    const { parent, event } = turn.parentNotification;
+    messages.push({ instanceId: parent.instanceId, executionId: parent.executionId, event, visibleAt: now });
+  }
+  for (const control of turn.controlMessages ?? []) messages.push({ ...control, visibleAt: now });
+  return {
+    instanceId: item.instanceId,
+    executionId: item.executionId,
+    leaseToken: item.leaseToken,
+    consumedMessageIds: turn.consumedMessageIds,
+    newEvents: turn.newEvents,
+    runtimeStatus: turn.runtimeStatus,
+    ...(turn.output !== undefined ? { output: turn.output } : {}),
+    ...(turn.failure !== undefined ? { failure: turn.failure } : {}),
+    ...(turn.customStatus !== undefined ? { customStatus: turn.customStatus.value } : {}),
+    activities,
+    messages,
+    childStarts,
+    ...(turn.continueAsNew ? { continueAsNew: turn.continueAsNew } : {}),
+    now,
+  };
+}
+
+interface DispatchTarget {
+  readonly item: OrchestrationWorkItem;
+  readonly now: number;
+  readonly timestamp: string;
+  readonly newId: () => string;
+  readonly activities: ActivityRequest[];
+  readonly messages: OutboundMessage[];
+  readonly childStarts: ChildStart[];
+}
+
+function dispatch(action: ScheduledAction, t: DispatchTarget): void {
+  const self = { instanceId: t.item.instanceId, executionId: t.item.executionId };
+  switch (action.kind) {
+    case 'ScheduleActivity':
+      t.activities.push({ taskId: action.taskId, name: action.name, ...(action.input === undefined ? {} : { input: action.input }) });
+      return;
+    case 'CreateTimer': {
+      const event: InboxEvent = { type: 'TimerFired', timestamp: action.fireAt, taskId: action.taskId, fireAt: action.fireAt };
+      t.messages.push({ ...self, event, visibleAt: Date.parse(action.fireAt) });
+      return;
+    }
+    case 'SendEvent': {
+      const event: InboxEvent = { type: 'EventRaised', timestamp: t.timestamp, name: action.name, ...(action.input === undefined ? {} : { input: action.input }) };
+      t.messages.push({ instanceId: action.instanceId, event, visibleAt: t.now });
+      return;
+    }
+    case 'StartSubOrchestration':
+      t.childStarts.push(childStart(action, t, self));
+  }
+}
+
+function childStart(
+  action: Extract<ScheduledAction, { kind: 'StartSubOrchestration' }>,
+  t: DispatchTarget,
+  self: { instanceId: string; executionId: string },
+): ChildStart {
+  const failure = { name: 'InstanceAlreadyExistsError', message: `An instance with ID '${action.instanceId}' already exists.` };
+  return {
+    request: {
+      instanceId: action.instanceId,
+      name: action.name,
+      executionId: t.newId(),
+      ...(action.input === undefined ? {} : { input: action.input }),
+      onConflict: 'reject',
+      reuseStatuses: TERMINAL_STATUSES,
+      parent: { ...self, taskId: action.taskId },
+      now: t.now,
+    },
+    onConflictMessage: {
+      ...self,
+      event: { type: 'SubOrchestrationInstanceFailed', timestamp: t.timestamp, taskId: action.taskId, failure },
+      visibleAt: t.now,
+    },
+  };
+}
