@@ -60,6 +60,8 @@ export interface DurableClientOptions {
   readonly app?: FunctionApp;
   readonly hostKey?: string;
   readonly maxPayloadBytes: number;
+  /** Called after this client committed work (a start, an event), so local workers look at once. */
+  readonly onWork?: () => void;
 }
 
 const CONFLICT_POLICIES: readonly ConflictPolicy[] = ['reject', 'useExisting', 'terminateExisting'];
@@ -85,6 +87,7 @@ export class DurableClient {
       ...(visibleAt === undefined ? {} : { visibleAt }),
     });
     if (result.outcome === 'conflict') throw new InstanceAlreadyExistsError(existingInfo(result.instance));
+    if (result.outcome !== 'existing') this.options.onWork?.();
     return { instanceId, outcome: result.outcome, runtimeStatus: result.instance.runtimeStatus };
   }
 
@@ -192,6 +195,7 @@ export class DurableClient {
     const [result] = await this.options.store.send([{ instanceId: id, event, requireStatus, now: this.options.clock.now() }]);
     if (result?.outcome === 'notFound') throw new InstanceNotFoundError(id);
     if (result?.outcome === 'wrongStatus') throw new InvalidInstanceStateError(id, operation, result.runtimeStatus);
+    this.options.onWork?.();
   }
 
   async #require(instanceId: string): Promise<InstanceRecord> {

@@ -56,8 +56,12 @@ export async function createHost(options: HostOptions): Promise<Host> {
   const logger = options.logger ?? consoleLogger;
   const completions = new CompletionNotifier();
   const maxPayloadBytes = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
-  const client = new DurableClient({ store, clock, completions, app: options.app, maxPayloadBytes, ...(options.hostKey ? { hostKey: options.hostKey } : {}) });
   const workers = options.workers === false ? undefined : startWorkers({ options, store, clock, logger, completions, maxPayloadBytes });
+  const client = new DurableClient({
+    store, clock, completions, app: options.app, maxPayloadBytes,
+    onWork: () => workers?.wake(),
+    ...(options.hostKey ? { hostKey: options.hostKey } : {}),
+  });
   let stopped: Promise<void> | undefined;
   const stop = () =>
     (stopped ??= (async () => {
