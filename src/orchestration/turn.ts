@@ -50,10 +50,12 @@ export interface TurnResult {
 /** Runs one turn. The executor is advanced in place; drop it if the commit fails. */
 export function runTurn(executor: OrchestrationExecutor, request: TurnRequest): TurnResult {
   const state = new TurnState(executor, request);
-  for (const message of request.messages) state.accept(message);
+  // A new execution's start must come first even if older events (carried over, or raised meanwhile) sort before it.
+  const ordered = [...request.messages].sort((a, b) => Number(b.event.type === 'ExecutionStarted') - Number(a.event.type === 'ExecutionStarted'));
+  for (const message of ordered) state.accept(message);
   // Messages held while suspended are applied in the same turn if a later message resumed the instance.
   const consumed = new Set(state.consumed);
-  for (const message of request.messages) if (!consumed.has(message.id)) state.accept(message);
+  for (const message of ordered) if (!consumed.has(message.id)) state.accept(message);
   return state.result();
 }
 

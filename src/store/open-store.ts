@@ -1,0 +1,66 @@
+/**
+ * @module open-store
+ * Turns a store URL from configuration into a migrated, ready Store.
+ *
+ * What must hold:
+ * - A URL that names no supported store fails fast with a ConfigurationError
+ *   that says what is accepted, and never echoes credentials back.
+ * - The returned store is migrated; if migration fails the store is closed.
+ *
+ * @example
+ * const store = await openStore('sqlite:./.perdure/perdure.db');
+ */
+import { isAbsolute, resolve } from 'node:path';
+import { ConfigurationError } from '../model/errors.ts';
+import { createSqliteStore, type SqliteStoreOptions } from './sqlite/store.ts';
+import type { Store } from './store.ts';
+
+export interface OpenStoreOptions {
+  readonly sqlite?: Omit<SqliteStoreOptions, 'path'>;
+}
+
+const SQLITE_FILE_EXTENSIONS = ['.db', '.sqlite', '.sqlite3'];
+const ACCEPTED =
+  "expected 'sqlite:<path>' (e.g. sqlite:./.perdure/perdure.db), a file path ending in .db, " +
+  "or 'postgres://user:password@host/database'";
+
+export async function openStore(url: string, options: OpenStoreOptions = {}): Promise<Store> {
+  const store = createStore(url.trim(), options);
+  try {
+    await store.migrate();
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  return store;
+}
+
+function createStore(url: string, options: OpenStoreOptions): Store {
+  if (url === '') throw new ConfigurationError(`The store URL is empty: ${ACCEPTED}.`);
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase();
+  if (scheme === 'postgres' || scheme === 'postgresql') {
+    // PostgreSQL store: wire `createPostgresStore` (src/store/postgres/) in here once it lands.
+    throw new ConfigurationError('PostgreSQL store not available yet');
+  }
+  if (scheme === 'sqlite') return createSqliteStore({ ...options.sqlite, path: sqlitePath(url.slice('sqlite:'.length)) });
+  if (isBarePath(url, scheme)) return createSqliteStore({ ...options.sqlite, path: resolve(url) });
+  const shown = scheme === undefined ? `'${url}'` : `with scheme '${scheme}:'`;
+  throw new ConfigurationError(`Unsupported store URL ${shown}: ${ACCEPTED}.`);
+}
+
+function sqlitePath(rest: string): string {
+  if (rest.startsWith('//')) {
+    throw new ConfigurationError(
+      `Store URL 'sqlite:${rest}' is ambiguous: write 'sqlite:' followed directly by the file path, ` +
+        "e.g. sqlite:./data/perdure.db or sqlite:/var/lib/perdure/perdure.db.",
+    );
+  }
+  if (rest === '') throw new ConfigurationError(`Store URL 'sqlite:' names no file: ${ACCEPTED}.`);
+  return rest === ':memory:' ? rest : resolve(rest);
+}
+
+/** A plain file path such as `./data/app.db` or `C:\data\app.db` (a drive letter parses as a scheme). */
+function isBarePath(url: string, scheme: string | undefined): boolean {
+  const hasExtension = SQLITE_FILE_EXTENSIONS.some((ext) => url.toLowerCase().endsWith(ext));
+  return hasExtension && (scheme === undefined || (scheme.length === 1 && isAbsolute(url)));
+}

@@ -1,0 +1,114 @@
+/**
+ * @module sqlite/list-instances
+ * Owns instance queries: filters plus keyset pagination over
+ * (created_at, instance_id), with an opaque continuation token.
+ *
+ * What must hold:
+ * - Each page costs an index range scan of about `pageSize` rows, however
+ *   many instances the table holds: with a status filter each status reads
+ *   its own slice of instances_by_status (already in page order), and the
+ *   slices are merged by one outer ORDER BY ... LIMIT.
+ * - A token is returned only when another row follows, and paging never
+ *   repeats or skips a row that existed throughout.
+ * - The ID prefix is compared as a literal (no LIKE), so `%` and `_` are
+ *   plain characters, and case-sensitively.
+ * - An empty `runtimeStatus` list means no status filter (as in Durable
+ *   Functions' HTTP API); purge, by contrast, reads an empty list as "none".
+ */
+import { ValidationError } from '../../model/errors.ts';
+import { isRuntimeStatus } from '../../model/runtime-status.ts';
+import type { InstancePage, InstanceQuery } from '../store.ts';
+import { toInstanceRecord, type InstanceRow } from './codec.ts';
+import type { Connection } from './database.ts';
+
+interface PageKey {
+  readonly createdAt: number;
+  readonly instanceId: string;
+}
+
+export function listInstances(connection: Connection, query: InstanceQuery): InstancePage {
+  const pageSize = validatePageSize(query.pageSize);
+  const after = query.continuationToken === undefined ? undefined : decodeToken(query.continuationToken);
+  const statuses = [...new Set(query.runtimeStatus ?? [])];
+  for (const status of statuses) {
+    if (!isRuntimeStatus(status)) throw new ValidationError('runtimeStatus', `unknown status '${String(status)}'`);
+  }
+  const { sql, params } = buildQuery(query, statuses, after, pageSize + 1);
+  const rows = connection.statement(sql).all(...params) as InstanceRow[];
+  const page = rows.slice(0, pageSize);
+  const last = page[page.length - 1];
+  return {
+    instances: page.map(toInstanceRecord),
+    ...(rows.length > pageSize && last !== undefined
+      ? { continuationToken: encodeToken({ createdAt: last.created_at, instanceId: last.instance_id }) }
+      : {}),
+  };
+}
+
+/** One index range scan per status (or one in all), merged into page order. */
+function buildQuery(query: InstanceQuery, statuses: readonly string[], after: PageKey | undefined, limit: number) {
+  const { conditions, params } = filterConditions(query, after);
+  const where = conditions.join(' AND ');
+  const slice = `SELECT * FROM instances WHERE %STATUS%${where} ORDER BY created_at, instance_id LIMIT ?`;
+  if (statuses.length === 0) return { sql: slice.replace('%STATUS%', ''), params: [...params, limit] };
+  const perStatus = slice.replace('%STATUS%', 'runtime_status = ? AND ');
+  return {
+    sql: `${statuses.map(() => `SELECT * FROM (${perStatus})`).join(' UNION ALL ')} ORDER BY created_at, instance_id LIMIT ?`,
+    params: [...statuses.flatMap((status) => [status, ...params, limit]), limit],
+  };
+}
+
+function filterConditions(query: InstanceQuery, after: PageKey | undefined) {
+  const conditions: string[] = ['1'];
+  const params: unknown[] = [];
+  if (query.createdFrom !== undefined) {
+    conditions.push('created_at >= ?');
+    params.push(query.createdFrom);
+  }
+  if (query.createdTo !== undefined) {
+    conditions.push('created_at < ?');
+    params.push(query.createdTo);
+  }
+  if (query.name !== undefined) {
+    conditions.push('name = ?');
+    params.push(query.name);
+  }
+  if (query.instanceIdPrefix !== undefined && query.instanceIdPrefix !== '') {
+    conditions.push('substr(instance_id, 1, length(?)) = ?');
+    params.push(query.instanceIdPrefix, query.instanceIdPrefix);
+  }
+  if (after !== undefined) {
+    conditions.push('(created_at, instance_id) > (?, ?)');
+    params.push(after.createdAt, after.instanceId);
+  }
+  return { conditions, params };
+}
+
+function validatePageSize(pageSize: number): number {
+  if (!Number.isSafeInteger(pageSize) || pageSize < 1) {
+    throw new ValidationError('pageSize', `must be a positive integer (got ${String(pageSize)})`);
+  }
+  return pageSize;
+}
+
+function encodeToken(key: PageKey): string {
+  return Buffer.from(JSON.stringify([key.createdAt, key.instanceId])).toString('base64url');
+}
+
+function decodeToken(token: string): PageKey {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+  } catch (error) {
+    throw new ValidationError('continuationToken', 'is not a token returned by listInstances', { cause: error });
+  }
+  if (
+    !Array.isArray(parsed) ||
+    parsed.length !== 2 ||
+    !Number.isSafeInteger(parsed[0]) ||
+    typeof parsed[1] !== 'string'
+  ) {
+    throw new ValidationError('continuationToken', 'is not a token returned by listInstances');
+  }
+  return { createdAt: parsed[0] as number, instanceId: parsed[1] };
+}

@@ -1,0 +1,141 @@
+/**
+ * @module sqlite/orchestration-commit
+ * Owns applying one orchestration turn: consumed messages, new history,
+ * status, scheduled activities, child starts, outbound messages and
+ * continue-as-new, all in the batch's single write transaction.
+ *
+ * What must hold:
+ * - Fencing: a commit is applied only if the row's lease_token and
+ *   execution_id still equal those of the claim. Otherwise nothing of it is
+ *   written and it reports `leaseLost`; the other commits of the batch go on.
+ * - Order of the writes: continue-as-new resets the execution first (so the
+ *   new ExecutionStarted precedes anything else this turn queues for the
+ *   instance), then activities, then child starts, then outbound messages (so
+ *   a message to a child started in the same turn follows the child's
+ *   ExecutionStarted and is not wiped if the start replaces an old instance).
+ * - Outbound messages to an instance ID that does not exist are dropped.
+ */
+import { isTerminalStatus } from '../../model/runtime-status.ts';
+import type { CommitResult, OrchestrationCommit, OutboundMessage } from '../store.ts';
+import { toJson, toRowId, type InstanceRow } from './codec.ts';
+import type { Connection } from './database.ts';
+import { insertMessage } from './inbox.ts';
+import { executionStarted, startInstance } from './instances.ts';
+
+type FenceRow = Pick<InstanceRow, 'name' | 'execution_id' | 'lease_token' | 'history_length'>;
+
+export function commitOrchestrations(connection: Connection, commits: readonly OrchestrationCommit[]): CommitResult[] {
+  if (commits.length === 0) return [];
+  return connection.write(() => commits.map((commit) => commitOne(connection, commit)));
+}
+
+function commitOne(connection: Connection, commit: OrchestrationCommit): CommitResult {
+  const row = connection
+    .statement('SELECT name, execution_id, lease_token, history_length FROM instances WHERE instance_id = ?')
+    .get(commit.instanceId) as FenceRow | undefined;
+  if (row === undefined || row.lease_token !== commit.leaseToken || row.execution_id !== commit.executionId) {
+    return { ok: false, reason: 'leaseLost' };
+  }
+  deleteConsumed(connection, commit);
+  const historyLength = commit.continueAsNew === undefined ? appendHistory(connection, commit, row.history_length) : 0;
+  updateInstance(connection, commit, historyLength);
+  if (commit.continueAsNew !== undefined) startNewExecution(connection, commit, row.name);
+  insertActivities(connection, commit);
+  for (const child of commit.childStarts) {
+    const result = startInstance(connection, child.request);
+    if (result.outcome === 'conflict' || result.outcome === 'existing') {
+      insertMessage(connection, child.onConflictMessage);
+    }
+  }
+  for (const message of commit.messages) deliver(connection, message);
+  return { ok: true };
+}
+
+/**
+ * Queues an outbound message only if its instance exists. A message to a
+ * missing ID is dropped, as Durable Functions drops it: kept, it could never
+ * be claimed, and it would reach a later, unrelated instance that takes the ID.
+ */
+function deliver(connection: Connection, message: OutboundMessage): void {
+  const exists = connection.statement('SELECT 1 FROM instances WHERE instance_id = ?').get(message.instanceId);
+  if (exists !== undefined) insertMessage(connection, message);
+}
+
+function deleteConsumed(connection: Connection, commit: OrchestrationCommit): void {
+  const remove = connection.statement('DELETE FROM inbox WHERE id = ? AND instance_id = ?');
+  for (const id of commit.consumedMessageIds) {
+    const rowId = toRowId(id);
+    if (rowId !== undefined) remove.run(rowId, commit.instanceId);
+  }
+}
+
+/** Appends the turn's events after the stored ones; returns the new history length. */
+function appendHistory(connection: Connection, commit: OrchestrationCommit, storedLength: number): number {
+  const insert = connection.statement('INSERT INTO history (instance_id, seq, event) VALUES (?, ?, ?)');
+  commit.newEvents.forEach((event, index) => {
+    insert.run(commit.instanceId, storedLength + index, JSON.stringify(event));
+  });
+  return storedLength + commit.newEvents.length;
+}
+
+function updateInstance(connection: Connection, commit: OrchestrationCommit, historyLength: number): void {
+  const next = commit.continueAsNew;
+  connection
+    .statement(
+      `UPDATE instances SET
+         runtime_status = @status, output = @output, failure = @failure,
+         custom_status = CASE WHEN @setCustomStatus = 1 THEN @customStatus ELSE custom_status END,
+         updated_at = @now, completed_at = @completedAt, history_length = @historyLength,
+         execution_id = @executionId,
+         input = CASE WHEN @continueAsNew = 1 THEN @input ELSE input END,
+         lease_owner = NULL, lease_expires_at = 0
+       WHERE instance_id = @instanceId`,
+    )
+    .run({
+      instanceId: commit.instanceId,
+      status: commit.runtimeStatus,
+      output: toJson(commit.output),
+      failure: toJson(commit.failure),
+      setCustomStatus: commit.customStatus === undefined ? 0 : 1,
+      customStatus: toJson(commit.customStatus ?? undefined),
+      now: commit.now,
+      completedAt: isTerminalStatus(commit.runtimeStatus) ? commit.now : null,
+      historyLength,
+      executionId: next?.executionId ?? commit.executionId,
+      continueAsNew: next === undefined ? 0 : 1,
+      input: toJson(next?.input),
+    });
+}
+
+/** Continue-as-new: drop the old execution's history and queued activities, then queue the new start. */
+function startNewExecution(connection: Connection, commit: OrchestrationCommit, name: string): void {
+  const next = commit.continueAsNew!;
+  connection.statement('DELETE FROM history WHERE instance_id = ?').run(commit.instanceId);
+  connection.statement('DELETE FROM activities WHERE instance_id = ?').run(commit.instanceId);
+  insertMessage(connection, {
+    instanceId: commit.instanceId,
+    executionId: next.executionId,
+    visibleAt: commit.now,
+    event: executionStarted({ now: commit.now, name, executionId: next.executionId, input: next.input, parent: next.parent }),
+  });
+  for (const event of next.carryover) {
+    insertMessage(connection, { instanceId: commit.instanceId, executionId: undefined, visibleAt: commit.now, event });
+  }
+}
+
+function insertActivities(connection: Connection, commit: OrchestrationCommit): void {
+  const insert = connection.statement(
+    `INSERT INTO activities (instance_id, execution_id, task_id, name, input, visible_at, attempt)
+     VALUES (@instanceId, @executionId, @taskId, @name, @input, @now, 0)`,
+  );
+  for (const activity of commit.activities) {
+    insert.run({
+      instanceId: commit.instanceId,
+      executionId: commit.executionId,
+      taskId: activity.taskId,
+      name: activity.name,
+      input: toJson(activity.input),
+      now: commit.now,
+    });
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * @module sqlite/orchestration-queue
+ * Owns leasing orchestration instances that have visible inbox messages, and
+ * handing leases back. (Committing a turn lives in orchestration-commit.ts.)
+ *
+ * What must hold:
+ * - A claim takes only instances whose lease is free or expired, and every
+ *   claim bumps lease_token: the token is the fence that commit checks, so a
+ *   worker whose lease expired and was taken over cannot commit any more.
+ * - A suspended instance is claimed only for control messages, and is handed
+ *   nothing else.
+ * - The candidate scan reads only the visible slice of inbox_by_visible (a
+ *   covering index), so its cost follows the number of visible messages, not
+ *   the number of future timers or of (mostly finished) instances. INDEXED BY
+ *   pins that plan: without ANALYZE statistics SQLite prefers the
+ *   per-instance index for the GROUP BY and would scan the whole inbox.
+ */
+import type { ClaimOptions, OrchestrationWorkItem } from '../store.ts';
+import { toInboxMessage, type InboxRow, type InstanceRow } from './codec.ts';
+import type { Connection } from './database.ts';
+
+/** At most this many messages are handed out per work item; the rest wait for the next turn. */
+export const MAX_MESSAGES_PER_ITEM = 1000;
+
+type LeasedRow = Pick<InstanceRow, 'name' | 'execution_id' | 'runtime_status' | 'history_length' | 'lease_token'>;
+
+export function claimOrchestrations(connection: Connection, options: ClaimOptions): OrchestrationWorkItem[] {
+  if (options.limit < 1) return [];
+  return connection.write(() => {
+    const ids = connection
+      .statement(
+        `SELECT m.instance_id FROM inbox m INDEXED BY inbox_by_visible JOIN instances i ON i.instance_id = m.instance_id
+         WHERE m.visible_at <= @now AND i.lease_expires_at <= @now
+           AND (m.is_control = 1 OR i.runtime_status <> 'Suspended')
+         GROUP BY m.instance_id
+         ORDER BY MIN(m.id)
+         LIMIT @limit`,
+      )
+      .pluck()
+      .all({ now: options.now, limit: options.limit }) as string[];
+    return ids.map((instanceId) => leaseInstance(connection, instanceId, options));
+  });
+}
+
+function leaseInstance(connection: Connection, instanceId: string, options: ClaimOptions): OrchestrationWorkItem {
+  const row = connection
+    .statement(
+      `UPDATE instances SET lease_owner = @owner, lease_expires_at = @expiresAt, lease_token = lease_token + 1
+       WHERE instance_id = @instanceId
+       RETURNING name, execution_id, runtime_status, history_length, lease_token`,
+    )
+    .get({ owner: options.owner, expiresAt: options.now + options.leaseMs, instanceId }) as LeasedRow;
+  const messages = connection
+    .statement(
+      `SELECT id, execution_id, event FROM inbox
+       WHERE instance_id = @instanceId AND visible_at <= @now AND (@controlOnly = 0 OR is_control = 1)
+       ORDER BY id
+       LIMIT ${MAX_MESSAGES_PER_ITEM}`,
+    )
+    .all({ instanceId, now: options.now, controlOnly: row.runtime_status === 'Suspended' ? 1 : 0 }) as InboxRow[];
+  return {
+    instanceId,
+    name: row.name,
+    executionId: row.execution_id,
+    runtimeStatus: row.runtime_status,
+    historyLength: row.history_length,
+    leaseToken: row.lease_token,
+    messages: messages.map(toInboxMessage),
+  };
+}
+
+export function abandonOrchestrations(
+  connection: Connection,
+  items: readonly Pick<OrchestrationWorkItem, 'instanceId' | 'leaseToken'>[],
+): void {
+  if (items.length === 0) return;
+  connection.write(() => {
+    const release = connection.statement(
+      `UPDATE instances SET lease_owner = NULL, lease_expires_at = 0
+       WHERE instance_id = ? AND lease_token = ?`,
+    );
+    for (const item of items) release.run(item.instanceId, item.leaseToken);
+  });
+}

@@ -1,0 +1,119 @@
+/**
+ * @module sqlite/schema
+ * Owns the table layout of a SQLite store file and its versioned migrations.
+ * The version lives in `PRAGMA user_version` (in the file header, so it
+ * commits or rolls back with the migration that sets it).
+ *
+ * What must hold:
+ * - Migrations only ever get appended; a released step is never edited.
+ * - migrate() reads the version and applies the missing steps inside one
+ *   `BEGIN IMMEDIATE` transaction, so when several processes open a new file
+ *   at once, one migrates and the others then see the new version and skip.
+ * - A file written by a newer Perdure is refused (SchemaVersionError), never
+ *   half-understood.
+ * - Inbox and activity ids use AUTOINCREMENT so an id is never reused: an
+ *   activity's completion is fenced by (id, lease_token), and a reused id
+ *   could start again at the same token.
+ */
+import { SchemaVersionError } from '../../model/errors.ts';
+import type { Connection } from './database.ts';
+
+interface Migration {
+  readonly version: number;
+  readonly description: string;
+  readonly sql: string;
+}
+
+const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'instances, history, inbox and activities',
+    sql: `
+      CREATE TABLE instances (
+        instance_id        TEXT PRIMARY KEY,
+        name               TEXT NOT NULL,
+        execution_id       TEXT NOT NULL,
+        runtime_status     TEXT NOT NULL,
+        input              TEXT,
+        output             TEXT,
+        custom_status      TEXT,
+        failure            TEXT,
+        parent_instance_id TEXT,
+        created_at         INTEGER NOT NULL,
+        updated_at         INTEGER NOT NULL,
+        completed_at       INTEGER,
+        history_length     INTEGER NOT NULL DEFAULT 0,
+        lease_owner        TEXT,
+        lease_expires_at   INTEGER NOT NULL DEFAULT 0,
+        lease_token        INTEGER NOT NULL DEFAULT 0
+      );
+      CREATE INDEX instances_by_created ON instances (created_at, instance_id);
+      CREATE INDEX instances_by_status ON instances (runtime_status, created_at, instance_id);
+      CREATE INDEX instances_by_lease ON instances (lease_expires_at) WHERE lease_expires_at > 0;
+
+      CREATE TABLE history (
+        instance_id TEXT NOT NULL,
+        seq         INTEGER NOT NULL,
+        event       TEXT NOT NULL,
+        PRIMARY KEY (instance_id, seq)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE inbox (
+        id           INTEGER PRIMARY KEY AUTOINCREMENT,
+        instance_id  TEXT NOT NULL,
+        execution_id TEXT,
+        visible_at   INTEGER NOT NULL,
+        is_control   INTEGER NOT NULL,
+        event        TEXT NOT NULL
+      );
+      CREATE INDEX inbox_by_visible ON inbox (visible_at, instance_id, is_control);
+      CREATE INDEX inbox_by_instance ON inbox (instance_id, id);
+
+      CREATE TABLE activities (
+        id               INTEGER PRIMARY KEY AUTOINCREMENT,
+        instance_id      TEXT NOT NULL,
+        execution_id     TEXT NOT NULL,
+        task_id          INTEGER NOT NULL,
+        name             TEXT NOT NULL,
+        input            TEXT,
+        visible_at       INTEGER NOT NULL,
+        attempt          INTEGER NOT NULL DEFAULT 0,
+        lease_owner      TEXT,
+        lease_expires_at INTEGER NOT NULL DEFAULT 0,
+        lease_token      INTEGER NOT NULL DEFAULT 0
+      );
+      CREATE INDEX activities_by_visible ON activities (visible_at);
+      CREATE INDEX activities_by_lease ON activities (lease_expires_at) WHERE lease_expires_at > 0;
+      CREATE INDEX activities_by_instance ON activities (instance_id);
+    `,
+  },
+];
+
+export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+
+export function readSchemaVersion(connection: Connection): number {
+  return Number(connection.pragma('user_version'));
+}
+
+/** Throws SchemaVersionError if the file was written by a newer Perdure. */
+export function assertKnownSchemaVersion(connection: Connection, path: string): void {
+  const found = readSchemaVersion(connection);
+  if (found > LATEST_SCHEMA_VERSION) {
+    throw new SchemaVersionError(
+      `The store file '${path}' has schema version ${found}, but this version of Perdure supports ` +
+        `schema versions up to ${LATEST_SCHEMA_VERSION}. Upgrade Perdure to open it.`,
+    );
+  }
+}
+
+/** Applies every missing migration in one write transaction; a no-op when up to date. */
+export function migrate(connection: Connection, path: string): void {
+  connection.write(() => {
+    assertKnownSchemaVersion(connection, path);
+    const current = readSchemaVersion(connection);
+    for (const step of MIGRATIONS) {
+      if (step.version > current) connection.exec(step.sql);
+    }
+    if (current < LATEST_SCHEMA_VERSION) connection.pragma(`user_version = ${LATEST_SCHEMA_VERSION}`);
+  });
+}

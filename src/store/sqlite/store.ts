@@ -1,0 +1,100 @@
+/**
+ * @module sqlite/store
+ * The embedded store: one SQLite file, shareable by several OS processes on
+ * one machine. This module wires the Store interface to the files that own
+ * each concept (schema, instances, queues, purge).
+ *
+ * What must hold:
+ * - Methods are async to fit the interface but do all their work
+ *   synchronously (better-sqlite3), so one call is one transaction and calls
+ *   from one process never interleave.
+ * - Defaults favour durability: WAL with synchronous=FULL survives power
+ *   loss, and a 10 s busy timeout lets processes queue for the write lock
+ *   instead of failing.
+ *
+ * @example
+ * const store = createSqliteStore({ path: './.perdure/perdure.db' });
+ * await store.migrate();
+ */
+import { PerdureError } from '../../model/errors.ts';
+import type { Store } from '../store.ts';
+import { abandonActivities, claimActivities, completeActivities } from './activity-queue.ts';
+import { toInstanceRecord } from './codec.ts';
+import { openConnection, type Connection, type Synchronous } from './database.ts';
+import { readHistory, readInstanceRow, sendMessage, startInstance } from './instances.ts';
+import { listInstances } from './list-instances.ts';
+import { commitOrchestrations } from './orchestration-commit.ts';
+import { abandonOrchestrations, claimOrchestrations } from './orchestration-queue.ts';
+import { purge } from './purge.ts';
+import { assertKnownSchemaVersion, migrate } from './schema.ts';
+
+export interface SqliteStoreOptions {
+  /** The database file; its parent directory is created if missing. */
+  readonly path: string;
+  /** `full` (default) survives power loss; `normal` may lose the last commits on power loss, never on a crash. */
+  readonly synchronous?: Synchronous;
+  /** How long to wait for another process's write lock before failing (default 10 000 ms). */
+  readonly busyTimeoutMs?: number;
+}
+
+export const DEFAULT_BUSY_TIMEOUT_MS = 10_000;
+
+export function createSqliteStore(options: SqliteStoreOptions): Store {
+  const path = options.path;
+  const connection = openConnection({
+    path,
+    synchronous: options.synchronous ?? 'full',
+    busyTimeoutMs: options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS,
+  });
+  try {
+    assertKnownSchemaVersion(connection, path);
+  } catch (error) {
+    connection.close();
+    throw error;
+  }
+  const db = (): Connection => {
+    if (!connection.isOpen) throw new PerdureError(`The store ${describe(path)} is closed.`);
+    return connection;
+  };
+  return {
+    description: describe(path),
+    migrate: async () => migrate(db(), path),
+    close: async () => connection.close(),
+    createInstances: async (requests) => db().write(() => requests.map((request) => startInstance(db(), request))),
+    send: async (messages) => db().write(() => messages.map((message) => sendMessage(db(), message))),
+    getInstance: async (instanceId) => {
+      const row = readInstanceRow(db(), instanceId);
+      return row === undefined ? undefined : toInstanceRecord(row);
+    },
+    listInstances: async (query) => listInstances(db(), query),
+    getHistory: async (instanceId) => readHistory(db(), instanceId),
+    purge: async (filter) => purge(db(), filter),
+    claimOrchestrations: async (claim) => claimOrchestrations(db(), claim),
+    commitOrchestrations: async (commits) => commitOrchestrations(db(), commits),
+    abandonOrchestrations: async (items) => abandonOrchestrations(db(), items),
+    claimActivities: async (claim) => claimActivities(db(), claim),
+    completeActivities: async (completions) => completeActivities(db(), completions),
+    abandonActivities: async (items) => abandonActivities(db(), items),
+    nextWakeAt: async (now) => nextWakeAt(db(), now),
+  };
+}
+
+function describe(path: string): string {
+  return `sqlite:${path}`;
+}
+
+/** Earliest future visibility or lease expiry; each arm is one index seek. */
+function nextWakeAt(connection: Connection, now: number): number | undefined {
+  const next = connection
+    .statement(
+      `SELECT MIN(t) FROM (
+         SELECT MIN(visible_at) AS t FROM inbox WHERE visible_at > @now
+         UNION ALL SELECT MIN(visible_at) FROM activities WHERE visible_at > @now
+         UNION ALL SELECT MIN(lease_expires_at) FROM instances WHERE lease_expires_at > 0 AND lease_expires_at > @now
+         UNION ALL SELECT MIN(lease_expires_at) FROM activities WHERE lease_expires_at > 0 AND lease_expires_at > @now
+       )`,
+    )
+    .pluck()
+    .get({ now }) as number | null;
+  return next ?? undefined;
+}

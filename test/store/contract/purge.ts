@@ -1,0 +1,72 @@
+/**
+ * @module test/store/contract/purge
+ * Contract cases for purge: by ID and by filter, terminal instances only,
+ * taking their history, messages and activities with them.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { LEASE_MS, T0, claimInstance, createWithStatus, startRequest, type StoreHarness } from './fixtures.ts';
+
+export function describePurge(h: StoreHarness): void {
+  describe('purge', () => {
+    it('purges one terminal instance by ID with everything stored for it', async () => {
+      await createWithStatus(h.store, [startRequest('done')], 'Completed', T0, {
+        activities: [{ taskId: 0, name: 'leftover' }],
+        messages: [{ instanceId: 'done', event: { type: 'TimerFired', timestamp: '', taskId: 1, fireAt: '' }, visibleAt: T0 + 10 }],
+      });
+      assert.equal((await h.store.getHistory('done')).length, 1);
+      assert.equal(await h.store.purge({ instanceId: 'done' }), 1);
+      assert.equal(await h.store.getInstance('done'), undefined);
+      assert.deepEqual(await h.store.getHistory('done'), []);
+      assert.deepEqual(await h.store.claimActivities({ owner: 'w', leaseMs: LEASE_MS, limit: 10, now: T0 + 10 }), []);
+      assert.equal(await h.store.nextWakeAt(T0), undefined, 'its queued messages are gone too');
+      assert.equal(await h.store.purge({ instanceId: 'done' }), 0);
+
+      await h.store.createInstances([startRequest('done', { now: T0 + 20 })]);
+      const item = await claimInstance(h.store, 'done', T0 + 20);
+      assert.deepEqual(item.messages.map((m) => m.event.type), ['ExecutionStarted']);
+    });
+
+    it('never purges a live instance', async () => {
+      await h.store.createInstances([startRequest('pending')]);
+      await createWithStatus(h.store, [startRequest('running')], 'Running');
+      await createWithStatus(h.store, [startRequest('suspended')], 'Suspended');
+      for (const instanceId of ['pending', 'running', 'suspended', 'missing']) {
+        assert.equal(await h.store.purge({ instanceId }), 0);
+      }
+      assert.equal(await h.store.purge({}), 0);
+      assert.equal(await h.store.purge({ runtimeStatus: ['Running', 'Pending', 'Suspended'] }), 0);
+      assert.equal((await h.store.listInstances({ pageSize: 10 })).instances.length, 3);
+    });
+
+    it('purges by creation range and status', async () => {
+      await h.store.createInstances([startRequest('live', { now: T0 + 1 })]);
+      await createWithStatus(h.store, [0, 1, 2, 3].map((i) => startRequest(`c${i}`, { now: T0 + i })), 'Completed');
+      await createWithStatus(h.store, [startRequest('f1', { now: T0 + 1 })], 'Failed');
+      await createWithStatus(h.store, [startRequest('t2', { now: T0 + 2 })], 'Terminated');
+
+      assert.equal(await h.store.purge({ runtimeStatus: [] }), 0, 'an empty status list purges nothing');
+      assert.equal(await h.store.purge({ createdFrom: T0 + 1, createdTo: T0 + 3, runtimeStatus: ['Completed', 'Running'] }), 2);
+      assert.deepEqual(await remaining(h), ['c0', 'f1', 'live', 't2', 'c3']);
+      assert.equal(await h.store.purge({ runtimeStatus: ['Failed'] }), 1);
+      assert.deepEqual(await remaining(h), ['c0', 'live', 't2', 'c3']);
+      assert.equal(await h.store.purge({ createdTo: T0 + 3 }), 2);
+      assert.deepEqual(await remaining(h), ['live', 'c3']);
+      assert.equal(await h.store.purge({}), 1);
+      assert.deepEqual(await remaining(h), ['live']);
+    });
+
+    it('purges more instances than fit in one chunk', async () => {
+      const requests = Array.from({ length: 1500 }, (_, i) => startRequest(`bulk-${i}`, { now: T0 + (i % 10) }));
+      await createWithStatus(h.store, requests, 'Completed');
+      await h.store.createInstances([startRequest('live')]);
+      assert.equal(await h.store.purge({}), 1500);
+      assert.deepEqual(await remaining(h), ['live']);
+    });
+  });
+}
+
+async function remaining(h: StoreHarness): Promise<string[]> {
+  const page = await h.store.listInstances({ pageSize: 10_000 });
+  return page.instances.map((i) => i.instanceId);
+}
