@@ -12,6 +12,7 @@ import type { ActivityCompletion, ActivityOutcome, ActivityWorkItem, Store } fro
 import type { ActivityContext, FunctionApp } from './app.ts';
 import type { Clock } from './clock.ts';
 import type { Logger } from './logger.ts';
+import type { InlineActivity, InlineActivityRunner } from './turn-chain.ts';
 
 export interface ActivityWorkerOptions {
   readonly store: Store;
@@ -28,21 +29,64 @@ export interface ActivityWorkerOptions {
   readonly onSlotFreed: () => void;
 }
 
-export class ActivityWorker {
+export class ActivityWorker implements InlineActivityRunner {
   readonly #running = new Map<string, { item: ActivityWorkItem; abort: AbortController; done: Promise<void> }>();
+  #inline = 0;
+  /** Aborted at shutdown; shared by inline activities, which are too short-lived to need their own. */
+  readonly #inlineAbort = new AbortController();
   #buffer: ActivityCompletion[] = [];
   #flushing: Promise<void> | undefined;
 
   constructor(private readonly options: ActivityWorkerOptions) {}
 
   get inFlight(): number {
-    return this.#running.size;
+    return this.#running.size + this.#inline;
+  }
+
+  canRunAll(names: readonly string[]): boolean {
+    if (this.options.concurrency - this.inFlight < names.length) return false;
+    return names.every((name) => this.options.app.getActivity(name) !== undefined);
+  }
+
+  /** Runs an activity for turn chaining, inside the same concurrency limit as claimed ones. */
+  async run(activity: InlineActivity): Promise<ActivityOutcome> {
+    this.#inline += 1;
+    try {
+      const item = { ...activity, id: inlineId(activity), attempt: 1, leaseToken: 1 };
+      return await this.#execute(item, this.#inlineAbort.signal);
+    } finally {
+      this.#inline -= 1;
+    }
+  }
+
+  /** Takes over an inline activity whose turn was committed with its task leased to this host. */
+  adopt(activity: InlineActivity, outcome: Promise<ActivityOutcome>): void {
+    const item: ActivityWorkItem = { ...activity, id: inlineId(activity), attempt: 1, leaseToken: 1 };
+    const done = outcome.then((result) => this.#finished(item, result));
+    this.#running.set(item.id, { item, abort: new AbortController(), done });
+  }
+
+  /**
+   * Heartbeat: extends the leases of running activities so a long one is not
+   * handed to another host while it still runs. One that lost its lease
+   * anyway is aborted (its result would be dropped).
+   */
+  async renewLeases(): Promise<void> {
+    const running = [...this.#running.values()];
+    if (running.length === 0) return;
+    const expiresAt = this.options.clock.now() + this.options.leaseMs;
+    const held = new Set((await this.options.store.renewActivityLeases(running.map((r) => r.item), expiresAt)).map((i) => i.id));
+    for (const { item, abort } of running) {
+      if (!held.has(item.id) && this.#running.has(item.id)) {
+        abort.abort(new Error(`lease on activity '${item.name}' (#${item.taskId} of '${item.instanceId}') was lost`));
+      }
+    }
   }
 
   /** Claims as many activities as there are free slots and starts them; returns whether any were claimed. */
   async step(): Promise<boolean> {
     const { store, clock, owner, leaseMs, concurrency } = this.options;
-    const free = concurrency - this.#running.size;
+    const free = concurrency - this.inFlight;
     if (free <= 0) return false;
     const items = await store.claimActivities({ owner, leaseMs, limit: free, now: clock.now() });
     for (const item of items) this.#start(item);
@@ -57,6 +101,7 @@ export class ActivityWorker {
     clearTimeout(timer);
     const leftover = [...this.#running.values()];
     for (const running of leftover) running.abort.abort(new Error('host is shutting down'));
+    this.#inlineAbort.abort(new Error('host is shutting down'));
     if (leftover.length > 0) await this.options.store.abandonActivities(leftover.map((r) => r.item));
     this.#running.clear();
     await this.flush();
@@ -64,13 +109,15 @@ export class ActivityWorker {
 
   #start(item: ActivityWorkItem): void {
     const abort = new AbortController();
-    const done = this.#execute(item, abort.signal).then((outcome) => {
-      if (!this.#running.delete(item.id)) return; // handed back during shutdown
-      this.#buffer.push({ item, outcome, now: this.options.clock.now() });
-      void this.flush();
-      this.options.onSlotFreed();
-    });
+    const done = this.#execute(item, abort.signal).then((outcome) => this.#finished(item, outcome));
     this.#running.set(item.id, { item, abort, done });
+  }
+
+  #finished(item: ActivityWorkItem, outcome: ActivityOutcome): void {
+    if (!this.#running.delete(item.id)) return; // handed back during shutdown
+    this.#buffer.push({ item, outcome, now: this.options.clock.now() });
+    void this.flush();
+    this.options.onSlotFreed();
   }
 
   async #execute(item: ActivityWorkItem, signal: AbortSignal): Promise<ActivityOutcome> {
@@ -116,4 +163,8 @@ export class ActivityWorker {
       this.options.onCompleted();
     }
   }
+}
+
+function inlineId(activity: InlineActivity): string {
+  return `inline:${activity.instanceId}:${activity.executionId}:${activity.taskId}`;
 }

@@ -154,7 +154,8 @@ export class DurableClient {
   async waitForCompletion(instanceId: string, options: { timeoutMs?: number; pollIntervalMs?: number } = {}): Promise<OrchestrationStatus> {
     const timeoutMs = options.timeoutMs ?? 60_000;
     const deadline = Date.now() + timeoutMs;
-    let poll = 5;
+    // Local workers wake waiters at once; the poll only catches progress made by other hosts.
+    let poll = 50;
     for (;;) {
       const status = await this.getStatus(instanceId);
       if (!status) throw new InstanceNotFoundError(instanceId);

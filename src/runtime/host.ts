@@ -20,6 +20,11 @@ import { consoleLogger, type Logger } from './logger.ts';
 import { OrchestrationWorker } from './orchestration-worker.ts';
 import { WorkLoop } from './work-loop.ts';
 
+/** How long a crashed host's claimed turn stays blocked before another host takes it over. */
+export const DEFAULT_ORCHESTRATION_LEASE_MS = 15_000;
+/** Renewed every third of its length while an activity runs, so it bounds recovery time, not activity duration. */
+export const DEFAULT_ACTIVITY_LEASE_MS = 30_000;
+
 export interface HostOptions {
   readonly app: FunctionApp;
   /** A store, or a URL: `sqlite:./.perdure/perdure.db`, `postgres://user@host/db`. */
@@ -28,7 +33,15 @@ export interface HostOptions {
   readonly logger?: Logger;
   /** Run workers in this host (default true). A client-only host just starts and queries. */
   readonly workers?: boolean;
-  readonly orchestrations?: { readonly batchSize?: number; readonly leaseMs?: number; readonly sessionCacheSize?: number };
+  readonly orchestrations?: {
+    readonly batchSize?: number;
+    readonly leaseMs?: number;
+    readonly sessionCacheSize?: number;
+    /** Turn chaining: how long a turn waits for this host's activities to finish inline (default 20 ms; 0 turns chaining off). */
+    readonly inlineActivityWindowMs?: number;
+    /** The most turns chained into one commit (default 64). */
+    readonly maxChainedTurns?: number;
+  };
   readonly activities?: { readonly concurrency?: number; readonly leaseMs?: number };
   /** Longest idle sleep between claims when nothing wakes the host (default 1000 ms). */
   readonly maxPollIntervalMs?: number;
@@ -88,23 +101,29 @@ function startWorkers({ options, store, clock, logger, completions, maxPayloadBy
   });
   let orchestrationLoop: WorkLoop | undefined;
   let activityLoop: WorkLoop | undefined;
-  const orchestrations = new OrchestrationWorker({
-    store, app: options.app, clock, logger, owner,
-    leaseMs: options.orchestrations?.leaseMs ?? 30_000,
-    batchSize: options.orchestrations?.batchSize ?? 100,
-    sessionCacheSize: options.orchestrations?.sessionCacheSize ?? 10_000,
-    onCommitted: (changed) => {
-      activityLoop?.signal.notify();
-      orchestrationLoop?.signal.notify();
-      for (const { instanceId } of changed) completions.notify(instanceId);
-    },
-  });
   const activities = new ActivityWorker({
     store, app: options.app, clock, logger, owner, maxPayloadBytes,
-    leaseMs: options.activities?.leaseMs ?? 300_000,
+    leaseMs: options.activities?.leaseMs ?? DEFAULT_ACTIVITY_LEASE_MS,
     concurrency: options.activities?.concurrency ?? 100,
     onCompleted: () => orchestrationLoop?.signal.notify(),
     onSlotFreed: () => activityLoop?.signal.notify(),
+  });
+  const orchestrations = new OrchestrationWorker({
+    store, app: options.app, clock, logger, owner,
+    leaseMs: options.orchestrations?.leaseMs ?? DEFAULT_ORCHESTRATION_LEASE_MS,
+    batchSize: options.orchestrations?.batchSize ?? 100,
+    sessionCacheSize: options.orchestrations?.sessionCacheSize ?? 10_000,
+    chaining: {
+      activities,
+      windowMs: options.orchestrations?.inlineActivityWindowMs ?? 20,
+      maxTurns: options.orchestrations?.maxChainedTurns ?? 64,
+      activityLeaseMs: options.activities?.leaseMs ?? DEFAULT_ACTIVITY_LEASE_MS,
+    },
+    onCommitted: ({ changed, queuedActivities, sentMessages }) => {
+      if (queuedActivities) activityLoop?.signal.notify();
+      if (sentMessages) orchestrationLoop?.signal.notify();
+      for (const { instanceId } of changed) completions.notify(instanceId);
+    },
   });
   orchestrationLoop = new WorkLoop(loopOptions('orchestration worker'), () => orchestrations.step());
   activityLoop = new WorkLoop(loopOptions('activity worker'), () => activities.step());
@@ -112,7 +131,12 @@ function startWorkers({ options, store, clock, logger, completions, maxPayloadBy
     orchestrationLoop?.signal.notify();
     activityLoop?.signal.notify();
   };
-  const unsubscribers = [store.onExternalWork?.(wake), clock.onAdvance?.(wake)];
+  const activityLeaseMs = options.activities?.leaseMs ?? DEFAULT_ACTIVITY_LEASE_MS;
+  const heartbeat = setInterval(() => {
+    activities.renewLeases().catch((error) => logger.error('[perdure] could not renew activity leases', error));
+  }, Math.max(50, Math.floor(activityLeaseMs / 3)));
+  heartbeat.unref();
+  const unsubscribers = [store.onExternalWork?.(wake), clock.onAdvance?.(wake), () => clearInterval(heartbeat)];
   orchestrationLoop.start();
   activityLoop.start();
   return {

@@ -13,7 +13,9 @@ import type { OrchestrationExecutor } from '../orchestration/executor.ts';
 import { replayHistory } from '../orchestration/replay.ts';
 import { runRewindTurn } from '../orchestration/rewind.ts';
 import { drainTurn, failedTurn, runTurn, type TurnRequest, type TurnResult } from '../orchestration/turn.ts';
-import type { OrchestrationWorkItem, Store } from '../store/store.ts';
+import type { ActivityOutcome, OrchestrationCommit, OrchestrationWorkItem, Store } from '../store/store.ts';
+import type { ActivityWorker } from './activity-worker.ts';
+import { runChain } from './turn-chain.ts';
 import type { FunctionApp } from './app.ts';
 import type { Clock } from './clock.ts';
 import type { Logger } from './logger.ts';
@@ -29,14 +31,32 @@ export interface OrchestrationWorkerOptions {
   readonly leaseMs: number;
   readonly batchSize: number;
   readonly sessionCacheSize: number;
+  /** Turn chaining: run this host's activities inline and commit several turns at once (see turn-chain.ts). */
+  readonly chaining?: {
+    readonly activities: ActivityWorker;
+    readonly windowMs: number;
+    readonly maxTurns: number;
+    readonly activityLeaseMs: number;
+  };
   /** Called after each committed batch: new activities or messages may be waiting. */
-  readonly onCommitted: (ended: readonly { instanceId: string; runtimeStatus: RuntimeStatus }[]) => void;
+  readonly onCommitted: (outcome: CommittedBatch) => void;
+}
+
+export interface CommittedBatch {
+  /** Instances whose status changed, for waiters. */
+  readonly changed: readonly { instanceId: string; runtimeStatus: RuntimeStatus }[];
+  /** Unleased activity tasks were queued. */
+  readonly queuedActivities: boolean;
+  /** Messages were sent to instances (including children started). */
+  readonly sentMessages: boolean;
 }
 
 interface PreparedTurn {
   readonly item: OrchestrationWorkItem;
   readonly turn: TurnResult;
   readonly executor: OrchestrationExecutor | undefined;
+  /** Inline activities still running when the chain stopped: committed leased to this host. */
+  readonly running?: ReadonlyMap<number, Promise<ActivityOutcome>>;
 }
 
 export class OrchestrationWorker {
@@ -50,21 +70,26 @@ export class OrchestrationWorker {
     const { store, clock, owner, leaseMs, batchSize } = this.options;
     const items = await store.claimOrchestrations({ owner, leaseMs, limit: batchSize, now: clock.now() });
     if (items.length === 0) return false;
-    const prepared: PreparedTurn[] = [];
-    for (const item of items) prepared.push(await this.#prepare(item));
+    const prepared = await Promise.all(items.map((item) => this.#prepare(item)));
     const now = clock.now();
-    const commits = prepared.map(({ item, turn }) => toCommit(item, turn, now, randomUUID));
+    const commits = prepared.map((p) => this.#leaseRunning(toCommit(p.item, p.turn, now, randomUUID), p.running, now));
     const results = await store.commitOrchestrations(commits);
     const ended: { instanceId: string; runtimeStatus: RuntimeStatus }[] = [];
+    let queuedActivities = false;
+    let sentMessages = false;
     results.forEach((result, index) => {
-      const { item, turn, executor } = prepared[index]!;
+      const { item, turn, executor, running } = prepared[index]!;
       if (!result.ok) return this.options.logger.warn(`[perdure] lease on '${item.instanceId}' was lost; its turn was discarded`);
+      const commit = commits[index]!;
+      this.#adoptRunning(item, commit, running);
+      queuedActivities ||= commit.activities.some((a) => !a.lease);
+      sentMessages ||= commit.messages.length > 0 || commit.childStarts.length > 0 || commit.continueAsNew !== undefined;
       if (executor && !turn.ended) {
         this.#sessions.put(item.instanceId, { executor, executionId: item.executionId, historyLength: item.historyLength + turn.newEvents.length });
       }
       if (turn.ended || turn.runtimeStatus !== item.runtimeStatus) ended.push({ instanceId: item.instanceId, runtimeStatus: turn.runtimeStatus });
     });
-    this.options.onCommitted(ended);
+    this.options.onCommitted({ changed: ended, queuedActivities, sentMessages });
     return true;
   }
 
@@ -85,7 +110,13 @@ export class OrchestrationWorker {
     let executor: OrchestrationExecutor | undefined;
     try {
       executor = this.#sessions.take(item.instanceId, item.executionId, item.historyLength) ?? (await this.#replay(item));
-      return { item, turn: runTurn(executor, request), executor };
+      const turn = runTurn(executor, request);
+      const chaining = this.options.chaining;
+      if (!chaining || chaining.windowMs <= 0) return { item, turn, executor };
+      const chained = await runChain(executor, turn, request, chaining.activities, {
+        windowMs: chaining.windowMs, maxTurns: chaining.maxTurns, now: () => this.options.clock.now(),
+      });
+      return { item, turn: chained.turn, executor, running: chained.running };
     } catch (error) {
       return { item, turn: failedTurn(request, error, executor?.parent ?? startedParent(item)), executor: undefined };
     }
@@ -106,6 +137,24 @@ export class OrchestrationWorker {
       return runRewindTurn(this.#target(item), history, request, reason);
     } catch (error) {
       return failedTurn(request, error);
+    }
+  }
+
+  #leaseRunning(commit: OrchestrationCommit, running: PreparedTurn['running'], now: number): OrchestrationCommit {
+    if (!running || running.size === 0) return commit;
+    const lease = { owner: this.options.owner, expiresAt: now + this.options.chaining!.activityLeaseMs };
+    return { ...commit, activities: commit.activities.map((a) => (running.has(a.taskId) ? { ...a, lease } : a)) };
+  }
+
+  #adoptRunning(item: OrchestrationWorkItem, commit: OrchestrationCommit, running: PreparedTurn['running']): void {
+    if (!running) return;
+    for (const activity of commit.activities) {
+      const outcome = running.get(activity.taskId);
+      if (!outcome) continue;
+      this.options.chaining!.activities.adopt(
+        { instanceId: item.instanceId, executionId: item.executionId, taskId: activity.taskId, name: activity.name, input: activity.input },
+        outcome,
+      );
     }
   }
 

@@ -88,6 +88,11 @@ export interface ActivityRequest {
   readonly taskId: number;
   readonly name: string;
   readonly input?: unknown;
+  /**
+   * Insert the task already leased (attempt 1, lease token 1) because this
+   * host is running it now (turn chaining); others claim it only after expiry.
+   */
+  readonly lease?: { readonly owner: string; readonly expiresAt: number };
 }
 
 export interface OutboundMessage {
@@ -196,9 +201,14 @@ export interface Store {
   abandonOrchestrations(items: readonly Pick<OrchestrationWorkItem, 'instanceId' | 'leaseToken'>[]): Promise<void>;
 
   claimActivities(options: ClaimOptions): Promise<ActivityWorkItem[]>;
-  /** Deletes each task (if its lease token still matches) and delivers its result to the instance. */
+  /**
+   * Deletes each task (if its lease token still matches) and delivers its result to the instance.
+   * A task is identified by (instanceId, executionId, taskId); `id` is only for diagnostics.
+   */
   completeActivities(completions: readonly ActivityCompletion[]): Promise<void>;
   abandonActivities(items: readonly ActivityWorkItem[]): Promise<void>;
+  /** Heartbeat: moves the lease expiry of tasks still held under their token; returns the ones still held. */
+  renewActivityLeases(items: readonly ActivityWorkItem[], expiresAt: number): Promise<ActivityWorkItem[]>;
 
   /** Earliest future time at which a message or activity becomes claimable, if any. */
   nextWakeAt(now: number): Promise<number | undefined>;

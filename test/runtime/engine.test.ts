@@ -200,3 +200,31 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs = 10_000): Promi
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+describe('activity leases', () => {
+  it('renews the lease of a long activity, so it runs once even when it outlives the lease several times', async () => {
+    using dir = createTempDir('perdure-heartbeat-');
+    const app = buildTestApp();
+    let runs = 0;
+    app.activity('Slow', async () => {
+      runs += 1;
+      await new Promise((r) => setTimeout(r, 1_200));
+      return 'slow done';
+    });
+    app.orchestration('CallsSlow', function* (ctx) {
+      return yield ctx.callActivity('Slow');
+    });
+    const host = await createHost({
+      app, store: `sqlite:${dir.file('p.db')}`, logger: silentLogger,
+      activities: { leaseMs: 300 }, orchestrations: { inlineActivityWindowMs: 0 }, maxPollIntervalMs: 50,
+    });
+    try {
+      const { instanceId } = await host.client.startNew('CallsSlow');
+      const status = await host.client.waitForCompletion(instanceId, { timeoutMs: 20_000 });
+      assert.equal(status.output, 'slow done');
+      assert.equal(runs, 1);
+    } finally {
+      await host.stop();
+    }
+  });
+});

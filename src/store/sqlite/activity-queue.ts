@@ -13,7 +13,7 @@
  */
 import type { TaskCompletedEvent, TaskFailedEvent } from '../../model/history.ts';
 import type { ActivityCompletion, ActivityOutcome, ActivityWorkItem, ClaimOptions } from '../store.ts';
-import { toActivityWorkItem, toRowId, type ActivityRow } from './codec.ts';
+import { toActivityWorkItem, type ActivityRow } from './codec.ts';
 import type { Connection } from './database.ts';
 import { insertMessage } from './inbox.ts';
 
@@ -41,12 +41,12 @@ export function completeActivities(connection: Connection, completions: readonly
   if (completions.length === 0) return;
   connection.write(() => {
     const remove = connection.statement(
-      'DELETE FROM activities WHERE id = ? AND lease_token = ? RETURNING instance_id, execution_id, task_id',
+      `DELETE FROM activities WHERE instance_id = ? AND execution_id = ? AND task_id = ? AND lease_token = ?
+       RETURNING instance_id, execution_id, task_id`,
     );
     for (const { item, outcome, now } of completions) {
-      const rowId = toRowId(item.id);
       // The row, not the caller's copy, says where the result goes.
-      const task = rowId === undefined ? undefined : (remove.get(rowId, item.leaseToken) as DeletedTask | undefined);
+      const task = remove.get(item.instanceId, item.executionId, item.taskId, item.leaseToken) as DeletedTask | undefined;
       if (task === undefined) continue;
       insertMessage(connection, {
         instanceId: task.instance_id,
@@ -68,11 +68,17 @@ export function abandonActivities(connection: Connection, items: readonly Activi
   if (items.length === 0) return;
   connection.write(() => {
     const release = connection.statement(
-      'UPDATE activities SET lease_owner = NULL, lease_expires_at = 0 WHERE id = ? AND lease_token = ?',
+      `UPDATE activities SET lease_owner = NULL, lease_expires_at = 0
+       WHERE instance_id = ? AND execution_id = ? AND task_id = ? AND lease_token = ?`,
     );
-    for (const item of items) {
-      const rowId = toRowId(item.id);
-      if (rowId !== undefined) release.run(rowId, item.leaseToken);
-    }
+    for (const item of items) release.run(item.instanceId, item.executionId, item.taskId, item.leaseToken);
   });
+}
+
+export function renewActivityLeases(connection: Connection, items: readonly ActivityWorkItem[], expiresAt: number): ActivityWorkItem[] {
+  const renew = connection.statement(
+    `UPDATE activities SET lease_expires_at = ?
+     WHERE instance_id = ? AND execution_id = ? AND task_id = ? AND lease_token = ?`,
+  );
+  return items.filter((item) => renew.run(expiresAt, item.instanceId, item.executionId, item.taskId, item.leaseToken).changes === 1);
 }

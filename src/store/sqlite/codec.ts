@@ -96,8 +96,9 @@ export function toActivityWorkItem(row: ActivityRow): ActivityWorkItem {
   };
 }
 
-export function toHistoryEvent(text: string): HistoryEvent {
-  return JSON.parse(text) as HistoryEvent;
+/** One history row holds the events of one commit, as a JSON array. */
+export function toHistoryEvents(text: string): HistoryEvent[] {
+  return JSON.parse(text) as HistoryEvent[];
 }
 
 /** A row id from an opaque string id, or undefined if the string was never one of ours. */

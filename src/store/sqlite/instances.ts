@@ -15,7 +15,7 @@ import type { ExecutionStartedEvent, HistoryEvent } from '../../model/history.ts
 import type { InstanceRecord } from '../../model/instance.ts';
 import { RuntimeStatus, isLiveStatus } from '../../model/runtime-status.ts';
 import type { ClientMessage, SendResult, StartRequest, StartResult } from '../store.ts';
-import { toHistoryEvent, toInstanceRecord, toJson, type InstanceRow } from './codec.ts';
+import { toHistoryEvents, toInstanceRecord, toJson, type InstanceRow } from './codec.ts';
 import type { Connection } from './database.ts';
 import { deleteInstanceData, insertMessage } from './inbox.ts';
 
@@ -139,8 +139,8 @@ export function readInstanceRow(connection: Connection, instanceId: string): Ins
 
 export function readHistory(connection: Connection, instanceId: string): HistoryEvent[] {
   const rows = connection
-    .statement('SELECT event FROM history WHERE instance_id = ? ORDER BY seq')
+    .statement('SELECT events FROM history WHERE instance_id = ? ORDER BY seq')
     .pluck()
     .all(instanceId) as string[];
-  return rows.map(toHistoryEvent);
+  return rows.flatMap(toHistoryEvents);
 }

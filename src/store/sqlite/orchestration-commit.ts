@@ -69,12 +69,16 @@ function deleteConsumed(connection: Connection, commit: OrchestrationCommit): vo
   }
 }
 
-/** Appends the turn's events after the stored ones; returns the new history length. */
+/**
+ * Appends the turn's events after the stored ones as one row (a turn is
+ * written and read whole, so one row per turn saves a row per event);
+ * returns the new history length.
+ */
 function appendHistory(connection: Connection, commit: OrchestrationCommit, storedLength: number): number {
-  const insert = connection.statement('INSERT INTO history (instance_id, seq, event) VALUES (?, ?, ?)');
-  commit.newEvents.forEach((event, index) => {
-    insert.run(commit.instanceId, storedLength + index, JSON.stringify(event));
-  });
+  if (commit.newEvents.length === 0) return storedLength;
+  connection
+    .statement('INSERT INTO history (instance_id, seq, events) VALUES (?, ?, ?)')
+    .run(commit.instanceId, storedLength, JSON.stringify(commit.newEvents));
   return storedLength + commit.newEvents.length;
 }
 
@@ -125,8 +129,8 @@ function startNewExecution(connection: Connection, commit: OrchestrationCommit, 
 
 function insertActivities(connection: Connection, commit: OrchestrationCommit): void {
   const insert = connection.statement(
-    `INSERT INTO activities (instance_id, execution_id, task_id, name, input, visible_at, attempt)
-     VALUES (@instanceId, @executionId, @taskId, @name, @input, @now, 0)`,
+    `INSERT INTO activities (instance_id, execution_id, task_id, name, input, visible_at, attempt, lease_owner, lease_expires_at, lease_token)
+     VALUES (@instanceId, @executionId, @taskId, @name, @input, @now, @attempt, @owner, @expiresAt, @attempt)`,
   );
   for (const activity of commit.activities) {
     insert.run({
@@ -136,6 +140,10 @@ function insertActivities(connection: Connection, commit: OrchestrationCommit): 
       name: activity.name,
       input: toJson(activity.input),
       now: commit.now,
+      // A pre-leased task is already being run by the committing host: its first delivery.
+      attempt: activity.lease ? 1 : 0,
+      owner: activity.lease?.owner ?? null,
+      expiresAt: activity.lease?.expiresAt ?? 0,
     });
   }
 }

@@ -51,10 +51,11 @@ const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX instances_by_status ON instances (runtime_status, created_at, instance_id);
       CREATE INDEX instances_by_lease ON instances (lease_expires_at) WHERE lease_expires_at > 0;
 
+      -- One row per commit: a JSON array of the events that commit appended, seq = index of its first event.
       CREATE TABLE history (
         instance_id TEXT NOT NULL,
         seq         INTEGER NOT NULL,
-        event       TEXT NOT NULL,
+        events      TEXT NOT NULL,
         PRIMARY KEY (instance_id, seq)
       ) WITHOUT ROWID;
 
@@ -84,7 +85,7 @@ const MIGRATIONS: readonly Migration[] = [
       );
       CREATE INDEX activities_by_visible ON activities (visible_at);
       CREATE INDEX activities_by_lease ON activities (lease_expires_at) WHERE lease_expires_at > 0;
-      CREATE INDEX activities_by_instance ON activities (instance_id);
+      CREATE INDEX activities_by_task ON activities (instance_id, execution_id, task_id);
     `,
   },
 ];

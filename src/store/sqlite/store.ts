@@ -5,9 +5,9 @@
  * each concept (schema, instances, queues, purge).
  *
  * What must hold:
- * - Methods are async to fit the interface but do all their work
- *   synchronously (better-sqlite3), so one call is one transaction and calls
- *   from one process never interleave.
+ * - Reads run at once; writes issued in the same tick share one transaction
+ *   (group-commit.ts), each in its own savepoint, so each call is still
+ *   atomic on its own and calls from one process never interleave.
  * - Defaults favour durability: WAL with synchronous=FULL survives power
  *   loss, and a 10 s busy timeout lets processes queue for the write lock
  *   instead of failing.
@@ -18,7 +18,7 @@
  */
 import { PerdureError } from '../../model/errors.ts';
 import type { Store } from '../store.ts';
-import { abandonActivities, claimActivities, completeActivities } from './activity-queue.ts';
+import { abandonActivities, claimActivities, completeActivities, renewActivityLeases } from './activity-queue.ts';
 import { toInstanceRecord } from './codec.ts';
 import { openConnection, type Connection, type Synchronous } from './database.ts';
 import { readHistory, readInstanceRow, sendMessage, startInstance } from './instances.ts';
@@ -26,6 +26,7 @@ import { listInstances } from './list-instances.ts';
 import { commitOrchestrations } from './orchestration-commit.ts';
 import { abandonOrchestrations, claimOrchestrations } from './orchestration-queue.ts';
 import { purge } from './purge.ts';
+import { GroupCommitter } from './group-commit.ts';
 import { assertKnownSchemaVersion, migrate } from './schema.ts';
 
 export interface SqliteStoreOptions {
@@ -41,9 +42,10 @@ export const DEFAULT_BUSY_TIMEOUT_MS = 10_000;
 
 export function createSqliteStore(options: SqliteStoreOptions): Store {
   const path = options.path;
+  const synchronous = options.synchronous ?? 'full';
   const connection = openConnection({
     path,
-    synchronous: options.synchronous ?? 'full',
+    synchronous,
     busyTimeoutMs: options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS,
   });
   try {
@@ -56,12 +58,13 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     if (!connection.isOpen) throw new PerdureError(`The store ${describe(path)} is closed.`);
     return connection;
   };
+  const group = new GroupCommitter(db, synchronous === 'full');
   return {
     description: describe(path),
     migrate: async () => migrate(db(), path),
     close: async () => connection.close(),
-    createInstances: async (requests) => db().write(() => requests.map((request) => startInstance(db(), request))),
-    send: async (messages) => db().write(() => messages.map((message) => sendMessage(db(), message))),
+    createInstances: (requests) => group.run(() => db().write(() => requests.map((request) => startInstance(db(), request)))),
+    send: (messages) => group.run(() => db().write(() => messages.map((message) => sendMessage(db(), message)))),
     getInstance: async (instanceId) => {
       const row = readInstanceRow(db(), instanceId);
       return row === undefined ? undefined : toInstanceRecord(row);
@@ -69,12 +72,13 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     listInstances: async (query) => listInstances(db(), query),
     getHistory: async (instanceId) => readHistory(db(), instanceId),
     purge: async (filter) => purge(db(), filter),
-    claimOrchestrations: async (claim) => claimOrchestrations(db(), claim),
-    commitOrchestrations: async (commits) => commitOrchestrations(db(), commits),
-    abandonOrchestrations: async (items) => abandonOrchestrations(db(), items),
-    claimActivities: async (claim) => claimActivities(db(), claim),
-    completeActivities: async (completions) => completeActivities(db(), completions),
-    abandonActivities: async (items) => abandonActivities(db(), items),
+    claimOrchestrations: (claim) => group.run(() => claimOrchestrations(db(), claim), { durable: false }),
+    commitOrchestrations: (commits) => group.run(() => commitOrchestrations(db(), commits)),
+    abandonOrchestrations: (items) => group.run(() => abandonOrchestrations(db(), items), { durable: false }),
+    claimActivities: (claim) => group.run(() => claimActivities(db(), claim), { durable: false }),
+    completeActivities: (completions) => group.run(() => completeActivities(db(), completions)),
+    abandonActivities: (items) => group.run(() => abandonActivities(db(), items), { durable: false }),
+    renewActivityLeases: (items, expiresAt) => group.run(() => renewActivityLeases(db(), items, expiresAt), { durable: false }),
     nextWakeAt: async (now) => nextWakeAt(db(), now),
   };
 }

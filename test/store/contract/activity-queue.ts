@@ -38,6 +38,38 @@ export function describeActivityQueue(h: StoreHarness): void {
       assert.deepEqual(await h.store.claimActivities(claim(T0, { limit: 0 })), []);
     });
 
+    it('inserts a pre-leased task that only its holder completes, and others claim after expiry', async () => {
+      const executionId = await schedule(h, [{ taskId: 0, name: 'inline', lease: { owner: 'host-1', expiresAt: T0 + 5_000 } }]);
+      assert.deepEqual(await h.store.claimActivities(claim(T0 + 4_999)), [], 'a pre-leased task is not claimable before expiry');
+      const held = { id: 'held', instanceId: 'a', executionId, taskId: 0, name: 'inline', attempt: 1, leaseToken: 1 };
+      await h.store.completeActivities([{ item: held, outcome: { result: 'done' }, now: T0 + 10 }]);
+      const turn = await claimInstance(h.store, 'a', T0 + 10);
+      assert.deepEqual(turn.messages.map((m) => m.event.type), ['TaskCompleted']);
+      assert.deepEqual(await h.store.claimActivities(claim(T0 + 6_000)), [], 'a completed task is gone');
+    });
+
+    it('redelivers a pre-leased task after its lease expires, and drops the holder\'s late result', async () => {
+      const executionId = await schedule(h, [{ taskId: 0, name: 'inline', lease: { owner: 'host-1', expiresAt: T0 + 5_000 } }]);
+      const [redelivered] = await h.store.claimActivities(claim(T0 + 5_000, { owner: 'host-2' }));
+      assert.equal(redelivered?.attempt, 2);
+      const late = { id: 'held', instanceId: 'a', executionId, taskId: 0, name: 'inline', attempt: 1, leaseToken: 1 };
+      await h.store.completeActivities([{ item: late, outcome: { result: 'late' }, now: T0 + 5_001 }]);
+      await h.store.completeActivities([{ item: redelivered!, outcome: { result: 'fresh' }, now: T0 + 5_002 }]);
+      const turn = await claimInstance(h.store, 'a', T0 + 5_002);
+      assert.deepEqual(turn.messages.map((m) => (m.event as { result?: unknown }).result), ['fresh']);
+    });
+
+    it('renews the lease of a task still held, so nobody else claims it, and refuses a stale holder', async () => {
+      await schedule(h, [{ taskId: 0, name: 'long' }]);
+      const [task] = await h.store.claimActivities(claim(T0));
+      const renewed = await h.store.renewActivityLeases([task!], T0 + 10_000);
+      assert.equal(renewed.length, 1);
+      assert.deepEqual(await h.store.claimActivities(claim(T0 + 5_000, { owner: 'worker-b' })), [], 'a renewed lease still holds');
+      const [taken] = await h.store.claimActivities(claim(T0 + 10_000, { owner: 'worker-b' }));
+      assert.equal(taken?.attempt, 2);
+      assert.deepEqual(await h.store.renewActivityLeases([task!], T0 + 20_000), [], 'the old holder lost the task');
+    });
+
     it('redelivers a task whose lease expired, with a higher token and attempt', async () => {
       await schedule(h, [{ taskId: 0, name: 'act' }]);
       const [first] = await h.store.claimActivities(claim(T0));
