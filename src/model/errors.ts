@@ -112,6 +112,11 @@ export class SchemaVersionError extends PerdureError {
   override name = 'SchemaVersionError';
 }
 
+/** The store could not be opened or reached (server down, bad credentials, unwritable file). */
+export class StoreUnavailableError extends PerdureError {
+  override name = 'StoreUnavailableError';
+}
+
 /** Configuration that cannot work (bad store URL, missing host key, ...). */
 export class ConfigurationError extends PerdureError {
   override name = 'ConfigurationError';

@@ -6,17 +6,29 @@
  * - A URL that names no supported store fails fast with a ConfigurationError
  *   that says what is accepted, and never echoes credentials back.
  * - The returned store is migrated; if migration fails the store is closed.
+ * - `pg` is loaded only when a PostgreSQL URL is opened (dynamic import), so
+ *   SQLite users never load it.
+ *
+ * PostgreSQL URLs (`postgres://` or `postgresql://`) accept these query
+ * parameters besides pg's own (`sslmode`, `application_name`, ...):
+ * - `schema`: the schema that holds Perdure's tables, created if missing
+ *   (default `perdure`); lower-case letters, digits and `_`.
+ * - `poolSize`: connections in the pool (default 10).
+ * e.g. `postgres://app:secret@db.internal:5432/app?schema=perdure&poolSize=20`.
+ * Options passed in `OpenStoreOptions.postgres` override the URL's.
  *
  * @example
  * const store = await openStore('sqlite:./.perdure/perdure.db');
  */
 import { isAbsolute, resolve } from 'node:path';
-import { ConfigurationError } from '../model/errors.ts';
+import { ConfigurationError, PerdureError, StoreUnavailableError } from '../model/errors.ts';
+import type { PostgresStoreOptions } from './postgres/config.ts';
 import { createSqliteStore, type SqliteStoreOptions } from './sqlite/store.ts';
 import type { Store } from './store.ts';
 
 export interface OpenStoreOptions {
   readonly sqlite?: Omit<SqliteStoreOptions, 'path'>;
+  readonly postgres?: Omit<PostgresStoreOptions, 'url'>;
 }
 
 const SQLITE_FILE_EXTENSIONS = ['.db', '.sqlite', '.sqlite3'];
@@ -25,22 +37,24 @@ const ACCEPTED =
   "or 'postgres://user:password@host/database'";
 
 export async function openStore(url: string, options: OpenStoreOptions = {}): Promise<Store> {
-  const store = createStore(url.trim(), options);
+  const store = await createStore(url.trim(), options);
   try {
     await store.migrate();
   } catch (error) {
-    await store.close();
-    throw error;
+    await store.close().catch(() => {});
+    if (error instanceof PerdureError) throw error;
+    // Driver messages name the cause (refused, unknown role, ...); the description never holds credentials.
+    throw new StoreUnavailableError(`Could not open the store ${store.description}: ${(error as Error).message}`, { cause: error });
   }
   return store;
 }
 
-function createStore(url: string, options: OpenStoreOptions): Store {
+async function createStore(url: string, options: OpenStoreOptions): Promise<Store> {
   if (url === '') throw new ConfigurationError(`The store URL is empty: ${ACCEPTED}.`);
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase();
   if (scheme === 'postgres' || scheme === 'postgresql') {
-    // PostgreSQL store: wire `createPostgresStore` (src/store/postgres/) in here once it lands.
-    throw new ConfigurationError('PostgreSQL store not available yet');
+    const { createPostgresStore } = await import('./postgres/store.ts');
+    return createPostgresStore({ ...options.postgres, url });
   }
   if (scheme === 'sqlite') return createSqliteStore({ ...options.sqlite, path: sqlitePath(url.slice('sqlite:'.length)) });
   if (isBarePath(url, scheme)) return createSqliteStore({ ...options.sqlite, path: resolve(url) });

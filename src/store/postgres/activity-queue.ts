@@ -1,0 +1,146 @@
+/**
+ * @module postgres/activity-queue
+ * Owns the activity task queue: leasing tasks to workers, turning a
+ * completion into a TaskCompleted/TaskFailed message for the instance, and
+ * handing leases back. Each operation is one statement.
+ *
+ * What must hold:
+ * - Claims lock with FOR NO KEY UPDATE SKIP LOCKED and re-check the lease on the
+ *   newest row version, so concurrent hosts never get the same task while
+ *   its lease is valid; every claim bumps lease_token and attempt.
+ * - A task is delivered at least once: an expired lease makes it claimable
+ *   again, with a higher lease_token and attempt.
+ * - A task is identified by (instance ID, execution ID, task ID); the row id
+ *   is only for diagnostics. A completion counts only if it deletes the task
+ *   row with the lease token it was claimed with (1 for a task inserted
+ *   pre-leased); a stale completion (lease expired and re-claimed, or the
+ *   execution was replaced) is dropped and delivers nothing.
+ */
+import type { TaskCompletedEvent, TaskFailedEvent } from '../../model/history.ts';
+import type { ActivityCompletion, ActivityOutcome, ActivityWorkItem, ClaimOptions } from '../store.ts';
+import { toActivityWorkItem, type ActivityRow } from './codec.ts';
+import type { Database } from './database.ts';
+
+export async function claimActivities(db: Database, options: ClaimOptions): Promise<ActivityWorkItem[]> {
+  if (options.limit < 1) return [];
+  const rows = await db.statement<ActivityRow>(
+    `WITH picked AS (
+       SELECT id FROM activities WHERE visible_at <= $1 AND lease_expires_at <= $1
+       ORDER BY id LIMIT $2
+       FOR NO KEY UPDATE SKIP LOCKED
+     )
+     UPDATE activities a
+     SET lease_owner = $3, lease_expires_at = $4, attempt = a.attempt + 1, lease_token = a.lease_token + 1
+     FROM picked WHERE a.id = picked.id
+     RETURNING a.id, a.instance_id, a.execution_id, a.task_id, a.name, a.input, a.attempt, a.lease_token`,
+    [options.now, options.limit, options.owner, options.now + options.leaseMs],
+    // Safe to repeat after a broken connection: a lost lease just expires.
+    { idempotent: true, prepare: true },
+  );
+  // RETURNING gives no order guarantee; hand tasks out oldest first.
+  return rows.sort((a, b) => a.id - b.id).map(toActivityWorkItem);
+}
+
+/** Deletes the tasks whose lease token still matches and queues each one's result, in one statement. */
+const COMPLETE_SQL = `
+  WITH c AS (
+    SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::bigint[], $5::text[], $6::bigint[]) WITH ORDINALITY
+      AS c(instance_id, execution_id, task_id, lease_token, event, visible_at, ord)
+  ), done AS (
+    DELETE FROM activities a USING c
+    WHERE a.instance_id = c.instance_id AND a.execution_id = c.execution_id
+      AND a.task_id = c.task_id AND a.lease_token = c.lease_token
+    RETURNING a.instance_id, a.execution_id, a.task_id, a.lease_token
+  ), delivered AS (
+    INSERT INTO inbox (instance_id, execution_id, visible_at, is_control, event)
+    SELECT c.instance_id, c.execution_id, c.visible_at, false, c.event
+    FROM c
+    WHERE EXISTS (
+      SELECT 1 FROM done d
+      WHERE d.instance_id = c.instance_id AND d.execution_id = c.execution_id
+        AND d.task_id = c.task_id AND d.lease_token = c.lease_token
+    )
+    ORDER BY c.ord
+    RETURNING 1
+  )
+  SELECT pg_notify($7, '') FROM (SELECT 1 FROM delivered LIMIT 1) AS any_delivered`;
+
+export async function completeActivities(db: Database, completions: readonly ActivityCompletion[], channel: string): Promise<void> {
+  // A repeated task and token would be delivered twice; the first wins, as it would one at a time.
+  const seen = new Set<string>();
+  const unique = completions.filter(({ item }) => {
+    const key = taskKey(item.instanceId, item.executionId, item.taskId, item.leaseToken);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  if (unique.length === 0) return;
+  // Idempotent: once the task row is deleted, running it again delivers nothing.
+  await db.statement(
+    COMPLETE_SQL,
+    [
+      ...taskColumns(unique.map(({ item }) => item)),
+      unique.map(({ item, outcome, now }) => JSON.stringify(resultEvent(item.taskId, outcome, now))),
+      unique.map(({ now }) => now),
+      channel,
+    ],
+    { idempotent: true, prepare: true },
+  );
+}
+
+/** A task is identified by (instanceId, executionId, taskId); the lease token fences it. */
+function taskColumns(items: readonly ActivityWorkItem[]): unknown[][] {
+  return [
+    items.map((item) => item.instanceId),
+    items.map((item) => item.executionId),
+    items.map((item) => item.taskId),
+    items.map((item) => item.leaseToken),
+  ];
+}
+
+function resultEvent(taskId: number, outcome: ActivityOutcome, now: number): TaskCompletedEvent | TaskFailedEvent {
+  const timestamp = new Date(now).toISOString();
+  if ('failure' in outcome) return { type: 'TaskFailed', timestamp, taskId, failure: outcome.failure };
+  return { type: 'TaskCompleted', timestamp, taskId, ...(outcome.result === undefined ? {} : { result: outcome.result }) };
+}
+
+export async function abandonActivities(db: Database, items: readonly ActivityWorkItem[], channel: string): Promise<void> {
+  if (items.length === 0) return;
+  // Other hosts may take the tasks over at once, so wake them.
+  await db.statement(
+    `WITH released AS (
+       UPDATE activities a SET lease_owner = NULL, lease_expires_at = 0
+       FROM unnest($1::text[], $2::text[], $3::int[], $4::bigint[]) AS r(instance_id, execution_id, task_id, lease_token)
+       WHERE a.instance_id = r.instance_id AND a.execution_id = r.execution_id
+         AND a.task_id = r.task_id AND a.lease_token = r.lease_token
+       RETURNING 1
+     )
+     SELECT pg_notify($5, '') FROM (SELECT 1 FROM released LIMIT 1) AS any_released`,
+    [...taskColumns(items), channel],
+    { idempotent: true },
+  );
+}
+
+/** Heartbeat: moves the lease expiry of tasks still held under their token; returns those. */
+export async function renewActivityLeases(
+  db: Database,
+  items: readonly ActivityWorkItem[],
+  expiresAt: number,
+): Promise<ActivityWorkItem[]> {
+  if (items.length === 0) return [];
+  const rows = await db.statement<{ instance_id: string; execution_id: string; task_id: number; lease_token: number }>(
+    `UPDATE activities a SET lease_expires_at = $5
+     FROM unnest($1::text[], $2::text[], $3::int[], $4::bigint[]) AS r(instance_id, execution_id, task_id, lease_token)
+     WHERE a.instance_id = r.instance_id AND a.execution_id = r.execution_id
+       AND a.task_id = r.task_id AND a.lease_token = r.lease_token
+     RETURNING a.instance_id, a.execution_id, a.task_id, a.lease_token`,
+    [...taskColumns(items), expiresAt],
+    { idempotent: true },
+  );
+  const held = new Set(rows.map((row) => taskKey(row.instance_id, row.execution_id, row.task_id, row.lease_token)));
+  return items.filter((item) => held.has(taskKey(item.instanceId, item.executionId, item.taskId, item.leaseToken)));
+}
+
+function taskKey(instanceId: string, executionId: string, taskId: number, leaseToken: number): string {
+  return JSON.stringify([instanceId, executionId, taskId, leaseToken]);
+}

@@ -1,0 +1,192 @@
+/**
+ * @module postgres/instances
+ * Owns instance rows: start-if-absent for a batch of requests (with its
+ * conflict policies), and reading an instance's history.
+ *
+ * What must hold:
+ * - The instance ID is the primary key, and every decision about an existing
+ *   row is made while this transaction holds that row's lock (FOR NO KEY
+ *   UPDATE, or our own uncommitted INSERT), so at most one live instance
+ *   exists per ID whatever the race between hosts.
+ * - Rows are locked in instance-ID order (the INSERT and the SELECT ... FOR
+ *   NO KEY UPDATE both sort), so two batches rarely wait for each other in a
+ *   cycle; a deadlock that still happens (a batch mixing inserts and locks)
+ *   is rolled back by PostgreSQL and retried whole by the caller's transaction.
+ * - Requests are decided in request order: a later request for the same ID
+ *   sees what an earlier one did. ExecutionStarted messages are queued in
+ *   request order too, since their ids set the order in which claims see them.
+ * - Replacing an instance bumps its lease token, so a worker that is still
+ *   mid-turn on the old execution is fenced out at commit.
+ */
+import { PerdureError } from '../../model/errors.ts';
+import type { ExecutionStartedEvent, HistoryEvent } from '../../model/history.ts';
+import { RuntimeStatus, isLiveStatus } from '../../model/runtime-status.ts';
+import type { StartRequest, StartResult } from '../store.ts';
+import { insertMessagesStatement, toHistoryEvents, toInstanceRecord, toJson, type InstanceRow, type NewMessage } from './codec.ts';
+import type { Sql } from './database.ts';
+
+type Decision = 'replace' | 'existing' | 'conflict';
+
+/** Attempts to find or create every row; a row can vanish between the INSERT and the lock (purge). */
+const MAX_LOCK_ROUNDS = 10;
+
+/** Start-if-absent for a batch; call inside a transaction. Queues the ExecutionStarted messages and notifies. */
+export async function startInstances(sql: Sql, requests: readonly StartRequest[], channel: string): Promise<StartResult[]> {
+  if (requests.length === 0) return [];
+  const { rows, createdBy } = await lockOrCreate(sql, requests);
+  const starts = new Map<number, NewMessage>();
+  const results: StartResult[] = [];
+  for (const [index, request] of requests.entries()) {
+    const row = rows.get(request.instanceId)!;
+    if (createdBy.get(request.instanceId) === index) {
+      results.push({ outcome: 'created', instance: toInstanceRecord(row) });
+      starts.set(index, startedMessage(request));
+      continue;
+    }
+    const decision = decide(row, request);
+    if (decision !== 'replace') {
+      results.push({ outcome: decision, instance: toInstanceRecord(row) });
+      continue;
+    }
+    const replaced = await replaceInstance(sql, request);
+    rows.set(request.instanceId, replaced);
+    // The replacement wiped the instance's inbox, which includes starts queued earlier in this batch.
+    for (const [queued, message] of starts) if (message.instanceId === request.instanceId) starts.delete(queued);
+    starts.set(index, startedMessage(request));
+    results.push({ outcome: 'replaced', instance: toInstanceRecord(replaced) });
+  }
+  const messages = [...starts.entries()].sort(([a], [b]) => a - b).map(([, message]) => message);
+  if (messages.length > 0) await sql.rows(...insertMessagesStatement(messages, channel));
+  return results;
+}
+
+/**
+ * Inserts the first request of every absent ID and locks every existing row.
+ * Returns each ID's row and, for inserted ones, the index of the request that created it.
+ */
+async function lockOrCreate(sql: Sql, requests: readonly StartRequest[]) {
+  const firstIndex = new Map<string, number>();
+  requests.forEach((request, index) => {
+    if (!firstIndex.has(request.instanceId)) firstIndex.set(request.instanceId, index);
+  });
+  const rows = new Map<string, InstanceRow>();
+  const createdBy = new Map<string, number>();
+  let pending = [...firstIndex.keys()];
+  for (let round = 0; pending.length > 0; round++) {
+    if (round >= MAX_LOCK_ROUNDS) throw new PerdureError(`Could not lock or create instances: ${pending.slice(0, 5).join(', ')}`);
+    const inserted = await insertAbsent(sql, pending.map((id) => requests[firstIndex.get(id)!]!));
+    for (const row of inserted) {
+      rows.set(row.instance_id, row);
+      createdBy.set(row.instance_id, firstIndex.get(row.instance_id)!);
+    }
+    const existing = pending.filter((id) => !rows.has(id));
+    if (existing.length === 0) break;
+    const locked = await sql.rows<InstanceRow>(
+      'SELECT * FROM instances WHERE instance_id = ANY($1::text[]) ORDER BY instance_id FOR NO KEY UPDATE',
+      [existing],
+    );
+    for (const row of locked) rows.set(row.instance_id, row);
+    pending = existing.filter((id) => !rows.has(id));
+  }
+  return { rows, createdBy };
+}
+
+/** One INSERT for many IDs, in ID order; rows that already exist are skipped, not locked. */
+async function insertAbsent(sql: Sql, requests: readonly StartRequest[]): Promise<InstanceRow[]> {
+  return sql.rows<InstanceRow>(
+    `INSERT INTO instances (instance_id, name, execution_id, runtime_status, input, parent_instance_id,
+                            created_at, updated_at, history_length)
+     SELECT instance_id, name, execution_id, $7, input, parent_instance_id, created_at, created_at, 0
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[])
+       AS r(instance_id, name, execution_id, input, parent_instance_id, created_at)
+     ORDER BY instance_id COLLATE "C"
+     ON CONFLICT (instance_id) DO NOTHING
+     RETURNING *`,
+    [
+      requests.map((r) => r.instanceId),
+      requests.map((r) => r.name),
+      requests.map((r) => r.executionId),
+      requests.map((r) => toJson(r.input)),
+      requests.map((r) => r.parent?.instanceId ?? null),
+      requests.map((r) => r.now),
+      RuntimeStatus.Pending,
+    ],
+  );
+}
+
+/** Live instances follow `onConflict`; terminal ones are replaced only if their status is in `reuseStatuses`. */
+function decide(existing: InstanceRow, request: StartRequest): Decision {
+  if (isLiveStatus(existing.runtime_status)) {
+    if (request.onConflict === 'terminateExisting') return 'replace';
+    return request.onConflict === 'useExisting' ? 'existing' : 'conflict';
+  }
+  if (request.reuseStatuses.includes(existing.runtime_status)) return 'replace';
+  return request.onConflict === 'useExisting' ? 'existing' : 'conflict';
+}
+
+/**
+ * Wipes the old execution and resets the (locked) row to the new one. The
+ * tasks go first, in their own statement: it waits for completions in flight,
+ * so the inbox delete that follows (a new snapshot) also takes their results.
+ */
+async function replaceInstance(sql: Sql, request: StartRequest): Promise<InstanceRow> {
+  await sql.rows('DELETE FROM activities WHERE instance_id = $1', [request.instanceId]);
+  const [row] = await sql.rows<InstanceRow>(
+    `WITH h AS (DELETE FROM history WHERE instance_id = $1),
+          m AS (DELETE FROM inbox WHERE instance_id = $1)
+     UPDATE instances SET
+       name = $2, execution_id = $3, runtime_status = $4, input = $5,
+       output = NULL, custom_status = NULL, failure = NULL, parent_instance_id = $6,
+       created_at = $7, updated_at = $7, completed_at = NULL, history_length = 0,
+       lease_owner = NULL, lease_expires_at = 0, lease_token = lease_token + 1
+     WHERE instance_id = $1
+     RETURNING *`,
+    [
+      request.instanceId,
+      request.name,
+      request.executionId,
+      RuntimeStatus.Pending,
+      toJson(request.input),
+      request.parent?.instanceId ?? null,
+      request.now,
+    ],
+  );
+  return row!;
+}
+
+function startedMessage(request: StartRequest): NewMessage {
+  return {
+    instanceId: request.instanceId,
+    executionId: request.executionId,
+    visibleAt: request.visibleAt ?? request.now,
+    event: executionStarted({
+      now: request.now,
+      name: request.name,
+      executionId: request.executionId,
+      input: request.input,
+      parent: request.parent,
+    }),
+  };
+}
+
+export function executionStarted(fields: {
+  now: number;
+  name: string;
+  executionId: string;
+  input: unknown;
+  parent: ExecutionStartedEvent['parent'];
+}): ExecutionStartedEvent {
+  return {
+    type: 'ExecutionStarted',
+    timestamp: new Date(fields.now).toISOString(),
+    name: fields.name,
+    executionId: fields.executionId,
+    ...(fields.input === undefined ? {} : { input: fields.input }),
+    ...(fields.parent === undefined ? {} : { parent: fields.parent }),
+  };
+}
+
+export async function readHistory(sql: Sql, instanceId: string): Promise<HistoryEvent[]> {
+  const rows = await sql.rows<{ events: string }>('SELECT events FROM history WHERE instance_id = $1 ORDER BY seq', [instanceId]);
+  return rows.flatMap((row) => toHistoryEvents(row.events));
+}

@@ -1,0 +1,102 @@
+/**
+ * @module postgres/list-instances
+ * Owns instance queries: filters plus keyset pagination over
+ * (created_at, instance_id), with an opaque continuation token (the same
+ * token format as the SQLite store's).
+ *
+ * What must hold:
+ * - Each page costs an index range scan of about `pageSize` rows, however
+ *   many instances the table holds: with a status filter each status reads
+ *   its own slice of instances_by_status (already in page order), and the
+ *   slices are merged by one outer ORDER BY ... LIMIT.
+ * - A token is returned only when another row follows, and paging never
+ *   repeats or skips a row that existed throughout.
+ * - The ID prefix is compared as a literal (starts_with, no LIKE), so `%`
+ *   and `_` are plain characters; instance IDs compare bytewise ("C" collation).
+ */
+import { ValidationError } from '../../model/errors.ts';
+import { isRuntimeStatus } from '../../model/runtime-status.ts';
+import type { InstancePage, InstanceQuery } from '../store.ts';
+import { toInstanceRecord, type InstanceRow } from './codec.ts';
+import type { Database } from './database.ts';
+
+interface PageKey {
+  readonly createdAt: number;
+  readonly instanceId: string;
+}
+
+export async function listInstances(db: Database, query: InstanceQuery): Promise<InstancePage> {
+  const pageSize = validatePageSize(query.pageSize);
+  const after = query.continuationToken === undefined ? undefined : decodeToken(query.continuationToken);
+  const statuses = [...new Set(query.runtimeStatus ?? [])];
+  for (const status of statuses) {
+    if (!isRuntimeStatus(status)) throw new ValidationError('runtimeStatus', `unknown status '${String(status)}'`);
+  }
+  const { sql, params } = buildQuery(query, statuses, after, pageSize + 1);
+  const rows = await db.statement<InstanceRow>(sql, params, { idempotent: true });
+  const page = rows.slice(0, pageSize);
+  const last = page[page.length - 1];
+  return {
+    instances: page.map(toInstanceRecord),
+    ...(rows.length > pageSize && last !== undefined
+      ? { continuationToken: encodeToken({ createdAt: last.created_at, instanceId: last.instance_id }) }
+      : {}),
+  };
+}
+
+/** One index range scan per status (or one in all), merged into page order. */
+function buildQuery(query: InstanceQuery, statuses: readonly string[], after: PageKey | undefined, limit: number) {
+  const params: unknown[] = [limit];
+  const param = (value: unknown) => `$${params.push(value)}`;
+  const conditions = filterConditions(query, after, param);
+  const slice = (status: string | undefined) => {
+    const where = [...(status === undefined ? [] : [`runtime_status = ${param(status)}`]), ...conditions];
+    return `SELECT * FROM instances WHERE ${where.join(' AND ') || 'true'} ORDER BY created_at, instance_id LIMIT $1`;
+  };
+  if (statuses.length === 0) return { sql: slice(undefined), params };
+  const union = statuses.map((status) => `(${slice(status)})`).join(' UNION ALL ');
+  return { sql: `SELECT * FROM (${union}) AS page ORDER BY created_at, instance_id LIMIT $1`, params };
+}
+
+function filterConditions(query: InstanceQuery, after: PageKey | undefined, param: (value: unknown) => string): string[] {
+  const conditions: string[] = [];
+  if (query.createdFrom !== undefined) conditions.push(`created_at >= ${param(query.createdFrom)}`);
+  if (query.createdTo !== undefined) conditions.push(`created_at < ${param(query.createdTo)}`);
+  if (query.name !== undefined) conditions.push(`name = ${param(query.name)}`);
+  if (query.instanceIdPrefix !== undefined && query.instanceIdPrefix !== '') {
+    conditions.push(`starts_with(instance_id, ${param(query.instanceIdPrefix)})`);
+  }
+  if (after !== undefined) {
+    conditions.push(`(created_at, instance_id) > (${param(after.createdAt)}::bigint, ${param(after.instanceId)})`);
+  }
+  return conditions;
+}
+
+function validatePageSize(pageSize: number): number {
+  if (!Number.isSafeInteger(pageSize) || pageSize < 1) {
+    throw new ValidationError('pageSize', `must be a positive integer (got ${String(pageSize)})`);
+  }
+  return pageSize;
+}
+
+function encodeToken(key: PageKey): string {
+  return Buffer.from(JSON.stringify([key.createdAt, key.instanceId])).toString('base64url');
+}
+
+function decodeToken(token: string): PageKey {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+  } catch (error) {
+    throw new ValidationError('continuationToken', 'is not a token returned by listInstances', { cause: error });
+  }
+  if (
+    !Array.isArray(parsed) ||
+    parsed.length !== 2 ||
+    !Number.isSafeInteger(parsed[0]) ||
+    typeof parsed[1] !== 'string'
+  ) {
+    throw new ValidationError('continuationToken', 'is not a token returned by listInstances');
+  }
+  return { createdAt: parsed[0] as number, instanceId: parsed[1] };
+}

@@ -1,0 +1,63 @@
+/**
+ * @module postgres/purge
+ * Owns deleting finished instances together with their history, inbox
+ * messages and activities.
+ *
+ * What must hold:
+ * - Only terminal instances are ever deleted: rows are locked (FOR UPDATE)
+ *   and PostgreSQL re-checks the status filter on the newest version of a
+ *   locked row, so an instance restarted concurrently survives.
+ * - Nothing is left behind for a later instance with the same ID: FOR UPDATE
+ *   waits for any transaction that checked the row's existence (FOR KEY
+ *   SHARE) to queue a message; tasks are deleted in a statement of their own
+ *   (it waits for completions in flight); and the inbox is deleted after both,
+ *   by a statement whose snapshot sees what they queued.
+ * - Rows are locked in instance-ID order, as everywhere else.
+ * - A filtered purge works in chunks, one short transaction each, so that a
+ *   purge of a million rows never holds many locks for long.
+ */
+import { TERMINAL_STATUSES, isTerminalStatus } from '../../model/runtime-status.ts';
+import type { PurgeFilter } from '../store.ts';
+import type { Database, Sql } from './database.ts';
+
+const CHUNK_SIZE = 1000;
+
+export async function purge(db: Database, filter: PurgeFilter): Promise<number> {
+  if ('instanceId' in filter) {
+    return purgeLocked(db, 'SELECT instance_id FROM instances WHERE instance_id = $1 AND runtime_status = ANY($2::text[]) FOR UPDATE', [
+      filter.instanceId,
+      TERMINAL_STATUSES,
+    ]);
+  }
+  const statuses = (filter.runtimeStatus ?? TERMINAL_STATUSES).filter(isTerminalStatus);
+  if (statuses.length === 0) return 0;
+  const params = [statuses, filter.createdFrom ?? Number.MIN_SAFE_INTEGER, filter.createdTo ?? Number.MAX_SAFE_INTEGER];
+  let total = 0;
+  for (;;) {
+    const deleted = await purgeLocked(
+      db,
+      `SELECT instance_id FROM instances
+       WHERE runtime_status = ANY($1::text[]) AND created_at >= $2 AND created_at < $3
+       ORDER BY instance_id LIMIT ${CHUNK_SIZE} FOR UPDATE`,
+      params,
+    );
+    total += deleted;
+    if (deleted < CHUNK_SIZE) return total;
+  }
+}
+
+/** Locks the instances `select` picks and deletes them with everything stored for them, in one transaction. */
+function purgeLocked(db: Database, select: string, params: readonly unknown[]): Promise<number> {
+  return db.transaction(async (sql: Sql) => {
+    const ids = (await sql.rows<{ instance_id: string }>(select, params)).map((row) => row.instance_id);
+    if (ids.length === 0) return 0;
+    await sql.rows('DELETE FROM activities WHERE instance_id = ANY($1::text[])', [ids]);
+    await sql.rows(
+      `WITH h AS (DELETE FROM history WHERE instance_id = ANY($1::text[])),
+            m AS (DELETE FROM inbox WHERE instance_id = ANY($1::text[]))
+       DELETE FROM instances WHERE instance_id = ANY($1::text[])`,
+      [ids],
+    );
+    return ids.length;
+  });
+}

@@ -1,0 +1,153 @@
+/**
+ * @module postgres/schema
+ * Owns the table layout of a PostgreSQL store and its versioned migrations.
+ * The version lives in the `schema_version` table of the store's schema, so
+ * it commits or rolls back with the migration that sets it.
+ *
+ * What must hold:
+ * - Migrations only ever get appended; a released step is never edited.
+ * - migrate() runs in one transaction under a transaction-level advisory lock
+ *   keyed by the schema name, so when several hosts start at once one
+ *   migrates and the others wait, then see the new version and skip.
+ * - A schema written by a newer Perdure is refused (SchemaVersionError), never
+ *   half-understood.
+ * - Times are bigint epoch ms from the caller's clock (no timestamptz, no now()).
+ * - Payloads are text holding JSON, never jsonb: the store does not look
+ *   inside them, and text keeps them byte for byte (jsonb would reject \u0000).
+ * - Instance IDs use the "C" collation: ordering and prefix matches compare
+ *   bytes, as SQLite's BINARY does, whatever the database's locale.
+ * - Inbox and activity ids come from identity sequences, which never hand out
+ *   a value twice: an activity's completion is fenced by (id, lease_token).
+ */
+import { createHash } from 'node:crypto';
+import { SchemaVersionError } from '../../model/errors.ts';
+import type { Database, Sql } from './database.ts';
+
+interface Migration {
+  readonly version: number;
+  readonly description: string;
+  readonly sql: string;
+}
+
+const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'instances, history, inbox and activities',
+    sql: `
+      CREATE TABLE instances (
+        instance_id        text COLLATE "C" PRIMARY KEY,
+        name               text NOT NULL,
+        execution_id       text NOT NULL,
+        runtime_status     text NOT NULL,
+        input              text,
+        output             text,
+        custom_status      text,
+        failure            text,
+        parent_instance_id text,
+        created_at         bigint NOT NULL,
+        updated_at         bigint NOT NULL,
+        completed_at       bigint,
+        history_length     integer NOT NULL DEFAULT 0,
+        lease_owner        text,
+        lease_expires_at   bigint NOT NULL DEFAULT 0,
+        lease_token        bigint NOT NULL DEFAULT 0
+      );
+      CREATE INDEX instances_by_created ON instances (created_at, instance_id);
+      CREATE INDEX instances_by_status ON instances (runtime_status, created_at, instance_id);
+      CREATE INDEX instances_by_lease ON instances (lease_expires_at) WHERE lease_expires_at > 0;
+
+      -- One row per commit: a JSON array of the events that commit appended, seq = index of its first event.
+      CREATE TABLE history (
+        instance_id text COLLATE "C" NOT NULL,
+        seq         integer NOT NULL,
+        events      text NOT NULL,
+        PRIMARY KEY (instance_id, seq)
+      );
+
+      CREATE TABLE inbox (
+        id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        instance_id  text COLLATE "C" NOT NULL,
+        execution_id text,
+        visible_at   bigint NOT NULL,
+        is_control   boolean NOT NULL,
+        event        text NOT NULL
+      );
+      CREATE INDEX inbox_by_visible ON inbox (visible_at);
+      CREATE INDEX inbox_by_instance ON inbox (instance_id, id);
+
+      CREATE TABLE activities (
+        id               bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        instance_id      text COLLATE "C" NOT NULL,
+        execution_id     text NOT NULL,
+        task_id          integer NOT NULL,
+        name             text NOT NULL,
+        input            text,
+        visible_at       bigint NOT NULL,
+        attempt          integer NOT NULL DEFAULT 0,
+        lease_owner      text,
+        lease_expires_at bigint NOT NULL DEFAULT 0,
+        lease_token      bigint NOT NULL DEFAULT 0
+      );
+      CREATE INDEX activities_by_visible ON activities (visible_at);
+      CREATE INDEX activities_by_lease ON activities (lease_expires_at) WHERE lease_expires_at > 0;
+      CREATE INDEX activities_by_task ON activities (instance_id, execution_id, task_id);
+    `,
+  },
+];
+
+export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+
+/** Creates the schema if missing and applies every missing migration, in one transaction. */
+export async function migrate(db: Database, schema: string, description: string): Promise<void> {
+  await db.transaction(async (sql) => {
+    await sql.rows('SELECT pg_advisory_xact_lock($1::bigint)', [lockKey(schema)]);
+    await createSchemaIfMissing(sql, schema);
+    const stored = await readSchemaVersion(sql, schema);
+    const current = stored ?? 0;
+    assertKnownVersion(current, description);
+    if (current === LATEST_SCHEMA_VERSION) return;
+    // The session's search_path already names the schema; set it again so the
+    // tables are created in it even if the path was computed before it existed.
+    await sql.rows(`SET LOCAL search_path TO "${schema}"`);
+    if (stored === undefined) {
+      await sql.rows('CREATE TABLE schema_version (version integer NOT NULL); INSERT INTO schema_version VALUES (0)');
+    }
+    for (const step of MIGRATIONS) {
+      if (step.version > current) await sql.rows(step.sql);
+    }
+    await sql.rows('UPDATE schema_version SET version = $1', [LATEST_SCHEMA_VERSION]);
+  });
+}
+
+/** The version stored in the schema, or undefined if the schema has no version table yet. */
+export async function readSchemaVersion(sql: Sql, schema: string): Promise<number | undefined> {
+  const [table] = await sql.rows<{ found: string | null }>('SELECT to_regclass($1)::text AS found', [
+    `"${schema}".schema_version`,
+  ]);
+  if (table?.found == null) return undefined;
+  const [row] = await sql.rows<{ version: number }>(`SELECT version FROM "${schema}".schema_version`);
+  return row?.version ?? 0;
+}
+
+function assertKnownVersion(found: number, description: string): void {
+  if (found > LATEST_SCHEMA_VERSION) {
+    throw new SchemaVersionError(
+      `The store ${description} has schema version ${found}, but this version of Perdure supports ` +
+        `schema versions up to ${LATEST_SCHEMA_VERSION}. Upgrade Perdure to open it.`,
+    );
+  }
+}
+
+/**
+ * CREATE SCHEMA checks the CREATE privilege before IF NOT EXISTS, so look
+ * first: a host whose role may only use an existing schema still starts.
+ */
+async function createSchemaIfMissing(sql: Sql, schema: string): Promise<void> {
+  const [existing] = await sql.rows('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
+  if (existing === undefined) await sql.rows(`CREATE SCHEMA "${schema}"`);
+}
+
+/** A 64-bit advisory lock key per schema, so stores in different schemas never wait for each other. */
+function lockKey(schema: string): string {
+  return createHash('sha256').update(`perdure:migrate:${schema}`).digest().readBigInt64BE(0).toString();
+}

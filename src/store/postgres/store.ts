@@ -1,0 +1,88 @@
+/**
+ * @module postgres/store
+ * The shared store: one PostgreSQL database (one schema in it) that many
+ * hosts use at once. This module wires the Store interface to the files that
+ * own each concept (schema, instances, queues, purge, notifications).
+ *
+ * What must hold:
+ * - Same semantics as the SQLite store for every method; the store contract
+ *   suite runs against both.
+ * - Every write method is one transaction (often one statement); batch
+ *   methods share it between their units. Decisions that must not race (start
+ *   if absent, the lease fence, status checks) are made on locked rows.
+ * - SQL never reads a clock: every time comes from the caller.
+ * - Work that another host could claim is announced with NOTIFY inside the
+ *   transaction that queues it, so it is delivered exactly when it commits.
+ *
+ * @example
+ * const store = createPostgresStore({ url: 'postgres://app@db/app', schema: 'perdure', poolSize: 20 });
+ * await store.migrate();
+ * const stop = store.onExternalWork?.(() => wakeWorkers());
+ */
+import type { Store } from '../store.ts';
+import { abandonActivities, claimActivities, completeActivities, renewActivityLeases } from './activity-queue.ts';
+import { toInstanceRecord } from './codec.ts';
+import { resolveSettings, type PostgresStoreOptions } from './config.ts';
+import { openDatabase, type Database } from './database.ts';
+import { createInstanceReader } from './instance-reads.ts';
+import { readHistory, startInstances } from './instances.ts';
+import { listInstances } from './list-instances.ts';
+import { WorkListener } from './notifications.ts';
+import { commitOrchestrations } from './orchestration-commit.ts';
+import { abandonOrchestrations, claimOrchestrations } from './orchestration-queue.ts';
+import { purge } from './purge.ts';
+import { migrate } from './schema.ts';
+import { sendMessages } from './send.ts';
+
+export type { PostgresStoreOptions } from './config.ts';
+
+export function createPostgresStore(options: PostgresStoreOptions): Store {
+  const settings = resolveSettings(options);
+  const { channel, schema, description } = settings;
+  const db = openDatabase(settings);
+  const listener = new WorkListener({ clientConfig: db.clientConfig, channel });
+  const reads = { rows: <T>(text: string, params?: readonly unknown[]) => db.statement<T>(text, params, { idempotent: true }) };
+  const readInstance = createInstanceReader(db);
+  return {
+    description,
+    migrate: () => migrate(db, schema, description),
+    close: async () => {
+      await listener.dispose();
+      await db.close();
+    },
+    createInstances: async (requests) =>
+      requests.length === 0 ? [] : db.transaction((sql) => startInstances(sql, requests, channel)),
+    send: async (messages) => (messages.length === 0 ? [] : db.transaction((sql) => sendMessages(sql, messages, channel))),
+    getInstance: async (instanceId) => {
+      const row = await readInstance(instanceId);
+      return row === undefined ? undefined : toInstanceRecord(row);
+    },
+    listInstances: (query) => listInstances(db, query),
+    getHistory: (instanceId) => readHistory(reads, instanceId),
+    purge: (filter) => purge(db, filter),
+    claimOrchestrations: (claim) => claimOrchestrations(db, claim),
+    commitOrchestrations: (commits) => commitOrchestrations(db, commits, channel),
+    abandonOrchestrations: (items) => abandonOrchestrations(db, items, channel),
+    claimActivities: (claim) => claimActivities(db, claim),
+    completeActivities: (completions) => completeActivities(db, completions, channel),
+    abandonActivities: (items) => abandonActivities(db, items, channel),
+    renewActivityLeases: (items, expiresAt) => renewActivityLeases(db, items, expiresAt),
+    nextWakeAt: (now) => nextWakeAt(db, now),
+    onExternalWork: (fn) => listener.subscribe(fn),
+  };
+}
+
+/** Earliest future visibility or lease expiry; each arm is one index seek (LEAST ignores NULLs). */
+async function nextWakeAt(db: Database, now: number): Promise<number | undefined> {
+  const [row] = await db.statement<{ next: number | null }>(
+    `SELECT LEAST(
+       (SELECT MIN(visible_at) FROM inbox WHERE visible_at > $1),
+       (SELECT MIN(visible_at) FROM activities WHERE visible_at > $1),
+       (SELECT MIN(lease_expires_at) FROM instances WHERE lease_expires_at > 0 AND lease_expires_at > $1),
+       (SELECT MIN(lease_expires_at) FROM activities WHERE lease_expires_at > 0 AND lease_expires_at > $1)
+     ) AS next`,
+    [now],
+    { idempotent: true },
+  );
+  return row?.next ?? undefined;
+}
