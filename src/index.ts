@@ -43,6 +43,7 @@ export {
   PayloadTooLargeError,
   PerdureError,
   SchemaVersionError,
+  StoreUnavailableError,
   SubOrchestrationFailedError,
   TaskFailedError,
   ValidationError,
@@ -50,3 +51,7 @@ export {
 } from './model/errors.ts';
 export { openStore } from './store/open-store.ts';
 export type { ConflictPolicy, Store } from './store/store.ts';
+export { createHttpApp } from './http/create-http-app.ts';
+export type { HttpAppOptions } from './http/create-http-app.ts';
+export { serveHttp } from './http/serve.ts';
+export type { HttpServer, ServeOptions } from './http/serve.ts';

@@ -1,0 +1,13 @@
+/**
+ * @module examples/health
+ * An anonymous trigger for load-balancer health checks: it answers without
+ * the host key, unlike the `authLevel: 'function'` starters.
+ */
+import { app } from '../src/index.ts';
+
+export const health = app.http('Health', {
+  methods: ['GET'],
+  route: 'health',
+  authLevel: 'anonymous',
+  handler: () => ({ status: 'ok' }),
+});

@@ -1,0 +1,73 @@
+/**
+ * @module cli/args
+ * Command-line parsing with Node's `util.parseArgs`.
+ *
+ * What must hold:
+ * - Anything malformed (unknown flag, missing value, unknown command) is a
+ *   CliError, which main prints as one line and exits with code 2.
+ */
+import { parseArgs } from 'node:util';
+
+export class CliError extends Error {
+  override name = 'CliError';
+}
+
+export const USAGE = `Usage: perdure start [app module] [options]
+
+Starts the host: workers plus the HTTP server (app triggers under /api/,
+the management API under /runtime/webhooks/durabletask/).
+
+Options:
+  --port N          Port to listen on (env PORT, default 7071; 0 picks a free port)
+  --host ADDR       Address to bind (env PERDURE_HOST, default 127.0.0.1)
+  --store URL       Store URL (env PERDURE_STORE, default sqlite:./.perdure/perdure.db)
+  --config PATH     Config module (default: perdure.config.ts, .js or .mjs in the current directory)
+  -h, --help        Show this help
+
+Environment: PERDURE_HOST_KEY (required to bind a non-loopback address),
+PERDURE_MAX_BODY_BYTES (request body limit, default 1048576).`;
+
+export interface StartFlags {
+  readonly command: 'start';
+  readonly appModule?: string;
+  readonly port?: string;
+  readonly host?: string;
+  readonly store?: string;
+  readonly config?: string;
+}
+
+export type ParsedArgs = StartFlags | { readonly command: 'help' };
+
+export function parseCliArgs(argv: readonly string[]): ParsedArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        store: { type: 'string' },
+        config: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    throw new CliError(`${(error as Error).message}\n\n${USAGE}`);
+  }
+  const { values, positionals } = parsed;
+  const [command, appModule, ...extra] = positionals;
+  if (values.help || command === 'help') return { command: 'help' };
+  if (command === undefined) throw new CliError(`Missing command.\n\n${USAGE}`);
+  if (command !== 'start') throw new CliError(`Unknown command '${command}'.\n\n${USAGE}`);
+  if (extra.length > 0) throw new CliError(`Unexpected argument '${extra[0]}': give one app module.`);
+  return {
+    command: 'start',
+    ...defined({ appModule, port: values.port, host: values.host, store: values.store, config: values.config }),
+  };
+}
+
+function defined<T extends Record<string, unknown>>(record: T): Partial<T> {
+  return Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,107 @@
+/**
+ * @module http/app-routes
+ * The app's own HTTP triggers, served under `/api/` like Azure Functions.
+ * Azure-style route templates (`orchestrators/{functionName}/{id?}`,
+ * `{n:int}`, `{*rest}`) become Hono routes.
+ *
+ * What must hold:
+ * - A handler receives a Request whose body has already been read within
+ *   the size limit, so no trigger can be made to buffer an unbounded body.
+ * - `authLevel: 'function'` triggers need the host key; anonymous ones don't.
+ * - When two templates match one URL, the one with fewer parameters wins,
+ *   as a literal segment beats a parameter in Azure Functions.
+ */
+import { Hono, type Context } from 'hono';
+import { ConfigurationError } from '../model/errors.ts';
+import type { HttpTriggerDefinition } from '../runtime/app.ts';
+import type { DurableClient } from '../runtime/client.ts';
+import type { Logger } from '../runtime/logger.ts';
+import { isAuthorized, unauthorized } from './auth.ts';
+import { readBodyBytes } from './body.ts';
+import { json } from './errors.ts';
+
+export const APP_BASE_PATH = '/api';
+
+export interface AppRouteDeps {
+  readonly triggers: readonly HttpTriggerDefinition[];
+  readonly client: DurableClient;
+  readonly logger: Logger;
+  readonly hostKey: string | undefined;
+  readonly maxBodyBytes: number;
+}
+
+const CONSTRAINTS: Record<string, string> = {
+  int: '-?[0-9]+',
+  long: '-?[0-9]+',
+  alpha: '[A-Za-z]+',
+  bool: '(?:true|false|True|False)',
+  guid: '[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}',
+};
+
+/** `orchestrators/{name}/{id?}` → `/orchestrators/:name/:id?`. */
+export function toHonoPath(route: string): string {
+  const segments = route.replace(/^\/+|\/+$/g, '').split('/');
+  return '/' + segments.map((segment) => convertSegment(segment, route)).join('/');
+}
+
+function convertSegment(segment: string, route: string): string {
+  const match = /^\{(\*?)([A-Za-z_][A-Za-z0-9_]*)(?::([a-z]+))?(\?)?\}$/.exec(segment);
+  if (!match) {
+    if (/[{}:]/.test(segment)) throw new ConfigurationError(`Unsupported HTTP route template '${route}': segment '${segment}'.`);
+    return segment;
+  }
+  const [, catchAll, name, constraint, optional] = match;
+  if (catchAll) return `:${name}{.+}`;
+  if (constraint === undefined) return `:${name}${optional ?? ''}`;
+  const pattern = CONSTRAINTS[constraint];
+  if (!pattern) throw new ConfigurationError(`Unsupported route constraint '${constraint}' in '${route}' (use ${Object.keys(CONSTRAINTS).join(', ')}).`);
+  return `:${name}{${pattern}}${optional ?? ''}`;
+}
+
+/** The absolute URL shown at startup, with the template left readable. */
+export function triggerUrl(origin: string, trigger: HttpTriggerDefinition): string {
+  return `${origin}${APP_BASE_PATH}/${trigger.route.replace(/^\/+/, '')}`;
+}
+
+export function appRoutes(deps: AppRouteDeps): Hono {
+  const routes = new Hono({ strict: false });
+  const ordered = [...deps.triggers].sort((a, b) => paramCount(a.route) - paramCount(b.route));
+  for (const trigger of ordered) {
+    routes.on([...trigger.methods], toHonoPath(trigger.route), (c) => invoke(trigger, c, deps));
+  }
+  return routes;
+}
+
+async function invoke(trigger: HttpTriggerDefinition, c: Context, deps: AppRouteDeps): Promise<Response> {
+  if (trigger.authLevel === 'function' && !isAuthorized(c.req.raw, deps.hostKey)) return unauthorized();
+  const request = await withBufferedBody(c.req.raw, deps.maxBodyBytes);
+  const params = Object.fromEntries(Object.entries(c.req.param() as Record<string, string | undefined>).filter(([, v]) => v !== undefined));
+  const result = await trigger.handler(request, {
+    functionName: trigger.name,
+    params: params as Record<string, string>,
+    client: deps.client,
+    log: deps.logger,
+  });
+  return toResponse(result);
+}
+
+async function withBufferedBody(request: Request, maxBytes: number): Promise<Request> {
+  if (request.method === 'GET' || request.method === 'HEAD') return request;
+  const body = await readBodyBytes(request, maxBytes);
+  const headers = new Headers(request.headers);
+  headers.delete('transfer-encoding');
+  headers.set('content-length', String(body.byteLength));
+  return new Request(request.url, { method: request.method, headers, body: body.byteLength === 0 ? null : body, signal: request.signal });
+}
+
+/** A Response passes through; `undefined` is 204, a string is text, anything else JSON. */
+function toResponse(result: unknown): Response {
+  if (result instanceof Response) return result;
+  if (result === undefined) return new Response(null, { status: 204 });
+  if (typeof result === 'string') return new Response(result, { status: 200, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+  return json(200, result);
+}
+
+function paramCount(route: string): number {
+  return (route.match(/\{/g) ?? []).length;
+}

@@ -1,0 +1,46 @@
+/**
+ * @module http/errors
+ * Turns a thrown error into the HTTP answer. Typed Perdure errors become
+ * their Durable Functions status codes; anything else is a 500.
+ *
+ * What must hold:
+ * - Every error answer is JSON with a `message`.
+ * - A stack trace never reaches the client: unexpected errors are logged
+ *   with their stack and answered with a fixed message.
+ */
+import {
+  FunctionNotFoundError,
+  InstanceAlreadyExistsError,
+  InstanceNotFoundError,
+  InvalidInstanceStateError,
+  PayloadTooLargeError,
+  ValidationError,
+} from '../model/errors.ts';
+import type { Logger } from '../runtime/logger.ts';
+import { UnreadBodyError } from './body.ts';
+
+/** The 409 body: Durable Functions' message plus the existing instance's status, so a caller can find it. */
+export function conflictBody(error: InstanceAlreadyExistsError): Record<string, unknown> {
+  const { instanceId, runtimeStatus, name, createdTime } = error.existing;
+  return { message: error.message, instanceId, runtimeStatus, name, createdTime };
+}
+
+export function errorResponse(error: unknown, logger: Logger): Response {
+  if (error instanceof PayloadTooLargeError) {
+    // An unread body leaves the connection unusable: say so, so no client reuses it (RFC 9110 §15.5.14).
+    const headers: Record<string, string> = error instanceof UnreadBodyError ? { connection: 'close' } : {};
+    return json(413, { message: error.message, field: error.field, limitBytes: error.limitBytes }, headers);
+  }
+  if (error instanceof ValidationError) return json(400, { message: error.message, field: error.field });
+  if (error instanceof InstanceNotFoundError || error instanceof FunctionNotFoundError) return json(404, { message: error.message });
+  if (error instanceof InvalidInstanceStateError) {
+    return json(410, { message: error.message, instanceId: error.instanceId, runtimeStatus: error.runtimeStatus });
+  }
+  if (error instanceof InstanceAlreadyExistsError) return json(409, conflictBody(error));
+  logger.error('Unhandled error while serving an HTTP request:', error instanceof Error ? (error.stack ?? error.message) : error);
+  return json(500, { message: 'Internal server error' });
+}
+
+export function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+  return Response.json(body, { status, headers });
+}
