@@ -23,6 +23,7 @@ export type { ListInstancesFilter, PurgeInstancesFilter } from './runtime/client
 export type { HttpManagementPayload } from './runtime/http-management.ts';
 export { createManualClock, systemClock } from './runtime/clock.ts';
 export type { Clock, ManualClock } from './runtime/clock.ts';
+export { consoleLogger, silentLogger } from './runtime/logger.ts';
 export type { Logger } from './runtime/logger.ts';
 export { OrchestrationContext } from './orchestration/context.ts';
 export type { ContinueAsNewOptions, ReplaySafeLogger } from './orchestration/context.ts';
