@@ -13,6 +13,9 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { ValidationError } from '../model/errors.ts';
+import { TUNING_KEYS, validateHostTuning } from '../runtime/host-options.ts';
+import type { HostOptions } from '../runtime/host.ts';
 import { CliError, type StartFlags } from './args.ts';
 
 /** The default export of `perdure.config.ts` (or `.js`/`.mjs`). */
@@ -24,10 +27,11 @@ export interface PerdureConfig {
   readonly hostKey?: string;
   readonly maxBodyBytes?: number;
   /** Passed to createHost: worker tuning. */
-  readonly orchestrations?: { readonly batchSize?: number; readonly leaseMs?: number; readonly sessionCacheSize?: number };
-  readonly activities?: { readonly concurrency?: number; readonly leaseMs?: number };
+  readonly orchestrations?: HostOptions['orchestrations'];
+  readonly activities?: HostOptions['activities'];
   readonly maxPollIntervalMs?: number;
   readonly shutdownGraceMs?: number;
+  readonly maxPayloadBytes?: number;
   /** false: serve HTTP (start, query, control) but leave the work to other processes sharing the store. */
   readonly workers?: boolean;
 }
@@ -40,12 +44,12 @@ export interface Settings {
   readonly hostKey: string | undefined;
   readonly maxBodyBytes: number;
   readonly configPath: string | undefined;
-  readonly hostTuning: Pick<PerdureConfig, 'orchestrations' | 'activities' | 'maxPollIntervalMs' | 'shutdownGraceMs' | 'workers'>;
+  readonly hostTuning: Pick<PerdureConfig, 'orchestrations' | 'activities' | 'maxPollIntervalMs' | 'shutdownGraceMs' | 'maxPayloadBytes' | 'workers'>;
 }
 
 export const DEFAULTS = { port: 7071, host: '127.0.0.1', store: 'sqlite:./.perdure/perdure.db', maxBodyBytes: 1024 * 1024 } as const;
 const CONFIG_NAMES = ['perdure.config.ts', 'perdure.config.mjs', 'perdure.config.js'];
-const CONFIG_KEYS = new Set(['app', 'store', 'port', 'host', 'hostKey', 'maxBodyBytes', 'orchestrations', 'activities', 'maxPollIntervalMs', 'shutdownGraceMs', 'workers']);
+const CONFIG_KEYS = new Set<string>(['app', 'store', 'port', 'host', 'hostKey', 'maxBodyBytes', ...TUNING_KEYS]);
 
 export async function resolveSettings(flags: StartFlags, env: NodeJS.ProcessEnv, cwd: string): Promise<Settings> {
   const configPath = findConfig(flags.config, cwd);
@@ -93,19 +97,17 @@ async function loadConfig(path: string): Promise<PerdureConfig> {
 }
 
 function hostTuning(config: PerdureConfig, from: string): Settings['hostTuning'] {
-  for (const key of ['orchestrations', 'activities'] as const) {
-    const section = config[key];
-    if (section === undefined) continue;
-    if (section === null || typeof section !== 'object') throw new CliError(`${key} in ${from} must be an object.`);
-    for (const [name, value] of Object.entries(section)) int(value, `${key}.${name} in ${from}`, 1, 2 ** 31);
-  }
-  int(config.maxPollIntervalMs, `maxPollIntervalMs in ${from}`, 1, 2 ** 31);
-  int(config.shutdownGraceMs, `shutdownGraceMs in ${from}`, 0, 2 ** 31);
-  if (config.workers !== undefined && typeof config.workers !== 'boolean') throw new CliError(`workers in ${from} must be true or false.`);
-  const { orchestrations, activities, maxPollIntervalMs, shutdownGraceMs, workers } = config;
-  return Object.fromEntries(
-    Object.entries({ orchestrations, activities, maxPollIntervalMs, shutdownGraceMs, workers }).filter(([, v]) => v !== undefined),
+  const { orchestrations, activities, maxPollIntervalMs, shutdownGraceMs, maxPayloadBytes, workers } = config;
+  const tuning = Object.fromEntries(
+    Object.entries({ orchestrations, activities, maxPollIntervalMs, shutdownGraceMs, maxPayloadBytes, workers }).filter(([, v]) => v !== undefined),
   );
+  try {
+    validateHostTuning(tuning);
+  } catch (error) {
+    if (error instanceof ValidationError) throw new CliError(`${error.field} in ${from}: ${error.reason}.`);
+    throw error;
+  }
+  return tuning;
 }
 
 function text(value: unknown, source: string): string | undefined {

@@ -17,8 +17,11 @@ export class PerdureError extends Error {
 /** Bad input at an entry point; `field` names what is wrong. */
 export class ValidationError extends PerdureError {
   override name = 'ValidationError';
-  constructor(readonly field: string, message: string, options?: { cause?: unknown }) {
-    super(`Invalid ${field}: ${message}`, options);
+  /** What is wrong with the field, without the `Invalid <field>:` prefix. */
+  readonly reason: string;
+  constructor(readonly field: string, reason: string, options?: { cause?: unknown }) {
+    super(`Invalid ${field}: ${reason}`, options);
+    this.reason = reason;
   }
 }
 

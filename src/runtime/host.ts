@@ -14,6 +14,7 @@ import type { Store } from '../store/store.ts';
 import { ActivityWorker } from './activity-worker.ts';
 import type { FunctionApp } from './app.ts';
 import { DurableClient } from './client.ts';
+import { validateHostTuning } from './host-options.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { CompletionNotifier } from './completion-notifier.ts';
 import { consoleLogger, type Logger } from './logger.ts';
@@ -62,6 +63,7 @@ export interface Host extends AsyncDisposable {
 }
 
 export async function createHost(options: HostOptions): Promise<Host> {
+  validateHostTuning(options as unknown as Record<string, unknown>);
   const ownsStore = typeof options.store === 'string';
   const store = typeof options.store === 'string' ? await openStore(options.store) : options.store;
   if (!store || typeof store.claimOrchestrations !== 'function') throw new ConfigurationError('store must be a Store or a store URL');

@@ -43,6 +43,10 @@ describe('perdure CLI errors', () => {
     await failsWith(['start', EXAMPLE_APP, '--config', dir.file('typo.config.mjs')], /Unknown key 'prot'/);
     writeFileSync(dir.file('bad-port.config.mjs'), "export default { port: 'x' };\n");
     await failsWith(['start', EXAMPLE_APP, '--config', dir.file('bad-port.config.mjs')], /port in .* must be an integer/);
+    writeFileSync(dir.file('typo-inside.config.mjs'), 'export default { activities: { concurency: 5 } };\n');
+    await failsWith(['start', EXAMPLE_APP, '--config', dir.file('typo-inside.config.mjs')], /activities\.concurency in .*: is not an option/);
+    writeFileSync(dir.file('bad-lease.config.mjs'), 'export default { orchestrations: { leaseMs: 0 } };\n');
+    await failsWith(['start', EXAMPLE_APP, '--config', dir.file('bad-lease.config.mjs')], /orchestrations\.leaseMs in .*: must be an integer from 100/);
     writeFileSync(dir.file('not-object.config.mjs'), 'export default 42;\n');
     await failsWith(['start', EXAMPLE_APP, '--config', dir.file('not-object.config.mjs')], /must export default an object/);
     await failsWith(['start', EXAMPLE_APP, '--config', dir.file('absent.config.mjs')], /Config file not found/);

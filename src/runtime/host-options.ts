@@ -1,0 +1,66 @@
+/**
+ * @module host-options
+ * Checks the tuning options of `createHost` before anything is started.
+ *
+ * What must hold:
+ * - Every numeric option is an integer inside its range; anything else is a
+ *   ValidationError whose field is the option's path (`activities.concurrency`).
+ * - An unknown key inside `orchestrations` or `activities` is an error, so a
+ *   typo never silently leaves a default in force.
+ * - The CLI checks its config module with the same rules (one place knows the ranges).
+ */
+import { ValidationError } from '../model/errors.ts';
+
+type Range = readonly [min: number, max: number];
+
+const DAY_MS = 86_400_000;
+
+const SECTIONS = {
+  orchestrations: {
+    batchSize: [1, 1_000],
+    leaseMs: [100, DAY_MS],
+    sessionCacheSize: [0, 10_000_000],
+    inlineActivityWindowMs: [0, 60_000],
+    maxChainedTurns: [1, 10_000],
+  },
+  activities: {
+    concurrency: [1, 100_000],
+    leaseMs: [100, DAY_MS],
+  },
+} as const satisfies Record<string, Record<string, Range>>;
+
+const TOP_LEVEL = {
+  maxPollIntervalMs: [1, 3_600_000],
+  shutdownGraceMs: [0, DAY_MS],
+  maxPayloadBytes: [1, 64 * 1024 * 1024],
+} as const satisfies Record<string, Range>;
+
+/** The tuning keys `createHost` accepts besides `app`, `store` and the injected services. */
+export const TUNING_KEYS = [...Object.keys(SECTIONS), ...Object.keys(TOP_LEVEL), 'workers'] as const;
+
+/** Throws ValidationError naming the first bad option; returns nothing when all are well-formed. */
+export function validateHostTuning(options: Readonly<Record<string, unknown>>): void {
+  for (const [section, ranges] of Object.entries(SECTIONS)) {
+    const value = options[section];
+    if (value === undefined) continue;
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+      throw new ValidationError(section, `must be an object (got ${JSON.stringify(value)})`);
+    }
+    for (const [key, entry] of Object.entries(value)) {
+      const range = (ranges as Record<string, Range>)[key];
+      if (!range) throw new ValidationError(`${section}.${key}`, `is not an option (known: ${Object.keys(ranges).join(', ')})`);
+      checkInteger(entry, `${section}.${key}`, range);
+    }
+  }
+  for (const [key, range] of Object.entries(TOP_LEVEL)) checkInteger(options[key], key, range);
+  if (options['workers'] !== undefined && typeof options['workers'] !== 'boolean') {
+    throw new ValidationError('workers', `must be true or false (got ${JSON.stringify(options['workers'])})`);
+  }
+}
+
+function checkInteger(value: unknown, field: string, [min, max]: Range): void {
+  if (value === undefined) return;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new ValidationError(field, `must be an integer from ${min} to ${max} (got ${JSON.stringify(value)})`);
+  }
+}
