@@ -3,7 +3,7 @@
  * The sample function app that `npm start` serves: every pattern in this
  * folder, registered on the default `app` as each module loads.
  */
-import { app } from '../src/index.ts';
+import { app } from 'perdure';
 import './hello-sequence.ts';
 import './fan-out-fan-in.ts';
 import './approval-workflow.ts';

@@ -7,7 +7,7 @@
  *
  * Raise the event with `true`/`false` or `{ "approved": true }`.
  */
-import { app, Task } from '../src/index.ts';
+import { app, Task } from 'perdure';
 
 export interface ApprovalInput {
   /** How long to wait for a decision (default one hour). */

@@ -4,7 +4,7 @@
  * `Task.all`, and sum the results. The input is n, or `{ n, delayMs }` to
  * make each activity take a while (the crash-recovery test uses that).
  */
-import { app, Task } from '../src/index.ts';
+import { app, Task } from 'perdure';
 
 export type FanOutInput = number | { readonly n: number; readonly delayMs?: number };
 

@@ -3,7 +3,7 @@
  * An anonymous trigger for load-balancer health checks: it answers without
  * the host key, unlike the `authLevel: 'function'` starters.
  */
-import { app } from '../src/index.ts';
+import { app } from 'perdure';
 
 export const health = app.http('Health', {
   methods: ['GET'],

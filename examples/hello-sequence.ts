@@ -4,7 +4,7 @@
  * `yield*` is a durable checkpoint, so a crash between calls resumes after
  * the last completed one instead of starting over.
  */
-import { app } from '../src/index.ts';
+import { app } from 'perdure';
 
 export const sayHello = app.activity('SayHello', (city: string) => `Hello ${city}!`);
 

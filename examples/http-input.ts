@@ -5,7 +5,7 @@
  * with 400 and the field name (the host also enforces the body size limit
  * before the handler runs).
  */
-import { ValidationError } from '../src/index.ts';
+import { ValidationError } from 'perdure';
 
 export async function readOptionalJson(request: Request): Promise<unknown> {
   const text = await request.text();

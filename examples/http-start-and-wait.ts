@@ -7,7 +7,7 @@
  *
  * `?timeoutMs=` sets how long to wait (default 10 s, at most 60 s).
  */
-import { app, ValidationError } from '../src/index.ts';
+import { app, ValidationError } from 'perdure';
 import { readOptionalJson } from './http-input.ts';
 
 export const httpStartAndWait = app.http('HttpStartAndWait', {

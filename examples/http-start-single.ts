@@ -9,7 +9,7 @@
  * see "no instance" and both start one; here exactly one request wins and
  * every other one gets 409 with the existing instance's status.
  */
-import { app, InstanceAlreadyExistsError } from '../src/index.ts';
+import { app, InstanceAlreadyExistsError } from 'perdure';
 import { readOptionalJson } from './http-input.ts';
 
 export const httpStartSingle = app.http('HttpStartSingle', {

@@ -8,7 +8,7 @@
  * Input: `{ checksUntilDone: 3, intervalSeconds: 1, expiresAt?: ISO date }`.
  * The "job" here is simulated: it is done on the `checksUntilDone`-th check.
  */
-import { app } from '../src/index.ts';
+import { app } from 'perdure';
 
 export interface MonitorInput {
   readonly checksUntilDone: number;

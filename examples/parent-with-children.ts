@@ -5,7 +5,7 @@
  * on its own, and a replay of the parent finds the same children), then
  * aggregates what they return.
  */
-import { app, Task } from '../src/index.ts';
+import { app, Task } from 'perdure';
 import { sayHello } from './hello-sequence.ts';
 
 export interface ChildResult {
