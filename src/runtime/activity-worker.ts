@@ -52,8 +52,7 @@ export class ActivityWorker implements InlineActivityRunner {
   async run(activity: InlineActivity): Promise<ActivityOutcome> {
     this.#inline += 1;
     try {
-      const item = { ...activity, id: inlineId(activity), attempt: 1, leaseToken: 1 };
-      return await this.#execute(item, this.#inlineAbort.signal);
+      return await this.#execute(inlineItem(activity), this.#inlineAbort.signal);
     } finally {
       this.#inline -= 1;
     }
@@ -61,7 +60,7 @@ export class ActivityWorker implements InlineActivityRunner {
 
   /** Takes over an inline activity whose turn was committed with its task leased to this host. */
   adopt(activity: InlineActivity, outcome: Promise<ActivityOutcome>): void {
-    const item: ActivityWorkItem = { ...activity, id: inlineId(activity), attempt: 1, leaseToken: 1 };
+    const item = inlineItem(activity);
     const done = outcome.then((result) => this.#finished(item, result));
     this.#running.set(item.id, { item, abort: new AbortController(), done });
   }
@@ -129,6 +128,7 @@ export class ActivityWorker implements InlineActivityRunner {
       executionId: item.executionId,
       taskId: item.taskId,
       attempt: item.attempt,
+      leaseToken: item.leaseToken,
       signal,
       log: this.options.logger,
     };
@@ -165,6 +165,13 @@ export class ActivityWorker implements InlineActivityRunner {
   }
 }
 
-function inlineId(activity: InlineActivity): string {
-  return `inline:${activity.instanceId}:${activity.executionId}:${activity.taskId}`;
+/**
+ * An inline activity as the store records it once its turn commits: a task
+ * inserted pre-leased to this host, first delivery, lease token 1. Running
+ * and adopting it use the same item, so the activity sees the attempt and
+ * token its result is fenced by.
+ */
+function inlineItem(activity: InlineActivity): ActivityWorkItem {
+  const { instanceId, executionId, taskId, name, input } = activity;
+  return { id: `inline:${instanceId}:${executionId}:${taskId}`, instanceId, executionId, taskId, name, input, attempt: 1, leaseToken: 1 };
 }

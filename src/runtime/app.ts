@@ -22,6 +22,30 @@ export interface ActivityContext {
    * `${instanceId}:${executionId}:${taskId}` as an idempotency key for external writes.
    */
   readonly attempt: number;
+  /**
+   * The fencing token of this delivery's lease on the task: 1 on the first
+   * delivery, higher on every redelivery (after the lease expired, or a
+   * host handed the task back at shutdown: each claim raises it). Only the delivery holding the current token can report a
+   * result; the others' results are dropped. Pass it with external writes
+   * and have the other side refuse a token lower than the highest it has
+   * seen for the same idempotency key, so a stale delivery (on a host that
+   * stalled past its lease) cannot overwrite what a newer one wrote.
+   *
+   * Equal tokens are not proof of a single run: with turn chaining an
+   * activity can run before its turn commits, as delivery 1 (attempt 1,
+   * token 1), and if that turn is lost (the host crashed or lost the
+   * instance's lease) the turn that replaces it schedules the task again,
+   * whose first delivery is again attempt 1, token 1. So the idempotency
+   * key is still needed; the token orders deliveries, it does not count runs.
+   *
+   * @example
+   * app.activity('Charge', async (order: Order, ctx) => {
+   *   const key = `${ctx.instanceId}:${ctx.executionId}:${ctx.taskId}`;
+   *   // e.g. UPDATE payments SET ..., fence = $2 WHERE key = $1 AND fence <= $2
+   *   return payments.charge(order, { idempotencyKey: key, fence: ctx.leaseToken });
+   * });
+   */
+  readonly leaseToken: number;
   /** Aborted when the host shuts down while the activity runs. */
   readonly signal: AbortSignal;
   readonly log: Logger;
