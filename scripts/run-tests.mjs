@@ -1,6 +1,8 @@
 // Runs every *.test.ts under test/ and examples/ with Node's test runner (tsx as the loader).
 // Node 20's runner does not glob TypeScript files itself, so the list is built here.
 // Pass paths or substrings to run a subset: `node scripts/run-tests.mjs sqlite`.
+// Files named *.serial.test.ts disturb what other tests share (they restart the
+// PostgreSQL server), so they run after all the others, one at a time.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,7 +24,16 @@ const filters = process.argv.slice(2);
 const files = ['test', 'examples'].flatMap(collect).sort()
   .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)));
 if (files.length === 0) { console.error('no test files matched'); process.exit(1); }
-const result = spawnSync(process.execPath, [
-  '--import', 'tsx', '--test', '--test-reporter=spec', `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 2}`, ...files,
-], { stdio: 'inherit' });
-process.exit(result.status ?? 1);
+
+function run(list, concurrency) {
+  if (list.length === 0) return 0;
+  const result = spawnSync(process.execPath, [
+    '--import', 'tsx', '--test', '--test-reporter=spec', `--test-concurrency=${concurrency}`, ...list,
+  ], { stdio: 'inherit' });
+  return result.status ?? 1;
+}
+
+const serial = files.filter((f) => f.endsWith('.serial.test.ts'));
+const parallel = files.filter((f) => !serial.includes(f));
+const status = run(parallel, process.env.TEST_CONCURRENCY ?? 2);
+process.exit(run(serial, 1) || status);
