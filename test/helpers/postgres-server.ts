@@ -49,10 +49,10 @@ async function pgCtlCluster(action: 'restart' | 'start'): Promise<void> {
   await run('pg_ctlcluster', ['--skip-systemctl-redirect', version, name, action], { timeout: 120_000 });
 }
 
-/** When the server (re)started, as the server says. */
-export async function postmasterStartTime(): Promise<string> {
-  const [row] = await adminQuery<{ started: string }>('SELECT pg_postmaster_start_time()::text AS started');
-  return row!.started;
+/** When the server (re)started, in epoch ms, as the server says. */
+export async function postmasterStartTime(): Promise<number> {
+  const [row] = await adminQuery<{ started: string }>('SELECT (extract(epoch FROM pg_postmaster_start_time()) * 1000)::text AS started');
+  return Math.round(Number(row!.started));
 }
 
 /** Restarts the server (fast mode) and waits until it takes connections again. */

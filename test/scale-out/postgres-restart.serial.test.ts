@@ -71,12 +71,13 @@ describe('scale-out: the PostgreSQL server restarts mid-run', () => {
       });
       const restartAt = Date.now();
       await restartPostgres();
-      const restartedAt = Date.now();
-      const after = await postmasterStartTime();
-      assert.notEqual(after, before, 'the server really restarted');
+      const returnedAt = Date.now();
+      // The new server takes connections well before pg_ctlcluster returns; the hosts go on from then.
+      const restartedAt = await postmasterStartTime();
+      assert.ok(restartedAt > before, 'the server really restarted');
       t.diagnostic(
-        `restarted the server at ${new Date(restartAt).toISOString()}, with ${doneBefore} of ${TOTAL} instances complete ` +
-          `(pg_ctlcluster and the first connection took ${restartedAt - restartAt} ms)`,
+        `restarted the server at ${new Date(restartAt).toISOString()}, with ${doneBefore} of ${TOTAL} instances complete; ` +
+          `the new server started ${restartedAt - restartAt} ms later (pg_ctlcluster returned after ${returnedAt - restartAt} ms)`,
       );
       assert.ok(doneBefore < TOTAL, `the restart came too late: ${doneBefore} of ${TOTAL} were already complete`);
 
@@ -102,9 +103,9 @@ describe('scale-out: the PostgreSQL server restarts mid-run', () => {
 
       // Each host reconnected by itself and went on working.
       for (const host of hosts) {
-        const lines = logs.get(host.name)!;
-        const later = lines.filter((l) => l.kind === 'activity' && l.at > restartedAt).length;
-        assert.ok(later > 0, `${host.name} ran activities after the restart`);
+        const runs = logs.get(host.name)!.flatMap((l) => (l.kind === 'activity' ? [l.at - restartedAt] : []));
+        const shown = `its last activity runs began at ${JSON.stringify(runs.slice(-10))} ms after the new server started; stderr: ${host.stderr().slice(-2_000)}`;
+        assert.ok(runs.some((at) => at > 0), `${host.name} ran activities after the restart; ${shown}`);
       }
       const unknown = [...commits.byInstance.values()].flat().filter((c) => c.state === 'unknown').length;
       const complaints = hosts.map((h) => `${h.name}: ${h.stderr().split('\n').filter((l) => l.startsWith('[perdure]')).length}`);
