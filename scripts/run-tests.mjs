@@ -3,7 +3,7 @@
 // Pass paths or substrings to run a subset: `node scripts/run-tests.mjs sqlite`.
 // Files named *.serial.test.ts disturb what other tests share (they restart the
 // PostgreSQL server), so they run after all the others, one at a time.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -25,15 +25,27 @@ const files = ['test', 'examples'].flatMap(collect).sort()
   .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)));
 if (files.length === 0) { console.error('no test files matched'); process.exit(1); }
 
+/** Runs one batch of files, echoing the runner's output, and returns its exit code and summary counts. */
 function run(list, concurrency) {
-  if (list.length === 0) return 0;
-  const result = spawnSync(process.execPath, [
+  if (list.length === 0) return Promise.resolve({ status: 0, passed: 0, failed: 0 });
+  const child = spawn(process.execPath, [
     '--import', 'tsx', '--test', '--test-reporter=spec', `--test-concurrency=${concurrency}`, ...list,
-  ], { stdio: 'inherit' });
-  return result.status ?? 1;
+  ], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let tail = '';
+  child.stdout.on('data', (chunk) => {
+    process.stdout.write(chunk);
+    tail = (tail + chunk.toString()).slice(-4096);
+  });
+  return new Promise((resolve) => child.on('close', (code) => {
+    const count = (label) => Number(new RegExp(`^ℹ ${label} (\\d+)$`, 'm').exec(tail)?.[1] ?? 0);
+    resolve({ status: code ?? 1, passed: count('pass'), failed: count('fail') + count('cancelled') });
+  }));
 }
 
 const serial = files.filter((f) => f.endsWith('.serial.test.ts'));
 const parallel = files.filter((f) => !serial.includes(f));
-const status = run(parallel, process.env.TEST_CONCURRENCY ?? 2);
-process.exit(run(serial, 1) || status);
+const first = await run(parallel, process.env.TEST_CONCURRENCY ?? 2);
+const second = await run(serial, 1);
+// One closing line for both batches, so whoever reads the end of the log sees every test counted.
+console.log(`\ntotal: ${first.passed + second.passed} passed, ${first.failed + second.failed} failed`);
+process.exit(first.status || second.status);
