@@ -1,46 +1,18 @@
 /**
  * @module postgres/codec
- * Owns the mapping between PostgreSQL rows and the store's records. Payloads
- * (input, output, custom status, failure, events) are JSON text; SQL NULL
- * means "absent", so `undefined` never reaches a record as a key.
+ * The PostgreSQL side of the row mapping: what only this database's rows need
+ * (inbox rows, and the parallel arrays that unnest turns back into inbox rows). What both SQL
+ * stores share (instance and activity rows, JSON columns, row ids, the
+ * ExecutionStarted event) is in ../row-codec.ts and re-exported from here.
  *
- * What must hold: a value read back equals what JSON.parse(JSON.stringify(v))
- * gives for the value written; bigint columns arrive as numbers (the pool's
- * type parser), and row ids leave the store as strings.
+ * What must hold: bigint columns arrive as numbers (the pool's type parser); SQL NULL means "absent".
  */
-import type { FailureDetails } from '../../model/failure.ts';
-import { isControlEvent, type HistoryEvent, type InboxEvent } from '../../model/history.ts';
-import type { InstanceRecord } from '../../model/instance.ts';
-import type { RuntimeStatus } from '../../model/runtime-status.ts';
-import type { ActivityWorkItem, InboxMessage } from '../store.ts';
+import { isControlEvent, type InboxEvent } from '../../model/history.ts';
+import { optional } from '../row-codec.ts';
+import type { InboxMessage } from '../store.ts';
 
-export interface InstanceRow {
-  readonly instance_id: string;
-  readonly name: string;
-  readonly execution_id: string;
-  readonly runtime_status: RuntimeStatus;
-  readonly input: string | null;
-  readonly output: string | null;
-  readonly custom_status: string | null;
-  readonly failure: string | null;
-  readonly parent_instance_id: string | null;
-  readonly created_at: number;
-  readonly updated_at: number;
-  readonly completed_at: number | null;
-  readonly history_length: number;
-  readonly lease_token: number;
-}
-
-export interface ActivityRow {
-  readonly id: number;
-  readonly instance_id: string;
-  readonly execution_id: string;
-  readonly task_id: number;
-  readonly name: string;
-  readonly input: string | null;
-  readonly attempt: number;
-  readonly lease_token: number;
-}
+export { executionStarted, fromJson, toActivityWorkItem, toHistoryEvents, toInstanceRecord, toJson, toRowId } from '../row-codec.ts';
+export type { ActivityRow, InstanceRow } from '../row-codec.ts';
 
 /** An inbox row about to be inserted. */
 export interface NewMessage {
@@ -51,62 +23,12 @@ export interface NewMessage {
   readonly event: InboxEvent;
 }
 
-/** JSON text for a column, or NULL for `undefined`. */
-export function toJson(value: unknown): string | null {
-  return value === undefined ? null : (JSON.stringify(value) ?? null);
-}
-
-export function fromJson(text: string | null): unknown {
-  return text === null ? undefined : JSON.parse(text);
-}
-
-export function toInstanceRecord(row: InstanceRow): InstanceRecord {
-  return {
-    instanceId: row.instance_id,
-    name: row.name,
-    executionId: row.execution_id,
-    runtimeStatus: row.runtime_status,
-    ...optional('input', fromJson(row.input)),
-    ...optional('output', fromJson(row.output)),
-    ...optional('customStatus', fromJson(row.custom_status)),
-    ...optional('failure', fromJson(row.failure) as FailureDetails | undefined),
-    ...optional('parentInstanceId', row.parent_instance_id ?? undefined),
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    ...optional('completedAt', row.completed_at ?? undefined),
-  };
-}
-
 export function toInboxMessage(id: number, executionId: string | null, event: string): InboxMessage {
   return {
     id: String(id),
     ...optional('executionId', executionId ?? undefined),
     event: JSON.parse(event) as InboxEvent,
   };
-}
-
-export function toActivityWorkItem(row: ActivityRow): ActivityWorkItem {
-  return {
-    id: String(row.id),
-    instanceId: row.instance_id,
-    executionId: row.execution_id,
-    taskId: row.task_id,
-    name: row.name,
-    ...optional('input', fromJson(row.input)),
-    attempt: row.attempt,
-    leaseToken: row.lease_token,
-  };
-}
-
-/** One history row holds the events of one commit, as a JSON array. */
-export function toHistoryEvents(text: string): HistoryEvent[] {
-  return JSON.parse(text) as HistoryEvent[];
-}
-
-/** A row id from an opaque string id, or undefined if the string was never one of ours. */
-export function toRowId(id: string): number | undefined {
-  const value = Number(id);
-  return /^[0-9]+$/.test(id) && Number.isSafeInteger(value) ? value : undefined;
 }
 
 /**
@@ -160,6 +82,3 @@ export function insertMessagesStatement(
   ];
 }
 
-function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
-  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
-}

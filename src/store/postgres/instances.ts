@@ -19,13 +19,12 @@
  *   mid-turn on the old execution is fenced out at commit.
  */
 import { PerdureError } from '../../model/errors.ts';
-import type { ExecutionStartedEvent, HistoryEvent } from '../../model/history.ts';
-import { RuntimeStatus, isLiveStatus } from '../../model/runtime-status.ts';
+import type { HistoryEvent } from '../../model/history.ts';
+import { RuntimeStatus } from '../../model/runtime-status.ts';
+import { decideStart } from '../start-policy.ts';
 import type { StartRequest, StartResult } from '../store.ts';
-import { insertMessagesStatement, toHistoryEvents, toInstanceRecord, toJson, type InstanceRow, type NewMessage } from './codec.ts';
+import { insertMessagesStatement, executionStarted, toHistoryEvents, toInstanceRecord, toJson, type InstanceRow, type NewMessage } from './codec.ts';
 import type { Sql } from './database.ts';
-
-type Decision = 'replace' | 'existing' | 'conflict';
 
 /** Attempts to find or create every row; a row can vanish between the INSERT and the lock (purge). */
 const MAX_LOCK_ROUNDS = 10;
@@ -43,7 +42,7 @@ export async function startInstances(sql: Sql, requests: readonly StartRequest[]
       starts.set(index, startedMessage(request));
       continue;
     }
-    const decision = decide(row, request);
+    const decision = decideStart(row.runtime_status, request);
     if (decision !== 'replace') {
       results.push({ outcome: decision, instance: toInstanceRecord(row) });
       continue;
@@ -114,16 +113,6 @@ async function insertAbsent(sql: Sql, requests: readonly StartRequest[]): Promis
   );
 }
 
-/** Live instances follow `onConflict`; terminal ones are replaced only if their status is in `reuseStatuses`. */
-function decide(existing: InstanceRow, request: StartRequest): Decision {
-  if (isLiveStatus(existing.runtime_status)) {
-    if (request.onConflict === 'terminateExisting') return 'replace';
-    return request.onConflict === 'useExisting' ? 'existing' : 'conflict';
-  }
-  if (request.reuseStatuses.includes(existing.runtime_status)) return 'replace';
-  return request.onConflict === 'useExisting' ? 'existing' : 'conflict';
-}
-
 /**
  * Wipes the old execution and resets the (locked) row to the new one. The
  * tasks go first, in their own statement: it waits for completions in flight,
@@ -166,23 +155,6 @@ function startedMessage(request: StartRequest): NewMessage {
       input: request.input,
       parent: request.parent,
     }),
-  };
-}
-
-export function executionStarted(fields: {
-  now: number;
-  name: string;
-  executionId: string;
-  input: unknown;
-  parent: ExecutionStartedEvent['parent'];
-}): ExecutionStartedEvent {
-  return {
-    type: 'ExecutionStarted',
-    timestamp: new Date(fields.now).toISOString(),
-    name: fields.name,
-    executionId: fields.executionId,
-    ...(fields.input === undefined ? {} : { input: fields.input }),
-    ...(fields.parent === undefined ? {} : { parent: fields.parent }),
   };
 }
 

@@ -16,18 +16,14 @@
  */
 import { ValidationError } from '../../model/errors.ts';
 import { isRuntimeStatus } from '../../model/runtime-status.ts';
+import { decodePageToken, encodePageToken, validatePageSize, type PageKey } from '../page-token.ts';
 import type { InstancePage, InstanceQuery } from '../store.ts';
 import { toInstanceRecord, type InstanceRow } from './codec.ts';
 import type { Database } from './database.ts';
 
-interface PageKey {
-  readonly createdAt: number;
-  readonly instanceId: string;
-}
-
 export async function listInstances(db: Database, query: InstanceQuery): Promise<InstancePage> {
   const pageSize = validatePageSize(query.pageSize);
-  const after = query.continuationToken === undefined ? undefined : decodeToken(query.continuationToken);
+  const after = query.continuationToken === undefined ? undefined : decodePageToken(query.continuationToken);
   const statuses = [...new Set(query.runtimeStatus ?? [])];
   for (const status of statuses) {
     if (!isRuntimeStatus(status)) throw new ValidationError('runtimeStatus', `unknown status '${String(status)}'`);
@@ -39,7 +35,7 @@ export async function listInstances(db: Database, query: InstanceQuery): Promise
   return {
     instances: page.map(toInstanceRecord),
     ...(rows.length > pageSize && last !== undefined
-      ? { continuationToken: encodeToken({ createdAt: last.created_at, instanceId: last.instance_id }) }
+      ? { continuationToken: encodePageToken({ createdAt: last.created_at, instanceId: last.instance_id }) }
       : {}),
   };
 }
@@ -70,33 +66,4 @@ function filterConditions(query: InstanceQuery, after: PageKey | undefined, para
     conditions.push(`(created_at, instance_id) > (${param(after.createdAt)}::bigint, ${param(after.instanceId)})`);
   }
   return conditions;
-}
-
-function validatePageSize(pageSize: number): number {
-  if (!Number.isSafeInteger(pageSize) || pageSize < 1) {
-    throw new ValidationError('pageSize', `must be a positive integer (got ${String(pageSize)})`);
-  }
-  return pageSize;
-}
-
-function encodeToken(key: PageKey): string {
-  return Buffer.from(JSON.stringify([key.createdAt, key.instanceId])).toString('base64url');
-}
-
-function decodeToken(token: string): PageKey {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
-  } catch (error) {
-    throw new ValidationError('continuationToken', 'is not a token returned by listInstances', { cause: error });
-  }
-  if (
-    !Array.isArray(parsed) ||
-    parsed.length !== 2 ||
-    !Number.isSafeInteger(parsed[0]) ||
-    typeof parsed[1] !== 'string'
-  ) {
-    throw new ValidationError('continuationToken', 'is not a token returned by listInstances');
-  }
-  return { createdAt: parsed[0] as number, instanceId: parsed[1] };
 }

@@ -34,7 +34,8 @@ import { isTerminalStatus } from '../../model/runtime-status.ts';
 import type { CommitResult, OrchestrationCommit } from '../store.ts';
 import { insertMessagesSql, insertMessagesStatement, messageColumns, toJson, toRowId, type NewMessage } from './codec.ts';
 import type { Database, Sql } from './database.ts';
-import { executionStarted, startInstances } from './instances.ts';
+import { executionStarted } from '../row-codec.ts';
+import { startInstances } from './instances.ts';
 
 interface FenceRow {
   readonly instance_id: string;

@@ -11,33 +11,22 @@
  * - Replacing an instance bumps its lease token, so a worker that is still
  *   mid-turn on the old execution is fenced out at commit.
  */
-import type { ExecutionStartedEvent, HistoryEvent } from '../../model/history.ts';
+import type { HistoryEvent } from '../../model/history.ts';
 import type { InstanceRecord } from '../../model/instance.ts';
-import { RuntimeStatus, isLiveStatus } from '../../model/runtime-status.ts';
+import { RuntimeStatus } from '../../model/runtime-status.ts';
+import { decideStart } from '../start-policy.ts';
 import type { ClientMessage, SendResult, StartRequest, StartResult } from '../store.ts';
-import { toHistoryEvents, toInstanceRecord, toJson, type InstanceRow } from './codec.ts';
+import { executionStarted, toHistoryEvents, toInstanceRecord, toJson, type InstanceRow } from './codec.ts';
 import type { Connection } from './database.ts';
 import { deleteInstanceData, insertMessage } from './inbox.ts';
-
-type Decision = 'replace' | 'existing' | 'conflict';
 
 /** Start-if-absent for one request; call inside a write transaction. */
 export function startInstance(connection: Connection, request: StartRequest): StartResult {
   const existing = readInstanceRow(connection, request.instanceId);
   if (existing === undefined) return { outcome: 'created', instance: insertInstance(connection, request) };
-  const decision = decide(existing, request);
+  const decision = decideStart(existing.runtime_status, request);
   if (decision === 'replace') return { outcome: 'replaced', instance: replaceInstance(connection, request) };
   return { outcome: decision, instance: toInstanceRecord(existing) };
-}
-
-/** Live instances follow `onConflict`; terminal ones are replaced only if their status is in `reuseStatuses`. */
-function decide(existing: InstanceRow, request: StartRequest): Decision {
-  if (isLiveStatus(existing.runtime_status)) {
-    if (request.onConflict === 'terminateExisting') return 'replace';
-    return request.onConflict === 'useExisting' ? 'existing' : 'conflict';
-  }
-  if (request.reuseStatuses.includes(existing.runtime_status)) return 'replace';
-  return request.onConflict === 'useExisting' ? 'existing' : 'conflict';
 }
 
 function insertInstance(connection: Connection, request: StartRequest): InstanceRecord {
@@ -96,23 +85,6 @@ function enqueueStarted(connection: Connection, request: StartRequest): void {
       parent: request.parent,
     }),
   });
-}
-
-export function executionStarted(fields: {
-  now: number;
-  name: string;
-  executionId: string;
-  input: unknown;
-  parent: ExecutionStartedEvent['parent'];
-}): ExecutionStartedEvent {
-  return {
-    type: 'ExecutionStarted',
-    timestamp: new Date(fields.now).toISOString(),
-    name: fields.name,
-    executionId: fields.executionId,
-    ...(fields.input === undefined ? {} : { input: fields.input }),
-    ...(fields.parent === undefined ? {} : { parent: fields.parent }),
-  };
 }
 
 /** Queues a client message if the instance's status allows it; call inside a write transaction. */

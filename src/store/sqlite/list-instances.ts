@@ -17,18 +17,14 @@
  */
 import { ValidationError } from '../../model/errors.ts';
 import { isRuntimeStatus } from '../../model/runtime-status.ts';
+import { decodePageToken, encodePageToken, validatePageSize, type PageKey } from '../page-token.ts';
 import type { InstancePage, InstanceQuery } from '../store.ts';
 import { toInstanceRecord, type InstanceRow } from './codec.ts';
 import type { Connection } from './database.ts';
 
-interface PageKey {
-  readonly createdAt: number;
-  readonly instanceId: string;
-}
-
 export function listInstances(connection: Connection, query: InstanceQuery): InstancePage {
   const pageSize = validatePageSize(query.pageSize);
-  const after = query.continuationToken === undefined ? undefined : decodeToken(query.continuationToken);
+  const after = query.continuationToken === undefined ? undefined : decodePageToken(query.continuationToken);
   const statuses = [...new Set(query.runtimeStatus ?? [])];
   for (const status of statuses) {
     if (!isRuntimeStatus(status)) throw new ValidationError('runtimeStatus', `unknown status '${String(status)}'`);
@@ -40,7 +36,7 @@ export function listInstances(connection: Connection, query: InstanceQuery): Ins
   return {
     instances: page.map(toInstanceRecord),
     ...(rows.length > pageSize && last !== undefined
-      ? { continuationToken: encodeToken({ createdAt: last.created_at, instanceId: last.instance_id }) }
+      ? { continuationToken: encodePageToken({ createdAt: last.created_at, instanceId: last.instance_id }) }
       : {}),
   };
 }
@@ -82,33 +78,4 @@ function filterConditions(query: InstanceQuery, after: PageKey | undefined) {
     params.push(after.createdAt, after.instanceId);
   }
   return { conditions, params };
-}
-
-function validatePageSize(pageSize: number): number {
-  if (!Number.isSafeInteger(pageSize) || pageSize < 1) {
-    throw new ValidationError('pageSize', `must be a positive integer (got ${String(pageSize)})`);
-  }
-  return pageSize;
-}
-
-function encodeToken(key: PageKey): string {
-  return Buffer.from(JSON.stringify([key.createdAt, key.instanceId])).toString('base64url');
-}
-
-function decodeToken(token: string): PageKey {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
-  } catch (error) {
-    throw new ValidationError('continuationToken', 'is not a token returned by listInstances', { cause: error });
-  }
-  if (
-    !Array.isArray(parsed) ||
-    parsed.length !== 2 ||
-    !Number.isSafeInteger(parsed[0]) ||
-    typeof parsed[1] !== 'string'
-  ) {
-    throw new ValidationError('continuationToken', 'is not a token returned by listInstances');
-  }
-  return { createdAt: parsed[0] as number, instanceId: parsed[1] };
 }

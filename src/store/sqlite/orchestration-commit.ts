@@ -23,7 +23,8 @@ import type { CommitResult, OrchestrationCommit, OutboundMessage } from '../stor
 import { toJson, toRowId, type InstanceRow } from './codec.ts';
 import type { Connection } from './database.ts';
 import { insertMessage } from './inbox.ts';
-import { executionStarted, startInstance } from './instances.ts';
+import { executionStarted } from '../row-codec.ts';
+import { startInstance } from './instances.ts';
 
 type FenceRow = Pick<InstanceRow, 'name' | 'execution_id' | 'lease_token' | 'history_length'>;
 
