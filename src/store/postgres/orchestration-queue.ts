@@ -6,10 +6,19 @@
  * What must hold:
  * - A claim is one statement: pick candidates, lock them with FOR NO KEY UPDATE
  *   SKIP LOCKED, lease them, and read their messages. SKIP LOCKED means
- *   hosts claiming at once never wait for each other; and PostgreSQL
- *   re-checks `lease_expires_at <= now` on the newest version of each row it
- *   locks, so an instance another host leased a moment ago (committed after
- *   this statement's snapshot) is skipped, never handed out twice.
+ *   hosts claiming at once never wait for each other.
+ * - A claim hands out an instance only in the state its statement's snapshot
+ *   saw. The candidates and the messages are read from that snapshot, but
+ *   the lock reaches the newest version of the row, and another host may
+ *   have claimed and committed the instance in between (consuming those very
+ *   messages, perhaps completing it), or a host whose lease had expired may
+ *   have committed late. So the lock requires the newest version to be the
+ *   one the snapshot saw (same xmin: nobody wrote the row since), besides
+ *   `lease_expires_at <= now`; PostgreSQL re-checks both on the newest
+ *   version. A row written since is skipped, and the next claim sees it as
+ *   it is now. Without this, a claim handed out a just-completed instance
+ *   with its consumed ExecutionStarted, and the drain turn that followed
+ *   wiped its output (W7, 3 hosts).
  * - Every claim bumps lease_token: the token is the fence that commit checks,
  *   so a worker whose lease expired and was taken over cannot commit any more.
  * - A suspended instance is claimed only for control messages, and is handed
@@ -59,10 +68,10 @@ const CLAIM_SQL = `
     FROM inbox WHERE visible_at <= $1
     GROUP BY instance_id
   ), candidates AS MATERIALIZED (
-    SELECT d.instance_id, d.first_id
+    SELECT d.instance_id, d.first_id, eligible.seen_xmin
     FROM (SELECT instance_id, first_id, has_control FROM due ORDER BY first_id) d
     CROSS JOIN LATERAL (
-      SELECT 1 FROM instances i
+      SELECT i.xmin AS seen_xmin FROM instances i
       WHERE i.instance_id = d.instance_id AND i.lease_expires_at <= $1
         AND (d.has_control OR i.runtime_status <> 'Suspended')
       OFFSET 0
@@ -70,9 +79,13 @@ const CLAIM_SQL = `
     ORDER BY d.first_id
     LIMIT $2::int * ${CANDIDATE_FACTOR}
   ), picked AS (
+    -- When the lock finds the row written after the snapshot, both conditions
+    -- on i are re-checked on the newest version: "i.xmin = c.seen_xmin" then
+    -- fails, so the row is skipped rather than handed out with stale messages.
     SELECT i.instance_id, c.first_id
     FROM instances i JOIN candidates c ON c.instance_id = i.instance_id
-    WHERE i.instance_id = ANY(ARRAY(SELECT instance_id FROM candidates)) AND i.lease_expires_at <= $1
+    WHERE i.instance_id = ANY(ARRAY(SELECT instance_id FROM candidates))
+      AND i.lease_expires_at <= $1 AND i.xmin = c.seen_xmin
     ORDER BY c.first_id
     LIMIT $2
     FOR NO KEY UPDATE OF i SKIP LOCKED
