@@ -45,6 +45,8 @@ export interface TurnResult {
   readonly continueAsNew?: { executionId: string; input: unknown; parent?: ParentRef; carryover: EventRaisedEvent[] };
   /** True when the execution ended (terminal or continued as new): a cached session must be dropped. */
   readonly ended: boolean;
+  /** The execution had already ended: the turn only drops late messages and leaves the instance as it was. */
+  readonly drainOnly?: boolean;
 }
 
 /** Runs one turn. The executor is advanced in place; drop it if the commit fails. */
@@ -194,7 +196,10 @@ function isControl(event: InboxEvent): boolean {
   return event.type === 'ExecutionSuspended' || event.type === 'ExecutionResumed' || event.type === 'ExecutionTerminated' || event.type === 'ExecutionRewound';
 }
 
-/** A finished instance only drains its inbox: late results and events are dropped unrecorded. */
+/**
+ * A finished instance only drains its inbox: late results and timers are
+ * dropped unrecorded, and its status, output and failure stay as they are.
+ */
 export function drainTurn(request: TurnRequest): TurnResult {
   return {
     consumedMessageIds: request.messages.map((m) => m.id),
@@ -202,6 +207,7 @@ export function drainTurn(request: TurnRequest): TurnResult {
     runtimeStatus: request.runtimeStatus,
     actions: [],
     ended: isTerminalStatus(request.runtimeStatus),
+    drainOnly: true,
   };
 }
 

@@ -37,6 +37,7 @@ export function toCommit(item: OrchestrationWorkItem, turn: TurnResult, now: num
     messages,
     childStarts,
     ...(turn.continueAsNew ? { continueAsNew: turn.continueAsNew } : {}),
+    ...(turn.drainOnly ? { drainOnly: true } : {}),
     now,
   };
 }

@@ -10,7 +10,8 @@
  *   writes, so at most one live instance exists per ID, whatever the race.
  * - commitOrchestrations: a unit is applied only if the instance's lease
  *   token still equals the one handed out at claim (fencing); otherwise it
- *   is rejected whole and reported as `leaseLost`.
+ *   is rejected whole and reported as `leaseLost`. A `drainOnly` unit
+ *   never changes the instance's status, result or times.
  * - Messages become visible to claims only once `visibleAt <= now`.
  * - Times are epoch milliseconds passed in by the caller; SQL never reads a clock.
  */
@@ -131,6 +132,14 @@ export interface OrchestrationCommit {
     readonly parent?: ParentRef;
     readonly carryover: readonly InboxEvent[];
   };
+  /**
+   * The execution had already ended and the turn only drops late messages (a
+   * result or a timer that arrived after completion or termination): only the
+   * consumed messages are deleted and the lease released. The instance keeps
+   * its status, output, failure, custom status and times, whatever the
+   * commit's other fields say (it has no events, actions or messages).
+   */
+  readonly drainOnly?: boolean;
   readonly now: number;
 }
 

@@ -50,6 +50,20 @@ describe('engine on SQLite', () => {
       assert.equal(status.output, 'event:now');
     }));
 
+  it('keeps the output when the timer the event beat fires after completion', async () => {
+    const clock = createManualClock();
+    await withHost(async (host) => {
+      const { instanceId } = await host.client.startNew('WaitForEvent', { input: { timeoutMs: 60_000 } });
+      await host.client.raiseEvent(instanceId, 'Go', 'now');
+      const done = await host.client.waitForCompletion(instanceId, { timeoutMs: 20_000 });
+      assert.equal(done.output, 'event:now');
+      // The late TimerFired is claimed and dropped by a drain turn, which must not touch the result.
+      clock.advance(61_000);
+      await new Promise((r) => setTimeout(r, 500));
+      assert.deepEqual(await host.client.getStatus(instanceId), done);
+    }, { clock });
+  });
+
   it('fires a durable timer when the clock reaches it', async () => {
     const clock = createManualClock();
     await withHost(async (host) => {

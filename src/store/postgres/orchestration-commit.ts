@@ -25,6 +25,9 @@
  *   does not conflict with that KEY SHARE: two batches that message each
  *   other's instances never wait for each other.
  * - Listeners are notified (on commit) when the batch queued work.
+ * - A drain (`drainOnly`: late messages to a finished instance) deletes the
+ *   consumed messages and releases the lease, and writes nothing else: the
+ *   instance keeps its output, failure and times.
  */
 import type { InboxEvent } from '../../model/history.ts';
 import { isTerminalStatus } from '../../model/runtime-status.ts';
@@ -87,7 +90,8 @@ async function applyBatch(sql: Sql, commits: readonly OrchestrationCommit[], cha
   // The batch's own rows exist and are locked (and updated by APPLY_SQL, whose
   // existence check would skip them), so only other targets are checked.
   const mustExist = (m: NewMessage) => outbound.has(m) && !byId.has(m.instanceId);
-  await sql.rows(APPLY_SQL, [...applyParams(units, early, mustExist), channel, queuesWork(units)], { prepare: true });
+  const drained = units.filter((u) => u.commit.drainOnly === true).map((u) => u.commit.instanceId);
+  await sql.rows(APPLY_SQL, [...applyParams(units, early, mustExist), channel, queuesWork(units), drained], { prepare: true });
   if (hasChildren) await startChildren(sql, units, channel, (m) => outbound.has(m));
   return results;
 }
@@ -156,7 +160,7 @@ function applyParams(units: readonly Unit[], messages: readonly NewMessage[], mu
     column(appended, (h) => h[0]),
     column(appended, (h) => h[1]),
     column(appended, (h) => h[2]),
-    ...instanceUpdates(units),
+    ...instanceUpdates(units.filter((u) => u.commit.drainOnly !== true)),
     units.filter((u) => u.commit.continueAsNew !== undefined).map((u) => u.commit.instanceId),
     column(activities, (a) => a.commit.instanceId),
     column(activities, (a) => a.commit.executionId),
@@ -172,7 +176,7 @@ function applyParams(units: readonly Unit[], messages: readonly NewMessage[], mu
   ];
 }
 
-/** $6..$17: the new state of each applied instance row. */
+/** $6..$17: the new state of each applied instance row (drained ones keep theirs: $36). */
 function instanceUpdates(units: readonly Unit[]): unknown[][] {
   const c = units.map((u) => u.commit);
   return [
@@ -219,6 +223,8 @@ const APPLY_SQL = `
       AS u(instance_id, status, output, failure, set_custom_status, custom_status, now, completed_at,
            history_length, execution_id, continued, input)
     WHERE i.instance_id = ANY($6::text[]) AND i.instance_id = u.instance_id
+  ), released AS (
+    UPDATE instances SET lease_owner = NULL, lease_expires_at = 0 WHERE instance_id = ANY($36::text[])
   ), reset_history AS (
     DELETE FROM history WHERE instance_id = ANY($18::text[])
   ), reset_activities AS (

@@ -14,6 +14,9 @@
  *   a message to a child started in the same turn follows the child's
  *   ExecutionStarted and is not wiped if the start replaces an old instance).
  * - Outbound messages to an instance ID that does not exist are dropped.
+ * - A drain (`drainOnly`: late messages to a finished instance) deletes the
+ *   consumed messages and releases the lease, and writes nothing else: the
+ *   instance keeps its output, failure and times.
  */
 import { isTerminalStatus } from '../../model/runtime-status.ts';
 import type { CommitResult, OrchestrationCommit, OutboundMessage } from '../store.ts';
@@ -37,6 +40,10 @@ function commitOne(connection: Connection, commit: OrchestrationCommit): CommitR
     return { ok: false, reason: 'leaseLost' };
   }
   deleteConsumed(connection, commit);
+  if (commit.drainOnly) {
+    connection.statement('UPDATE instances SET lease_owner = NULL, lease_expires_at = 0 WHERE instance_id = ?').run(commit.instanceId);
+    return { ok: true };
+  }
   const historyLength = commit.continueAsNew === undefined ? appendHistory(connection, commit, row.history_length) : 0;
   updateInstance(connection, commit, historyLength);
   if (commit.continueAsNew !== undefined) startNewExecution(connection, commit, row.name);

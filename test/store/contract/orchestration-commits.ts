@@ -80,6 +80,36 @@ export function describeOrchestrationCommits(h: StoreHarness): void {
       assert.equal(record?.completedAt, T0 + 4);
     });
 
+    it('a drain consumes late messages and leaves the finished instance as it was', async () => {
+      await h.store.createInstances([startRequest('a'), startRequest('b')]);
+      for (const id of ['a', 'b']) {
+        const item = await claimInstance(h.store, id);
+        const result = id === 'a' ? { runtimeStatus: 'Completed' as const, output: ['done'] } : {};
+        await commitOk(h.store, commitFor(item, { ...result, customStatus: { step: 1 }, newEvents: [orchestratorStarted()], now: T0 + 1 }));
+      }
+      const before = await h.store.getInstance('a');
+      // A result or a timer that arrives after the end (here sent by hand).
+      await h.store.send([{ instanceId: 'a', event: raised('late'), requireStatus: ['Completed'], now: T0 + 2 }]);
+      await h.store.send([{ instanceId: 'b', event: raised('next'), requireStatus: ['Running'], now: T0 + 2 }]);
+      const items = await h.store.claimOrchestrations({ owner: 'w', leaseMs: LEASE_MS, limit: 10, now: T0 + 2 });
+      const late = items.find((item) => item.instanceId === 'a');
+      const next = items.find((item) => item.instanceId === 'b');
+      assert.ok(late && next);
+      assert.equal(late.runtimeStatus, 'Completed');
+      // In one batch with an ordinary turn, which is applied as usual.
+      const results = await h.store.commitOrchestrations([
+        commitFor(late, { runtimeStatus: 'Completed', drainOnly: true, now: T0 + 2 }),
+        commitFor(next, { runtimeStatus: 'Completed', output: 'b', newEvents: [orchestratorStarted(T0 + 2)], now: T0 + 2 }),
+      ]);
+      assert.deepEqual(results, [{ ok: true }, { ok: true }]);
+      assert.deepEqual(await h.store.getInstance('a'), before, 'output, custom status and times are kept');
+      assert.equal((await h.store.getInstance('b'))?.output, 'b');
+      // The message is gone and the lease released: the next late message is claimable at once.
+      await h.store.send([{ instanceId: 'a', event: raised('later'), requireStatus: ['Completed'], now: T0 + 3 }]);
+      assert.deepEqual(eventTypes(await claimInstance(h.store, 'a', T0 + 3)), ['EventRaised']);
+      assert.equal((await h.store.getHistory('a')).length, 1);
+    });
+
     it('deletes only the consumed messages of its own instance', async () => {
       await h.store.createInstances([startRequest('a'), startRequest('b')]);
       const b = await claimInstance(h.store, 'b');
