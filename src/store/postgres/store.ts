@@ -13,6 +13,8 @@
  * - SQL never reads a clock: every time comes from the caller.
  * - Work that another host could claim is announced with NOTIFY inside the
  *   transaction that queues it, so it is delivered exactly when it commits.
+ * - The queue tables are vacuumed by the store as it empties them
+ *   (housekeeping.ts), so their dead rows never pile up waiting for autovacuum.
  *
  * @example
  * const store = createPostgresStore({ url: 'postgres://app@db/app', schema: 'perdure', poolSize: 20 });
@@ -24,6 +26,7 @@ import { abandonActivities, claimActivities, completeActivities, renewActivityLe
 import { toInstanceRecord } from './codec.ts';
 import { resolveSettings, type PostgresStoreOptions } from './config.ts';
 import { openDatabase, type Database } from './database.ts';
+import { createHousekeeper } from './housekeeping.ts';
 import { createInstanceReader } from './instance-reads.ts';
 import { readHistory, startInstances } from './instances.ts';
 import { listInstances } from './list-instances.ts';
@@ -43,11 +46,13 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
   const listener = new WorkListener({ clientConfig: db.clientConfig, channel });
   const reads = { rows: <T>(text: string, params?: readonly unknown[]) => db.statement<T>(text, params, { idempotent: true }) };
   const readInstance = createInstanceReader(db);
+  const housekeeper = createHousekeeper(db);
   return {
     description,
     migrate: () => migrate(db, schema, description),
     close: async () => {
       await listener.dispose();
+      await housekeeper.close();
       await db.close();
     },
     createInstances: async (requests) =>
@@ -61,10 +66,17 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     getHistory: (instanceId) => readHistory(reads, instanceId),
     purge: (filter) => purge(db, filter),
     claimOrchestrations: (claim) => claimOrchestrations(db, claim),
-    commitOrchestrations: (commits) => commitOrchestrations(db, commits, channel),
+    commitOrchestrations: async (commits) => {
+      const results = await commitOrchestrations(db, commits, channel);
+      housekeeper.deleted(commits.reduce((n, commit, i) => n + (results[i]?.ok ? commit.consumedMessageIds.length : 0), 0));
+      return results;
+    },
     abandonOrchestrations: (items) => abandonOrchestrations(db, items, channel),
     claimActivities: (claim) => claimActivities(db, claim),
-    completeActivities: (completions) => completeActivities(db, completions, channel),
+    completeActivities: async (completions) => {
+      await completeActivities(db, completions, channel);
+      housekeeper.deleted(completions.length);
+    },
     abandonActivities: (items) => abandonActivities(db, items, channel),
     renewActivityLeases: (items, expiresAt) => renewActivityLeases(db, items, expiresAt),
     nextWakeAt: (now) => nextWakeAt(db, now),
