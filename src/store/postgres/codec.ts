@@ -13,6 +13,7 @@ import { isControlEvent, type HistoryEvent, type InboxEvent } from '../../model/
 import type { InstanceRecord } from '../../model/instance.ts';
 import type { RuntimeStatus } from '../../model/runtime-status.ts';
 import type { ActivityWorkItem, InboxMessage } from '../store.ts';
+import { ORCHESTRATION_WORK } from './notifications.ts';
 
 export interface InstanceRow {
   readonly instance_id: string;
@@ -155,7 +156,7 @@ export function insertMessagesStatement(
 ): [string, unknown[]] {
   return [
     `WITH inserted AS (${insertMessagesSql(1)} RETURNING 1)
-     SELECT pg_notify($7, '') FROM (SELECT 1 FROM inserted LIMIT 1) AS any_inserted`,
+     SELECT pg_notify($7, '${ORCHESTRATION_WORK}') FROM (SELECT 1 FROM inserted LIMIT 1) AS any_inserted`,
     [...messageColumns(messages, mustExist), channel],
   ];
 }
