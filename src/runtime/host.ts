@@ -10,7 +10,7 @@ import { hostname } from 'node:os';
 import { ConfigurationError } from '../model/errors.ts';
 import { DEFAULT_MAX_PAYLOAD_BYTES } from '../model/json.ts';
 import { openStore } from '../store/open-store.ts';
-import type { Store } from '../store/store.ts';
+import type { ExternalWork, Store } from '../store/store.ts';
 import { ActivityWorker } from './activity-worker.ts';
 import type { FunctionApp } from './app.ts';
 import { DurableClient } from './client.ts';
@@ -138,7 +138,11 @@ function startWorkers({ options, store, clock, logger, completions, maxPayloadBy
     activities.renewLeases().catch((error) => logger.error('[perdure] could not renew activity leases', error));
   }, Math.max(50, Math.floor(activityLeaseMs / 3)));
   heartbeat.unref();
-  const unsubscribers = [store.onExternalWork?.(wake), clock.onAdvance?.(wake), () => clearInterval(heartbeat)];
+  const onExternalWork = (work: ExternalWork) => {
+    if (work.orchestrations) orchestrationLoop?.signal.notify();
+    if (work.activities) activityLoop?.signal.notify();
+  };
+  const unsubscribers = [store.onExternalWork?.(onExternalWork), clock.onAdvance?.(wake), () => clearInterval(heartbeat)];
   orchestrationLoop.start();
   activityLoop.start();
   return {

@@ -190,6 +190,12 @@ export type PurgeFilter =
       readonly runtimeStatus?: readonly RuntimeStatus[];
     };
 
+/** Which queues got claimable work: instances with new messages, and/or unleased activity tasks. */
+export interface ExternalWork {
+  readonly orchestrations: boolean;
+  readonly activities: boolean;
+}
+
 export interface Store {
   /** Human-readable description for startup logs, e.g. `sqlite:./.perdure/perdure.db`. */
   readonly description: string;
@@ -221,6 +227,9 @@ export interface Store {
 
   /** Earliest future time at which a message or activity becomes claimable, if any. */
   nextWakeAt(now: number): Promise<number | undefined>;
-  /** Called when another process commits work (PostgreSQL NOTIFY); optional for single-process stores. */
-  onExternalWork?(listener: () => void): () => void;
+  /**
+   * Called when another process commits work (PostgreSQL NOTIFY), saying for
+   * which workers, so that a host wakes only those; optional for single-process stores.
+   */
+  onExternalWork?(listener: (work: ExternalWork) => void): () => void;
 }

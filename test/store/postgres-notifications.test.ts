@@ -9,21 +9,26 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
 import { resolveSettings } from '../../src/store/postgres/config.ts';
-import { throttle } from '../../src/store/postgres/notifications.ts';
+import { parseWork, throttle, workPayload } from '../../src/store/postgres/notifications.ts';
 import { createPostgresStore } from '../../src/store/postgres/store.ts';
-import type { Store } from '../../src/store/store.ts';
+import type { ExternalWork, Store } from '../../src/store/store.ts';
 import { adminQuery, createTestSchema, openTestStores, terminateConnections, withParam } from '../helpers/postgres.ts';
 import { T0, claimInstance, commitFor, commitOk, raised, startRequest } from './contract/fixtures.ts';
 
-/** Counts a store's external-work wake-ups. */
+/** Counts a store's external-work wake-ups, and keeps what each announced. */
 function countWakeUps(store: Store) {
   let count = 0;
-  const unsubscribe = store.onExternalWork!(() => {
+  const announced: ExternalWork[] = [];
+  const unsubscribe = store.onExternalWork!((work) => {
     count += 1;
+    announced.push(work);
   });
   return {
     get count() {
       return count;
+    },
+    get last() {
+      return announced.at(-1);
     },
     /** Resolves once the count has grown past `than`. */
     async moreThan(than: number, what: string, timeoutMs = 5_000): Promise<number> {
@@ -46,17 +51,31 @@ describe('PostgreSQL store notifications', () => {
     const wakeUps = countWakeUps(reader);
     try {
       let seen = await wakeUps.moreThan(0, 'subscribing (the LISTEN is live)');
-      const step = async (what: string, action: () => Promise<unknown>) => {
+      const orchestrations = { orchestrations: true, activities: false };
+      const step = async (what: string, action: () => Promise<unknown>, work: ExternalWork = orchestrations) => {
         await sleep(20); // let the throttle interval pass, so each wake-up is its own
         await action();
         seen = await wakeUps.moreThan(seen, what);
+        assert.deepEqual(wakeUps.last, work, `what ${what} announced`);
       };
       await step('createInstances', () => writer.createInstances([startRequest('a')]));
       const item = await claimInstance(writer, 'a');
-      await step('a commit that schedules an activity', () => commitOk(writer, commitFor(item, { activities: [{ taskId: 0, name: 'act' }] })));
+      await step('a commit that schedules an activity', () => commitOk(writer, commitFor(item, { activities: [{ taskId: 0, name: 'act' }] })), {
+        orchestrations: false,
+        activities: true,
+      });
       const [task] = await writer.claimActivities({ owner: 'w', leaseMs: 60_000, limit: 1, now: T0 });
       await step('completeActivities', () => writer.completeActivities([{ item: task!, outcome: { result: 1 }, now: T0 }]));
       await step('send', () => writer.send([{ instanceId: 'a', event: raised('e'), requireStatus: ['Running'], now: T0 }]));
+      await step('createInstances', () => writer.createInstances([startRequest('b')]));
+      const items = await writer.claimOrchestrations({ owner: 'w', leaseMs: 60_000, limit: 10, now: T0 });
+      assert.deepEqual(items.map((i) => i.instanceId).sort(), ['a', 'b']);
+      await step('a batch that schedules an activity and messages an instance', async () => {
+        const commits = items.map((i) =>
+          i.instanceId === 'a' ? commitFor(i) : commitFor(i, { activities: [{ taskId: 0, name: 'act' }], messages: [{ instanceId: 'a', event: raised('f'), visibleAt: T0 }] }),
+        );
+        assert.ok((await writer.commitOrchestrations(commits)).every((r) => r.ok));
+      }, { orchestrations: true, activities: true });
       await sleep(50);
       const quiet = wakeUps.count;
       await writer.getInstance('a');
@@ -93,6 +112,16 @@ describe('PostgreSQL store notifications', () => {
     } finally {
       wakeUps.unsubscribe();
     }
+  });
+
+  it('reads which work a payload announces, and takes an unknown one (an older host) for both', () => {
+    const both = { orchestrations: true, activities: true };
+    for (const work of [{ orchestrations: true, activities: false }, { orchestrations: false, activities: true }, both]) {
+      assert.deepEqual(parseWork(workPayload(work)), work);
+    }
+    assert.equal(workPayload({ orchestrations: false, activities: false }), '');
+    assert.deepEqual(parseWork(''), both);
+    assert.deepEqual(parseWork('something else'), both);
   });
 
   it('throttle runs at once when idle, then at most once per interval, never dropping the last call', async () => {

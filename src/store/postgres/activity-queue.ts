@@ -20,6 +20,7 @@ import type { TaskCompletedEvent, TaskFailedEvent } from '../../model/history.ts
 import type { ActivityCompletion, ActivityOutcome, ActivityWorkItem, ClaimOptions } from '../store.ts';
 import { toActivityWorkItem, type ActivityRow } from './codec.ts';
 import type { Database } from './database.ts';
+import { ACTIVITY_WORK, ORCHESTRATION_WORK } from './notifications.ts';
 
 export async function claimActivities(db: Database, options: ClaimOptions): Promise<ActivityWorkItem[]> {
   if (options.limit < 1) return [];
@@ -63,7 +64,7 @@ const COMPLETE_SQL = `
     ORDER BY c.ord
     RETURNING 1
   )
-  SELECT pg_notify($7, '') FROM (SELECT 1 FROM delivered LIMIT 1) AS any_delivered`;
+  SELECT pg_notify($7, '${ORCHESTRATION_WORK}') FROM (SELECT 1 FROM delivered LIMIT 1) AS any_delivered`;
 
 export async function completeActivities(db: Database, completions: readonly ActivityCompletion[], channel: string): Promise<void> {
   // A repeated task and token would be delivered twice; the first wins, as it would one at a time.
@@ -115,7 +116,7 @@ export async function abandonActivities(db: Database, items: readonly ActivityWo
          AND a.task_id = r.task_id AND a.lease_token = r.lease_token
        RETURNING 1
      )
-     SELECT pg_notify($5, '') FROM (SELECT 1 FROM released LIMIT 1) AS any_released`,
+     SELECT pg_notify($5, '${ACTIVITY_WORK}') FROM (SELECT 1 FROM released LIMIT 1) AS any_released`,
     [...taskColumns(items), channel],
     { idempotent: true },
   );

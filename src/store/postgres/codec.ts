@@ -10,6 +10,7 @@
 import { isControlEvent, type InboxEvent } from '../../model/history.ts';
 import { optional } from '../row-codec.ts';
 import type { InboxMessage } from '../store.ts';
+import { ORCHESTRATION_WORK } from './notifications.ts';
 
 export { executionStarted, fromJson, toActivityWorkItem, toHistoryEvents, toInstanceRecord, toJson, toRowId } from '../row-codec.ts';
 export type { ActivityRow, InstanceRow } from '../row-codec.ts';
@@ -77,7 +78,7 @@ export function insertMessagesStatement(
 ): [string, unknown[]] {
   return [
     `WITH inserted AS (${insertMessagesSql(1)} RETURNING 1)
-     SELECT pg_notify($7, '') FROM (SELECT 1 FROM inserted LIMIT 1) AS any_inserted`,
+     SELECT pg_notify($7, '${ORCHESTRATION_WORK}') FROM (SELECT 1 FROM inserted LIMIT 1) AS any_inserted`,
     [...messageColumns(messages, mustExist), channel],
   ];
 }

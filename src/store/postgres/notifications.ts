@@ -10,10 +10,32 @@
  *   channel is listened to again; listeners are woken after every successful
  *   LISTEN, since notifications sent while disconnected are lost.
  * - Bursts are coalesced: listeners run at most once per `minIntervalMs`,
- *   with a trailing call so the last notification of a burst is never lost.
+ *   with a trailing call so the last notification of a burst is never lost,
+ *   and are told every kind of work the burst announced.
+ * - The payload names the kind of work ('o' orchestrations, 'a' activities,
+ *   'oa' both), so a host wakes only the workers that can take it. A payload
+ *   it does not know (an empty one from an older host) means both.
  * - A listener that throws does not stop the others or the connection.
  */
 import pg from 'pg';
+import type { ExternalWork } from '../store.ts';
+
+/** NOTIFY payloads (see the module header). */
+export const ORCHESTRATION_WORK = 'o';
+export const ACTIVITY_WORK = 'a';
+
+/** The payload announcing `work`, or '' when there is none. */
+export function workPayload(work: ExternalWork): string {
+  return `${work.orchestrations ? ORCHESTRATION_WORK : ''}${work.activities ? ACTIVITY_WORK : ''}`;
+}
+
+export function parseWork(payload: string | undefined): ExternalWork {
+  const orchestrations = payload === ORCHESTRATION_WORK || payload === ORCHESTRATION_WORK + ACTIVITY_WORK;
+  const activities = payload === ACTIVITY_WORK || payload === ORCHESTRATION_WORK + ACTIVITY_WORK;
+  return orchestrations || activities ? { orchestrations, activities } : BOTH;
+}
+
+const BOTH: ExternalWork = { orchestrations: true, activities: true };
 
 export interface WorkListenerOptions {
   readonly clientConfig: pg.ClientConfig;
@@ -28,8 +50,10 @@ const FIRST_BACKOFF_MS = 50;
 
 export class WorkListener {
   readonly #options: WorkListenerOptions;
-  readonly #listeners = new Set<() => void>();
+  readonly #listeners = new Set<(work: ExternalWork) => void>();
   readonly #wake: () => void;
+  /** What the notifications since the listeners last ran announced. */
+  #pending: { orchestrations: boolean; activities: boolean } = { orchestrations: false, activities: false };
   #client: pg.Client | undefined;
   #retryTimer: NodeJS.Timeout | undefined;
   #backoffMs = FIRST_BACKOFF_MS;
@@ -41,9 +65,9 @@ export class WorkListener {
     this.#wake = throttle(() => this.#callListeners(), options.minIntervalMs ?? DEFAULT_MIN_INTERVAL_MS);
   }
 
-  subscribe(listener: () => void): () => void {
+  subscribe(listener: (work: ExternalWork) => void): () => void {
     if (this.#disposed) return () => {};
-    const wrapped = () => listener();
+    const wrapped = (work: ExternalWork) => listener(work);
     this.#listeners.add(wrapped);
     if (!this.#active) {
       this.#active = true;
@@ -78,7 +102,7 @@ export class WorkListener {
     client.on('error', dropped);
     client.on('end', dropped);
     client.on('notification', (message) => {
-      if (message.channel === this.#options.channel) this.#wake();
+      if (message.channel === this.#options.channel) this.#announce(parseWork(message.payload));
     });
     try {
       await client.connect();
@@ -89,6 +113,12 @@ export class WorkListener {
     }
     if (this.#client !== client) return;
     this.#backoffMs = FIRST_BACKOFF_MS;
+    this.#announce(BOTH);
+  }
+
+  #announce(work: ExternalWork): void {
+    this.#pending.orchestrations ||= work.orchestrations;
+    this.#pending.activities ||= work.activities;
     this.#wake();
   }
 
@@ -105,9 +135,11 @@ export class WorkListener {
   }
 
   #callListeners(): void {
+    const work = this.#pending;
+    this.#pending = { orchestrations: false, activities: false };
     for (const listener of [...this.#listeners]) {
       try {
-        listener();
+        listener(work);
       } catch {
         // One failing listener must not starve the others.
       }

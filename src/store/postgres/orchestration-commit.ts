@@ -31,11 +31,12 @@
  */
 import type { InboxEvent } from '../../model/history.ts';
 import { isTerminalStatus } from '../../model/runtime-status.ts';
-import type { CommitResult, OrchestrationCommit } from '../store.ts';
+import type { CommitResult, ExternalWork, OrchestrationCommit } from '../store.ts';
 import { insertMessagesSql, insertMessagesStatement, messageColumns, toJson, toRowId, type NewMessage } from './codec.ts';
 import type { Database, Sql } from './database.ts';
 import { executionStarted } from '../row-codec.ts';
 import { startInstances } from './instances.ts';
+import { workPayload } from './notifications.ts';
 
 interface FenceRow {
   readonly instance_id: string;
@@ -92,17 +93,17 @@ async function applyBatch(sql: Sql, commits: readonly OrchestrationCommit[], cha
   // existence check would skip them), so only other targets are checked.
   const mustExist = (m: NewMessage) => outbound.has(m) && !byId.has(m.instanceId);
   const drained = units.filter((u) => u.commit.drainOnly === true).map((u) => u.commit.instanceId);
-  await sql.rows(APPLY_SQL, [...applyParams(units, early, mustExist), channel, queuesWork(units), drained], { prepare: true });
+  await sql.rows(APPLY_SQL, [...applyParams(units, early, mustExist), channel, workPayload(queuedWork(units)), drained], { prepare: true });
   if (hasChildren) await startChildren(sql, units, channel, (m) => outbound.has(m));
   return results;
 }
 
-/** Whether another host could claim something this batch queued (a pre-leased task is its holder's). */
-function queuesWork(units: readonly Unit[]): boolean {
-  return units.some(
-    ({ commit: c }) =>
-      c.messages.length + c.childStarts.length > 0 || c.continueAsNew !== undefined || c.activities.some((a) => a.lease === undefined),
-  );
+/** What another host could claim of what this batch queued (a pre-leased task is its holder's). */
+function queuedWork(units: readonly Unit[]): ExternalWork {
+  return {
+    orchestrations: units.some(({ commit: c }) => c.messages.length + c.childStarts.length > 0 || c.continueAsNew !== undefined),
+    activities: units.some(({ commit: c }) => c.activities.some((a) => a.lease === undefined)),
+  };
 }
 
 /** Starts the batch's children in unit order, then queues each unit's conflict replies and outbound messages. */
@@ -241,4 +242,4 @@ const APPLY_SQL = `
   ), queued AS (
     ${insertMessagesSql(28)}
   )
-  SELECT pg_notify($34, '') WHERE $35::boolean`;
+  SELECT pg_notify($34, $35) WHERE $35 <> ''`;

@@ -31,6 +31,7 @@ import type { RuntimeStatus } from '../../model/runtime-status.ts';
 import type { ClaimOptions, OrchestrationWorkItem } from '../store.ts';
 import { toInboxMessage } from './codec.ts';
 import type { Database } from './database.ts';
+import { ORCHESTRATION_WORK } from './notifications.ts';
 
 /** At most this many messages are handed out per work item; the rest wait for the next turn. */
 export const MAX_MESSAGES_PER_ITEM = 1000;
@@ -158,7 +159,7 @@ export async function abandonOrchestrations(
        WHERE i.instance_id = a.instance_id AND i.lease_token = a.lease_token
        RETURNING 1
      )
-     SELECT pg_notify($3, '') FROM (SELECT 1 FROM released LIMIT 1) AS any_released`,
+     SELECT pg_notify($3, '${ORCHESTRATION_WORK}') FROM (SELECT 1 FROM released LIMIT 1) AS any_released`,
     [items.map((item) => item.instanceId), items.map((item) => item.leaseToken), channel],
     { idempotent: true },
   );

@@ -13,6 +13,8 @@
  * - SQL never reads a clock: every time comes from the caller.
  * - Work that another host could claim is announced with NOTIFY inside the
  *   transaction that queues it, so it is delivered exactly when it commits.
+ * - The queue tables are vacuumed by the store as it empties them
+ *   (housekeeping.ts), so their dead rows never pile up waiting for autovacuum.
  *
  * @example
  * const store = createPostgresStore({ url: 'postgres://app@db/app', schema: 'perdure', poolSize: 20 });
@@ -24,6 +26,7 @@ import { abandonActivities, claimActivities, completeActivities, renewActivityLe
 import { toInstanceRecord } from './codec.ts';
 import { resolveSettings, type PostgresStoreOptions } from './config.ts';
 import { openDatabase, type Database } from './database.ts';
+import { createHousekeeper } from './housekeeping.ts';
 import { createInstanceReader } from './instance-reads.ts';
 import { readHistory, startInstances } from './instances.ts';
 import { listInstances } from './list-instances.ts';
@@ -43,11 +46,13 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
   const listener = new WorkListener({ clientConfig: db.clientConfig, channel });
   const reads = { rows: <T>(text: string, params?: readonly unknown[]) => db.statement<T>(text, params, { idempotent: true }) };
   const readInstance = createInstanceReader(db);
+  const housekeeper = createHousekeeper(db);
   return {
     description,
     migrate: () => migrate(db, schema, description),
     close: async () => {
       await listener.dispose();
+      await housekeeper.close();
       await db.close();
     },
     createInstances: async (requests) =>
@@ -61,10 +66,17 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     getHistory: (instanceId) => readHistory(reads, instanceId),
     purge: (filter) => purge(db, filter),
     claimOrchestrations: (claim) => claimOrchestrations(db, claim),
-    commitOrchestrations: (commits) => commitOrchestrations(db, commits, channel),
+    commitOrchestrations: async (commits) => {
+      const results = await commitOrchestrations(db, commits, channel);
+      housekeeper.deleted(commits.reduce((n, commit, i) => n + (results[i]?.ok ? commit.consumedMessageIds.length : 0), 0));
+      return results;
+    },
     abandonOrchestrations: (items) => abandonOrchestrations(db, items, channel),
     claimActivities: (claim) => claimActivities(db, claim),
-    completeActivities: (completions) => completeActivities(db, completions, channel),
+    completeActivities: async (completions) => {
+      await completeActivities(db, completions, channel);
+      housekeeper.deleted(completions.length);
+    },
     abandonActivities: (items) => abandonActivities(db, items, channel),
     renewActivityLeases: (items, expiresAt) => renewActivityLeases(db, items, expiresAt),
     nextWakeAt: (now) => nextWakeAt(db, now),
@@ -72,13 +84,20 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
   };
 }
 
-/** Earliest future visibility or lease expiry; each arm is one index seek (LEAST ignores NULLs). */
+/**
+ * Earliest future visibility or lease expiry (LEAST ignores NULLs). An
+ * instance lease matters only while the instance has visible messages, so
+ * that arm probes the instances of those messages by primary key (instance
+ * rows have no lease index: it would make every claim a non-HOT update); the
+ * other arms are one index seek each.
+ */
 async function nextWakeAt(db: Database, now: number): Promise<number | undefined> {
   const [row] = await db.statement<{ next: number | null }>(
     `SELECT LEAST(
        (SELECT MIN(visible_at) FROM inbox WHERE visible_at > $1),
        (SELECT MIN(visible_at) FROM activities WHERE visible_at > $1),
-       (SELECT MIN(lease_expires_at) FROM instances WHERE lease_expires_at > 0 AND lease_expires_at > $1),
+       (SELECT MIN(lease_expires_at) FROM instances
+        WHERE instance_id = ANY(ARRAY(SELECT DISTINCT instance_id FROM inbox WHERE visible_at <= $1)) AND lease_expires_at > $1),
        (SELECT MIN(lease_expires_at) FROM activities WHERE lease_expires_at > 0 AND lease_expires_at > $1)
      ) AS next`,
     [now],
