@@ -72,7 +72,8 @@ export async function createHost(options: HostOptions): Promise<Host> {
   const workers = options.workers === false ? undefined : startWorkers({ options, store, clock, logger, completions, maxPayloadBytes });
   const client = new DurableClient({
     store, clock, completions, app: options.app, maxPayloadBytes,
-    onWork: () => workers?.wake(),
+    // A client only ever queues inbox messages (starts, events, control): activities come from turns.
+    onWork: () => workers?.wakeOrchestrations(),
     ...(options.hostKey ? { hostKey: options.hostKey } : {}),
   });
   let stopped: Promise<void> | undefined;
@@ -141,6 +142,7 @@ function startWorkers({ options, store, clock, logger, completions, maxPayloadBy
   activityLoop.start();
   return {
     wake,
+    wakeOrchestrations: () => orchestrationLoop?.signal.notify(),
     async stop(graceMs: number) {
       for (const unsubscribe of unsubscribers) unsubscribe?.();
       await activityLoop.stop();
