@@ -26,6 +26,7 @@ import type { Clock } from './clock.ts';
 import type { CompletionNotifier } from './completion-notifier.ts';
 import { checkStatusResponse, createHttpManagementPayload, type HttpManagementPayload } from './http-management.ts';
 import { StartBatcher } from './start-batcher.ts';
+import type { StartHandoff } from './start-handoff.ts';
 import { validateListQuery, validatePurgeFilter, type ListInstancesFilter, type PurgeInstancesFilter } from './client-filters.ts';
 
 export interface StartNewOptions<I> {
@@ -62,6 +63,8 @@ export interface DurableClientOptions {
   readonly maxPayloadBytes: number;
   /** Called after this client committed work (a start, an event), so local workers look at once. */
   readonly onWork?: () => void;
+  /** This host's orchestration worker: starts are leased to it and their first turn handed over (start-handoff.ts). */
+  readonly handoff?: StartHandoff;
 }
 
 const CONFLICT_POLICIES: readonly ConflictPolicy[] = ['reject', 'useExisting', 'terminateExisting'];
@@ -82,11 +85,14 @@ export class DurableClient {
     const input = normalizePayload(options.input, 'input', this.options.maxPayloadBytes);
     const now = this.options.clock.now();
     const visibleAt = options.startAt === undefined ? undefined : validDate(options.startAt, 'startAt').getTime();
+    const lease = visibleAt === undefined && this.options.app ? this.options.handoff?.lease(now) : undefined;
     const result = await this.#batcher.start({
       instanceId, name, executionId: randomUUID(), input, onConflict, reuseStatuses, now,
       ...(visibleAt === undefined ? {} : { visibleAt }),
+      ...(lease === undefined ? {} : { lease }),
     });
     if (result.outcome === 'conflict') throw new InstanceAlreadyExistsError(existingInfo(result.instance));
+    if (result.outcome !== 'existing' && result.workItem) this.options.handoff?.accept(result.workItem);
     if (result.outcome !== 'existing') this.options.onWork?.();
     return { instanceId, outcome: result.outcome, runtimeStatus: result.instance.runtimeStatus };
   }

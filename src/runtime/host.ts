@@ -18,6 +18,7 @@ import { systemClock, type Clock } from './clock.ts';
 import { CompletionNotifier } from './completion-notifier.ts';
 import { consoleLogger, type Logger } from './logger.ts';
 import { OrchestrationWorker } from './orchestration-worker.ts';
+import type { StartHandoff } from './start-handoff.ts';
 import { WorkLoop } from './work-loop.ts';
 
 /** How long a crashed host's claimed turn stays blocked before another host takes it over. */
@@ -74,6 +75,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
     store, clock, completions, app: options.app, maxPayloadBytes,
     // A client only ever queues inbox messages (starts, events, control): activities come from turns.
     onWork: () => workers?.wakeOrchestrations(),
+    ...(workers ? { handoff: workers.handoff } : {}),
     ...(options.hostKey ? { hostKey: options.hostKey } : {}),
   });
   let stopped: Promise<void> | undefined;
@@ -143,7 +145,9 @@ function startWorkers({ options, store, clock, logger, completions, maxPayloadBy
   return {
     wake,
     wakeOrchestrations: () => orchestrationLoop?.signal.notify(),
+    handoff: orchestrations as StartHandoff,
     async stop(graceMs: number) {
+      orchestrations.close();
       for (const unsubscribe of unsubscribers) unsubscribe?.();
       await activityLoop.stop();
       await activities.drain(graceMs);

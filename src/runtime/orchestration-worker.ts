@@ -4,6 +4,10 @@
  * commits the whole batch in one transaction (group commit). Each instance
  * is single-threaded: the store's lease hands it to one worker at a time,
  * and a commit under a lease that was since taken over is rejected.
+ *
+ * Starts made by this host arrive already leased (start-handoff.ts). A step
+ * runs those or claims, in turn, so a flood of local starts never starves
+ * instances that wait for a claim (activity results, timers, events).
  */
 import { randomUUID } from 'node:crypto';
 import { FunctionNotFoundError } from '../model/errors.ts';
@@ -20,6 +24,7 @@ import type { FunctionApp } from './app.ts';
 import type { Clock } from './clock.ts';
 import type { Logger } from './logger.ts';
 import { SessionCache } from './session-cache.ts';
+import type { StartHandoff } from './start-handoff.ts';
 import { toCommit } from './turn-commit.ts';
 
 export interface OrchestrationWorkerOptions {
@@ -59,17 +64,37 @@ interface PreparedTurn {
   readonly running?: ReadonlyMap<number, Promise<ActivityOutcome>>;
 }
 
-export class OrchestrationWorker {
+export class OrchestrationWorker implements StartHandoff {
   readonly #sessions: SessionCache;
+  /** First turns of this host's starts, leased to it in the start's transaction. */
+  #handed: OrchestrationWorkItem[] = [];
+  #claimNext = false;
+  #closed = false;
   constructor(private readonly options: OrchestrationWorkerOptions) {
     this.#sessions = new SessionCache(options.sessionCacheSize);
   }
 
+  lease(now: number): { owner: string; expiresAt: number } | undefined {
+    return this.#closed ? undefined : { owner: this.options.owner, expiresAt: now + this.options.leaseMs };
+  }
+
+  /** Queues a handed-over first turn; the caller wakes the loop. */
+  accept(item: OrchestrationWorkItem): void {
+    if (!this.#closed) return void this.#handed.push(item);
+    this.#abandon([item]);
+  }
+
+  /** Takes no more handed-over turns, and hands back those not yet run so another host can claim them. */
+  close(): void {
+    this.#closed = true;
+    this.#abandon(this.#handed.splice(0));
+  }
+
   /** One claim-run-commit round; returns whether there was work. */
   async step(): Promise<boolean> {
-    const { store, clock, owner, leaseMs, batchSize } = this.options;
-    const items = await store.claimOrchestrations({ owner, leaseMs, limit: batchSize, now: clock.now() });
+    const items = await this.#nextItems();
     if (items.length === 0) return false;
+    const { store, clock } = this.options;
     const prepared = await Promise.all(items.map((item) => this.#prepare(item)));
     const now = clock.now();
     const commits = prepared.map((p) => this.#leaseRunning(toCommit(p.item, p.turn, now, randomUUID), p.running, now));
@@ -91,6 +116,25 @@ export class OrchestrationWorker {
     });
     this.options.onCommitted({ changed: ended, queuedActivities, sentMessages });
     return true;
+  }
+
+  /** Handed-over turns and claims take turns, so neither starves the other. */
+  async #nextItems(): Promise<OrchestrationWorkItem[]> {
+    const { store, clock, owner, leaseMs, batchSize } = this.options;
+    if (this.#handed.length > 0 && !this.#claimNext) {
+      this.#claimNext = true;
+      return this.#handed.splice(0, batchSize);
+    }
+    this.#claimNext = false;
+    const claimed = await store.claimOrchestrations({ owner, leaseMs, limit: batchSize, now: clock.now() });
+    return claimed.length > 0 || this.#handed.length === 0 ? claimed : this.#nextItems();
+  }
+
+  #abandon(items: OrchestrationWorkItem[]): void {
+    if (items.length === 0) return;
+    this.options.store.abandonOrchestrations(items).catch((error) => {
+      this.options.logger.error('[perdure] could not hand back started instances; they wait for their lease to expire', error);
+    });
   }
 
   async #prepare(item: OrchestrationWorkItem): Promise<PreparedTurn> {

@@ -81,6 +81,18 @@ describe('SQLite store', () => {
     await assert.rejects(openStore(`sqlite:${path}`), check);
   });
 
+  it('honours a start lease: the first turn comes back as a work item', async () => {
+    const store = createSqliteStore({ path: freshFile() });
+    await store.migrate();
+    try {
+      const [result] = await store.createInstances([startRequest('leased', { lease: { owner: 'me', expiresAt: T0 + 1000 } })]);
+      assert.ok(result?.outcome === 'created' && result.workItem, 'SQLite leases the start');
+      assert.equal(result.workItem.leaseToken, 1);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('fails calls on a closed store with a clear error', async () => {
     const store = createSqliteStore({ path: freshFile() });
     await store.migrate();

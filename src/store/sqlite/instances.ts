@@ -10,11 +10,15 @@
  *   write, so at most one live instance exists per ID.
  * - Replacing an instance bumps its lease token, so a worker that is still
  *   mid-turn on the old execution is fenced out at commit.
+ * - A start that asks for a lease (and is visible now) is written already
+ *   leased, with the token a claim would have given it, and its work item
+ *   holds exactly what a claim would have handed out: the ExecutionStarted
+ *   message alone, since a new or replaced execution has no other message.
  */
 import type { ExecutionStartedEvent, HistoryEvent } from '../../model/history.ts';
 import type { InstanceRecord } from '../../model/instance.ts';
 import { RuntimeStatus, isLiveStatus } from '../../model/runtime-status.ts';
-import type { ClientMessage, SendResult, StartRequest, StartResult } from '../store.ts';
+import type { ClientMessage, OrchestrationWorkItem, SendResult, StartRequest, StartResult } from '../store.ts';
 import { toHistoryEvents, toInstanceRecord, toJson, type InstanceRow } from './codec.ts';
 import type { Connection } from './database.ts';
 import { deleteInstanceData, insertMessage } from './inbox.ts';
@@ -24,10 +28,32 @@ type Decision = 'replace' | 'existing' | 'conflict';
 /** Start-if-absent for one request; call inside a write transaction. */
 export function startInstance(connection: Connection, request: StartRequest): StartResult {
   const existing = readInstanceRow(connection, request.instanceId);
-  if (existing === undefined) return { outcome: 'created', instance: insertInstance(connection, request) };
+  if (existing === undefined) return started(connection, 'created', insertInstance(connection, request), request);
   const decision = decide(existing, request);
-  if (decision === 'replace') return { outcome: 'replaced', instance: replaceInstance(connection, request) };
+  if (decision === 'replace') return started(connection, 'replaced', replaceInstance(connection, request), request);
   return { outcome: decision, instance: toInstanceRecord(existing) };
+}
+
+function started(connection: Connection, outcome: 'created' | 'replaced', row: InstanceRow, request: StartRequest): StartResult {
+  const event = executionStartedOf(request);
+  const messageId = insertMessage(connection, {
+    instanceId: request.instanceId,
+    executionId: request.executionId,
+    visibleAt: request.visibleAt ?? request.now,
+    event,
+  });
+  const instance = toInstanceRecord(row);
+  if (row.lease_owner === null) return { outcome, instance };
+  const workItem: OrchestrationWorkItem = {
+    instanceId: row.instance_id,
+    name: row.name,
+    executionId: row.execution_id,
+    runtimeStatus: row.runtime_status,
+    historyLength: 0,
+    leaseToken: row.lease_token,
+    messages: [{ id: String(messageId), executionId: request.executionId, event }],
+  };
+  return { outcome, instance, workItem };
 }
 
 /** Live instances follow `onConflict`; terminal ones are replaced only if their status is in `reuseStatuses`. */
@@ -40,38 +66,37 @@ function decide(existing: InstanceRow, request: StartRequest): Decision {
   return request.onConflict === 'useExisting' ? 'existing' : 'conflict';
 }
 
-function insertInstance(connection: Connection, request: StartRequest): InstanceRecord {
-  const row = connection
+function insertInstance(connection: Connection, request: StartRequest): InstanceRow {
+  return connection
     .statement(
       `INSERT INTO instances (instance_id, name, execution_id, runtime_status, input, parent_instance_id,
-                              created_at, updated_at, history_length)
-       VALUES (@instanceId, @name, @executionId, @status, @input, @parentInstanceId, @now, @now, 0)
+                              created_at, updated_at, history_length, lease_owner, lease_expires_at, lease_token)
+       VALUES (@instanceId, @name, @executionId, @status, @input, @parentInstanceId, @now, @now, 0,
+               @leaseOwner, @leaseExpiresAt, CASE WHEN @leaseOwner IS NULL THEN 0 ELSE 1 END)
        RETURNING *`,
     )
     .get(instanceParams(request)) as InstanceRow;
-  enqueueStarted(connection, request);
-  return toInstanceRecord(row);
 }
 
 /** Wipes the old execution and resets the row to the new one, in the caller's transaction. */
-function replaceInstance(connection: Connection, request: StartRequest): InstanceRecord {
+function replaceInstance(connection: Connection, request: StartRequest): InstanceRow {
   deleteInstanceData(connection, request.instanceId);
-  const row = connection
+  return connection
     .statement(
       `UPDATE instances SET
          name = @name, execution_id = @executionId, runtime_status = @status, input = @input,
          output = NULL, custom_status = NULL, failure = NULL, parent_instance_id = @parentInstanceId,
          created_at = @now, updated_at = @now, completed_at = NULL, history_length = 0,
-         lease_owner = NULL, lease_expires_at = 0, lease_token = lease_token + 1
+         lease_owner = @leaseOwner, lease_expires_at = @leaseExpiresAt, lease_token = lease_token + 1
        WHERE instance_id = @instanceId
        RETURNING *`,
     )
     .get(instanceParams(request)) as InstanceRow;
-  enqueueStarted(connection, request);
-  return toInstanceRecord(row);
 }
 
 function instanceParams(request: StartRequest): Record<string, unknown> {
+  // A delayed start is claimed when it falls due, never leased ahead.
+  const lease = (request.visibleAt ?? request.now) <= request.now ? request.lease : undefined;
   return {
     instanceId: request.instanceId,
     name: request.name,
@@ -80,21 +105,18 @@ function instanceParams(request: StartRequest): Record<string, unknown> {
     input: toJson(request.input),
     parentInstanceId: request.parent?.instanceId ?? null,
     now: request.now,
+    leaseOwner: lease?.owner ?? null,
+    leaseExpiresAt: lease?.expiresAt ?? 0,
   };
 }
 
-function enqueueStarted(connection: Connection, request: StartRequest): void {
-  insertMessage(connection, {
-    instanceId: request.instanceId,
+function executionStartedOf(request: StartRequest): ExecutionStartedEvent {
+  return executionStarted({
+    now: request.now,
+    name: request.name,
     executionId: request.executionId,
-    visibleAt: request.visibleAt ?? request.now,
-    event: executionStarted({
-      now: request.now,
-      name: request.name,
-      executionId: request.executionId,
-      input: request.input,
-      parent: request.parent,
-    }),
+    input: request.input,
+    parent: request.parent,
   });
 }
 
