@@ -92,8 +92,10 @@ export class DurableClient {
       ...(lease === undefined ? {} : { lease }),
     });
     if (result.outcome === 'conflict') throw new InstanceAlreadyExistsError(existingInfo(result.instance));
-    if (result.outcome !== 'existing' && result.workItem) this.options.handoff?.accept(result.workItem);
-    if (result.outcome !== 'existing') this.options.onWork?.();
+    if (result.outcome !== 'existing') {
+      if (result.workItem) this.options.handoff!.accept(result.workItem);
+      else this.options.onWork?.();
+    }
     return { instanceId, outcome: result.outcome, runtimeStatus: result.instance.runtimeStatus };
   }
 

@@ -74,7 +74,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
   const client = new DurableClient({
     store, clock, completions, app: options.app, maxPayloadBytes,
     // A client only ever queues inbox messages (starts, events, control): activities come from turns.
-    onWork: () => workers?.wakeOrchestrations(),
+    onWork: () => workers?.wakeClaims(),
     ...(workers ? { handoff: workers.handoff } : {}),
     ...(options.hostKey ? { hostKey: options.hostKey } : {}),
   });
@@ -108,7 +108,7 @@ function startWorkers({ options, store, clock, logger, completions, maxPayloadBy
     store, app: options.app, clock, logger, owner, maxPayloadBytes,
     leaseMs: options.activities?.leaseMs ?? DEFAULT_ACTIVITY_LEASE_MS,
     concurrency: options.activities?.concurrency ?? 100,
-    onCompleted: () => orchestrationLoop?.signal.notify(),
+    onCompleted: () => wakeClaims(),
     onSlotFreed: () => activityLoop?.signal.notify(),
   });
   const orchestrations = new OrchestrationWorker({
@@ -124,15 +124,26 @@ function startWorkers({ options, store, clock, logger, completions, maxPayloadBy
     },
     onCommitted: ({ changed, queuedActivities, sentMessages }) => {
       if (queuedActivities) activityLoop?.signal.notify();
-      if (sentMessages) orchestrationLoop?.signal.notify();
+      if (sentMessages) wakeClaims();
       for (const { instanceId } of changed) completions.notify(instanceId);
     },
   });
-  orchestrationLoop = new WorkLoop(loopOptions('orchestration worker'), () => orchestrations.step());
+  orchestrationLoop = new WorkLoop(loopOptions('orchestration worker'), (poll) => orchestrations.step(poll));
   activityLoop = new WorkLoop(loopOptions('activity worker'), () => activities.step());
-  const wake = () => {
+  function wakeClaims() {
+    orchestrations.claimsDue();
     orchestrationLoop?.signal.notify();
+  }
+  const wake = () => {
+    wakeClaims();
     activityLoop?.signal.notify();
+  };
+  const handoff: StartHandoff = {
+    lease: (now) => orchestrations.lease(now),
+    accept: (item) => {
+      orchestrations.accept(item);
+      orchestrationLoop?.signal.notify();
+    },
   };
   const activityLeaseMs = options.activities?.leaseMs ?? DEFAULT_ACTIVITY_LEASE_MS;
   const heartbeat = setInterval(() => {
@@ -144,8 +155,8 @@ function startWorkers({ options, store, clock, logger, completions, maxPayloadBy
   activityLoop.start();
   return {
     wake,
-    wakeOrchestrations: () => orchestrationLoop?.signal.notify(),
-    handoff: orchestrations as StartHandoff,
+    wakeClaims,
+    handoff,
     async stop(graceMs: number) {
       orchestrations.close();
       for (const unsubscribe of unsubscribers) unsubscribe?.();

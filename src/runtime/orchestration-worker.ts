@@ -8,6 +8,11 @@
  * Starts made by this host arrive already leased (start-handoff.ts). A step
  * runs those or claims, in turn, so a flood of local starts never starves
  * instances that wait for a claim (activity results, timers, events).
+ *
+ * A claim is a write transaction, so the worker claims only when it may find
+ * something: on a poll, when this host committed claimable work
+ * (`claimsDue`), after a full batch, and at least every CLAIM_EVERY_MS
+ * while busy, so work from other processes is never starved by local starts.
  */
 import { randomUUID } from 'node:crypto';
 import { FunctionNotFoundError } from '../model/errors.ts';
@@ -26,6 +31,9 @@ import type { Logger } from './logger.ts';
 import { SessionCache } from './session-cache.ts';
 import type { StartHandoff } from './start-handoff.ts';
 import { toCommit } from './turn-commit.ts';
+
+/** While handed-over turns keep a worker busy, it still claims at least this often. */
+const CLAIM_EVERY_MS = 10;
 
 export interface OrchestrationWorkerOptions {
   readonly store: Store;
@@ -68,7 +76,9 @@ export class OrchestrationWorker implements StartHandoff {
   readonly #sessions: SessionCache;
   /** First turns of this host's starts, leased to it in the start's transaction. */
   #handed: OrchestrationWorkItem[] = [];
-  #claimNext = false;
+  #lastStepHanded = false;
+  #claimDue = true;
+  #lastClaimAt = Number.NEGATIVE_INFINITY;
   #closed = false;
   constructor(private readonly options: OrchestrationWorkerOptions) {
     this.#sessions = new SessionCache(options.sessionCacheSize);
@@ -84,15 +94,20 @@ export class OrchestrationWorker implements StartHandoff {
     this.#abandon([item]);
   }
 
+  /** Local work that a claim would find was committed (activity results, messages, events). */
+  claimsDue(): void {
+    this.#claimDue = true;
+  }
+
   /** Takes no more handed-over turns, and hands back those not yet run so another host can claim them. */
   close(): void {
     this.#closed = true;
     this.#abandon(this.#handed.splice(0));
   }
 
-  /** One claim-run-commit round; returns whether there was work. */
-  async step(): Promise<boolean> {
-    const items = await this.#nextItems();
+  /** One claim-run-commit round; returns whether there was work. `poll`: look in the store even if nothing local is due. */
+  async step(poll = true): Promise<boolean> {
+    const items = await this.#nextItems(poll);
     if (items.length === 0) return false;
     const { store, clock } = this.options;
     const prepared = await Promise.all(items.map((item) => this.#prepare(item)));
@@ -119,15 +134,23 @@ export class OrchestrationWorker implements StartHandoff {
   }
 
   /** Handed-over turns and claims take turns, so neither starves the other. */
-  async #nextItems(): Promise<OrchestrationWorkItem[]> {
+  async #nextItems(poll: boolean): Promise<OrchestrationWorkItem[]> {
     const { store, clock, owner, leaseMs, batchSize } = this.options;
-    if (this.#handed.length > 0 && !this.#claimNext) {
-      this.#claimNext = true;
-      return this.#handed.splice(0, batchSize);
-    }
-    this.#claimNext = false;
-    const claimed = await store.claimOrchestrations({ owner, leaseMs, limit: batchSize, now: clock.now() });
-    return claimed.length > 0 || this.#handed.length === 0 ? claimed : this.#nextItems();
+    const now = clock.now();
+    const claim = poll || this.#claimDue || now - this.#lastClaimAt >= CLAIM_EVERY_MS;
+    if (this.#handed.length > 0 && !(claim && this.#lastStepHanded)) return this.#takeHanded();
+    this.#lastStepHanded = false;
+    if (!claim) return [];
+    this.#claimDue = false;
+    this.#lastClaimAt = now;
+    const claimed = await store.claimOrchestrations({ owner, leaseMs, limit: batchSize, now });
+    if (claimed.length >= batchSize) this.#claimDue = true; // more may be waiting
+    return claimed.length > 0 || this.#handed.length === 0 ? claimed : this.#takeHanded();
+  }
+
+  #takeHanded(): OrchestrationWorkItem[] {
+    this.#lastStepHanded = true;
+    return this.#handed.splice(0, this.options.batchSize);
   }
 
   #abandon(items: OrchestrationWorkItem[]): void {
