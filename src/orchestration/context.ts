@@ -56,14 +56,21 @@ export class OrchestrationContext<TInput = unknown> {
   #now = new Date(0);
   #guidCounter = 0;
   #input: unknown;
-  readonly log: ReplaySafeLogger;
+  #log: ReplaySafeLogger | undefined;
 
-  constructor(readonly identity: OrchestrationIdentity, private readonly host: ContextHost, logger: ReplaySafeLogger = console) {
-    this.log = {
-      info: (m, ...a) => this.isReplaying || logger.info(m, ...a),
-      warn: (m, ...a) => this.isReplaying || logger.warn(m, ...a),
-      error: (m, ...a) => this.isReplaying || logger.error(m, ...a),
-    };
+  constructor(
+    readonly identity: OrchestrationIdentity,
+    private readonly host: ContextHost,
+    private readonly logger: ReplaySafeLogger = console,
+  ) {}
+
+  /** Logs only when not replaying (made on first use: most orchestrators never log). */
+  get log(): ReplaySafeLogger {
+    return (this.#log ??= {
+      info: (m, ...a) => this.isReplaying || this.logger.info(m, ...a),
+      warn: (m, ...a) => this.isReplaying || this.logger.warn(m, ...a),
+      error: (m, ...a) => this.isReplaying || this.logger.error(m, ...a),
+    });
   }
 
   get instanceId(): string {
