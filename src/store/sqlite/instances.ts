@@ -27,11 +27,14 @@ type Decision = 'replace' | 'existing' | 'conflict';
 
 /** Start-if-absent for one request; call inside a write transaction. */
 export function startInstance(connection: Connection, request: StartRequest): StartResult {
-  const existing = readInstanceRow(connection, request.instanceId);
-  if (existing === undefined) return started(connection, 'created', insertInstance(connection, request), request);
+  const row = newExecutionRow(request, undefined);
+  if (insertIfAbsent(connection, row)) return started(connection, 'created', row, request);
+  const existing = readInstanceRow(connection, request.instanceId)!;
   const decision = decide(existing, request);
-  if (decision === 'replace') return started(connection, 'replaced', replaceInstance(connection, request), request);
-  return { outcome: decision, instance: toInstanceRecord(existing) };
+  if (decision !== 'replace') return { outcome: decision, instance: toInstanceRecord(existing) };
+  const replacement = newExecutionRow(request, existing.lease_token);
+  replaceInstance(connection, replacement);
+  return started(connection, 'replaced', replacement, request);
 }
 
 function started(connection: Connection, outcome: 'created' | 'replaced', row: InstanceRow, request: StartRequest): StartResult {
@@ -42,6 +45,8 @@ function started(connection: Connection, outcome: 'created' | 'replaced', row: I
     visibleAt: request.visibleAt ?? request.now,
     event,
   });
+  // The record is built from what was written rather than read back: a read (or RETURNING *) costs
+  // more than the rest of the start. toInstanceRecord parses the JSON, as a read would.
   const instance = toInstanceRecord(row);
   if (row.lease_owner === null) return { outcome, instance };
   const workItem: OrchestrationWorkItem = {
@@ -66,48 +71,66 @@ function decide(existing: InstanceRow, request: StartRequest): Decision {
   return request.onConflict === 'useExisting' ? 'existing' : 'conflict';
 }
 
-function insertInstance(connection: Connection, request: StartRequest): InstanceRow {
-  return connection
+/**
+ * The row of a new execution. Replacing bumps the old row's token (fencing
+ * out a worker still on the old execution); a new row starts at 0, or at 1
+ * (what a claim would give) when leased. A lease is taken only for a start
+ * visible now: a delayed start is claimed when it falls due, never leased ahead.
+ */
+function newExecutionRow(request: StartRequest, replacedToken: number | undefined): InstanceRow {
+  const lease = (request.visibleAt ?? request.now) <= request.now ? request.lease : undefined;
+  return {
+    instance_id: request.instanceId,
+    name: request.name,
+    execution_id: request.executionId,
+    runtime_status: RuntimeStatus.Pending,
+    input: toJson(request.input),
+    output: null,
+    custom_status: null,
+    failure: null,
+    parent_instance_id: request.parent?.instanceId ?? null,
+    created_at: request.now,
+    updated_at: request.now,
+    completed_at: null,
+    history_length: 0,
+    lease_owner: lease?.owner ?? null,
+    lease_expires_at: lease?.expiresAt ?? 0,
+    lease_token: replacedToken !== undefined ? replacedToken + 1 : lease === undefined ? 0 : 1,
+  };
+}
+
+/** Inserts the row unless the ID exists; true if it did. */
+function insertIfAbsent(connection: Connection, row: InstanceRow): boolean {
+  const { changes } = connection
     .statement(
       `INSERT INTO instances (instance_id, name, execution_id, runtime_status, input, parent_instance_id,
                               created_at, updated_at, history_length, lease_owner, lease_expires_at, lease_token)
-       VALUES (@instanceId, @name, @executionId, @status, @input, @parentInstanceId, @now, @now, 0,
-               @leaseOwner, @leaseExpiresAt, CASE WHEN @leaseOwner IS NULL THEN 0 ELSE 1 END)
-       RETURNING *`,
+       VALUES (@instance_id, @name, @execution_id, @runtime_status, @input, @parent_instance_id,
+               @created_at, @updated_at, 0, @lease_owner, @lease_expires_at, @lease_token)
+       ON CONFLICT (instance_id) DO NOTHING`,
     )
-    .get(instanceParams(request)) as InstanceRow;
+    .run(insertParams(row));
+  return changes === 1;
 }
 
 /** Wipes the old execution and resets the row to the new one, in the caller's transaction. */
-function replaceInstance(connection: Connection, request: StartRequest): InstanceRow {
-  deleteInstanceData(connection, request.instanceId);
-  return connection
+function replaceInstance(connection: Connection, row: InstanceRow): void {
+  deleteInstanceData(connection, row.instance_id);
+  connection
     .statement(
       `UPDATE instances SET
-         name = @name, execution_id = @executionId, runtime_status = @status, input = @input,
-         output = NULL, custom_status = NULL, failure = NULL, parent_instance_id = @parentInstanceId,
-         created_at = @now, updated_at = @now, completed_at = NULL, history_length = 0,
-         lease_owner = @leaseOwner, lease_expires_at = @leaseExpiresAt, lease_token = lease_token + 1
-       WHERE instance_id = @instanceId
-       RETURNING *`,
+         name = @name, execution_id = @execution_id, runtime_status = @runtime_status, input = @input,
+         output = NULL, custom_status = NULL, failure = NULL, parent_instance_id = @parent_instance_id,
+         created_at = @created_at, updated_at = @updated_at, completed_at = NULL, history_length = 0,
+         lease_owner = @lease_owner, lease_expires_at = @lease_expires_at, lease_token = @lease_token
+       WHERE instance_id = @instance_id`,
     )
-    .get(instanceParams(request)) as InstanceRow;
+    .run(insertParams(row));
 }
 
-function instanceParams(request: StartRequest): Record<string, unknown> {
-  // A delayed start is claimed when it falls due, never leased ahead.
-  const lease = (request.visibleAt ?? request.now) <= request.now ? request.lease : undefined;
-  return {
-    instanceId: request.instanceId,
-    name: request.name,
-    executionId: request.executionId,
-    status: RuntimeStatus.Pending,
-    input: toJson(request.input),
-    parentInstanceId: request.parent?.instanceId ?? null,
-    now: request.now,
-    leaseOwner: lease?.owner ?? null,
-    leaseExpiresAt: lease?.expiresAt ?? 0,
-  };
+function insertParams(row: InstanceRow): Record<string, unknown> {
+  const { output: _output, custom_status: _customStatus, failure: _failure, completed_at: _completedAt, history_length: _length, ...params } = row;
+  return params;
 }
 
 function executionStartedOf(request: StartRequest): ExecutionStartedEvent {
