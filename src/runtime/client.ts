@@ -162,7 +162,8 @@ export class DurableClient {
   async waitForCompletion(instanceId: string, options: { timeoutMs?: number; pollIntervalMs?: number } = {}): Promise<OrchestrationStatus> {
     const timeoutMs = options.timeoutMs ?? 60_000;
     const deadline = Date.now() + timeoutMs;
-    // Local workers wake waiters at once; the poll only catches progress made by other hosts.
+    // Local workers wake waiters at once; the poll only catches progress made by other hosts,
+    // so there is none while this host's worker holds the instance.
     let poll = 50;
     for (;;) {
       const status = await this.getStatus(instanceId);
@@ -170,7 +171,7 @@ export class DurableClient {
       if (isTerminalStatus(status.runtimeStatus)) return status;
       const left = deadline - Date.now();
       if (left <= 0) throw new WaitForCompletionTimeoutError(instanceId, timeoutMs);
-      await this.options.completions.wait(instanceId, Math.min(left, poll));
+      await this.options.completions.wait(instanceId, poll, left);
       poll = Math.min(poll * 2, options.pollIntervalMs ?? 1_000);
     }
   }

@@ -122,11 +122,12 @@ function startWorkers({ options, store, clock, logger, completions, maxPayloadBy
       maxTurns: options.orchestrations?.maxChainedTurns ?? 64,
       activityLeaseMs: options.activities?.leaseMs ?? DEFAULT_ACTIVITY_LEASE_MS,
     },
-    onCommitted: ({ changed, queuedActivities, sentMessages }) => {
+    onCommitted: ({ queuedActivities, sentMessages }) => {
       if (queuedActivities) activityLoop?.signal.notify();
       if (sentMessages) wakeClaims();
-      for (const { instanceId } of changed) completions.notify(instanceId);
     },
+    // Waiters on an instance this worker holds need no poll; the release (after each commit) wakes them.
+    holds: completions,
   });
   orchestrationLoop = new WorkLoop(loopOptions('orchestration worker'), (poll) => orchestrations.step(poll));
   activityLoop = new WorkLoop(loopOptions('activity worker'), () => activities.step());

@@ -53,11 +53,11 @@ export interface OrchestrationWorkerOptions {
   };
   /** Called after each committed batch: new activities or messages may be waiting. */
   readonly onCommitted: (outcome: CommittedBatch) => void;
+  /** Told when this worker takes an instance's lease and when it lets go (committed, lost or handed back). */
+  readonly holds?: { hold(instanceId: string): void; release(instanceId: string): void };
 }
 
 export interface CommittedBatch {
-  /** Instances whose status changed, for waiters. */
-  readonly changed: readonly { instanceId: string; runtimeStatus: RuntimeStatus }[];
   /** Unleased activity tasks were queued. */
   readonly queuedActivities: boolean;
   /** Messages were sent to instances (including children started). */
@@ -90,6 +90,7 @@ export class OrchestrationWorker implements StartHandoff {
 
   /** Queues a handed-over first turn; the caller wakes the loop. */
   accept(item: OrchestrationWorkItem): void {
+    this.options.holds?.hold(item.instanceId);
     if (!this.#closed) return void this.#handed.push(item);
     this.#abandon([item]);
   }
@@ -109,12 +110,20 @@ export class OrchestrationWorker implements StartHandoff {
   async step(poll = true): Promise<boolean> {
     const items = await this.#nextItems(poll);
     if (items.length === 0) return false;
+    try {
+      await this.#run(items);
+    } finally {
+      for (const item of items) this.options.holds?.release(item.instanceId);
+    }
+    return true;
+  }
+
+  async #run(items: readonly OrchestrationWorkItem[]): Promise<void> {
     const { store, clock } = this.options;
     const prepared = await Promise.all(items.map((item) => this.#prepare(item)));
     const now = clock.now();
     const commits = prepared.map((p) => this.#leaseRunning(toCommit(p.item, p.turn, now, randomUUID), p.running, now));
     const results = await store.commitOrchestrations(commits);
-    const ended: { instanceId: string; runtimeStatus: RuntimeStatus }[] = [];
     let queuedActivities = false;
     let sentMessages = false;
     results.forEach((result, index) => {
@@ -127,10 +136,8 @@ export class OrchestrationWorker implements StartHandoff {
       if (executor && !turn.ended) {
         this.#sessions.put(item.instanceId, { executor, executionId: item.executionId, historyLength: item.historyLength + turn.newEvents.length });
       }
-      if (turn.ended || turn.runtimeStatus !== item.runtimeStatus) ended.push({ instanceId: item.instanceId, runtimeStatus: turn.runtimeStatus });
     });
-    this.options.onCommitted({ changed: ended, queuedActivities, sentMessages });
-    return true;
+    this.options.onCommitted({ queuedActivities, sentMessages });
   }
 
   /** Handed-over turns and claims take turns, so neither starves the other. */
@@ -144,6 +151,7 @@ export class OrchestrationWorker implements StartHandoff {
     this.#claimDue = false;
     this.#lastClaimAt = now;
     const claimed = await store.claimOrchestrations({ owner, leaseMs, limit: batchSize, now });
+    for (const item of claimed) this.options.holds?.hold(item.instanceId);
     if (claimed.length >= batchSize) this.#claimDue = true; // more may be waiting
     return claimed.length > 0 || this.#handed.length === 0 ? claimed : this.#takeHanded();
   }
@@ -155,9 +163,12 @@ export class OrchestrationWorker implements StartHandoff {
 
   #abandon(items: OrchestrationWorkItem[]): void {
     if (items.length === 0) return;
-    this.options.store.abandonOrchestrations(items).catch((error) => {
-      this.options.logger.error('[perdure] could not hand back started instances; they wait for their lease to expire', error);
-    });
+    this.options.store
+      .abandonOrchestrations(items)
+      .catch((error) => this.options.logger.error('[perdure] could not hand back started instances; they wait for their lease to expire', error))
+      .finally(() => {
+        for (const item of items) this.options.holds?.release(item.instanceId);
+      });
   }
 
   async #prepare(item: OrchestrationWorkItem): Promise<PreparedTurn> {
