@@ -162,8 +162,10 @@ export class DurableClient {
   async waitForCompletion(instanceId: string, options: { timeoutMs?: number; pollIntervalMs?: number } = {}): Promise<OrchestrationStatus> {
     const timeoutMs = options.timeoutMs ?? 60_000;
     const deadline = Date.now() + timeoutMs;
-    // Local workers wake waiters at once; the poll only catches progress made by other hosts,
-    // so there is none while this host's worker holds the instance.
+    // Local workers wake waiters at once; the poll only catches progress made by other hosts, so
+    // there is none while this host's worker holds the instance. A held instance exists and changes
+    // only when the worker lets go, so it is first read then.
+    if (this.options.completions.isHeld(instanceId)) await this.options.completions.wait(instanceId, timeoutMs);
     let poll = 50;
     for (;;) {
       const status = await this.getStatus(instanceId);

@@ -35,6 +35,11 @@ export class CompletionNotifier {
     this.notify(instanceId);
   }
 
+  /** True while this host's worker holds the instance: it exists, and only that worker can change it. */
+  isHeld(instanceId: string): boolean {
+    return this.#held.has(instanceId);
+  }
+
   /**
    * Resolves when `instanceId` changes here, or after `pollMs` (`maxMs` while
    * the local worker holds the instance, since nobody else can change it).
