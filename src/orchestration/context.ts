@@ -53,7 +53,9 @@ export interface OrchestrationIdentity {
 export class OrchestrationContext<TInput = unknown> {
   /** True while the engine re-runs code for events that are already in history. */
   isReplaying = true;
-  #now = new Date(0);
+  /** The turn time as recorded (an ISO timestamp); parsed only when the code asks for it. */
+  #turnTime = new Date(0).toISOString();
+  #now: Date | undefined;
   #guidCounter = 0;
   #input: unknown;
   #log: ReplaySafeLogger | undefined;
@@ -81,7 +83,7 @@ export class OrchestrationContext<TInput = unknown> {
   }
   /** The time of the current turn, recorded in history: never the wall clock. */
   get currentUtcDateTime(): Date {
-    return new Date(this.#now.getTime());
+    return new Date(this.#turnDate().getTime());
   }
   getInput<T = TInput>(): T {
     return this.#input as T;
@@ -148,16 +150,21 @@ export class OrchestrationContext<TInput = unknown> {
   /** A UUID that is the same on every replay of this point in the orchestration. */
   newGuid(): string {
     this.#guidCounter += 1;
-    return deterministicGuid(this.instanceId, this.#now.toISOString(), this.#guidCounter);
+    return deterministicGuid(this.instanceId, this.#turnDate().toISOString(), this.#guidCounter);
   }
 
   /** @internal */
-  setTurnTime(time: Date): void {
-    this.#now = time;
+  setTurnTime(timestamp: string): void {
+    this.#turnTime = timestamp;
+    this.#now = undefined;
   }
   /** @internal */
   setInput(input: unknown): void {
     this.#input = input;
+  }
+
+  #turnDate(): Date {
+    return (this.#now ??= new Date(this.#turnTime));
   }
 
   #withRetry<T>(policy: RetryPolicy, attempt: () => Task<T>): Task<T> {

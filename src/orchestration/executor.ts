@@ -121,7 +121,7 @@ export class OrchestrationExecutor implements ContextHost {
 
   // One table for every executor (not closures per instance): an executor is created per instance and per replay.
   static readonly #handlers: Handlers = {
-    OrchestratorStarted: (x, e) => x.#ctx?.setTurnTime(new Date(e.timestamp)),
+    OrchestratorStarted: (x, e) => x.#ctx?.setTurnTime(e.timestamp),
     ExecutionStarted: (x, e) => x.#start(e),
     TaskScheduled: (x, e) => x.#confirm(e, ActivityTask, e.name),
     TimerCreated: (x, e) => x.#confirm(e, TimerTask, undefined),
@@ -154,7 +154,7 @@ export class OrchestrationExecutor implements ContextHost {
       this,
       this.logger,
     );
-    ctx.setTurnTime(new Date(event.timestamp));
+    ctx.setTurnTime(event.timestamp);
     ctx.setInput(event.input);
     ctx.isReplaying = this.#replaying;
     this.#ctx = ctx;

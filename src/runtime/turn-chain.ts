@@ -14,6 +14,7 @@
  * delivered through the normal completion path.
  */
 import type { HistoryEvent, InboxEvent } from '../model/history.ts';
+import { isoTimestamp } from '../model/timestamp.ts';
 import type { OrchestrationExecutor } from '../orchestration/executor.ts';
 import type { ScheduledAction } from '../orchestration/scheduled-action.ts';
 import { runTurn, type TurnMessage, type TurnRequest, type TurnResult } from '../orchestration/turn.ts';
@@ -110,7 +111,7 @@ function settleWithin(
 }
 
 function toMessages(outcomes: ReadonlyMap<number, ActivityOutcome>, now: number): TurnRequest['messages'] {
-  const timestamp = new Date(now).toISOString();
+  const timestamp = isoTimestamp(now);
   const messages: TurnMessage[] = [];
   for (const [taskId, outcome] of outcomes) {
     const event: InboxEvent =

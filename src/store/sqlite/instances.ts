@@ -18,6 +18,7 @@
 import type { ExecutionStartedEvent, HistoryEvent } from '../../model/history.ts';
 import type { InstanceRecord } from '../../model/instance.ts';
 import { RuntimeStatus, isLiveStatus } from '../../model/runtime-status.ts';
+import { isoTimestamp } from '../../model/timestamp.ts';
 import type { ClientMessage, OrchestrationWorkItem, SendResult, StartRequest, StartResult } from '../store.ts';
 import { toHistoryEvents, toInstanceRecord, toJson, type InstanceRow } from './codec.ts';
 import type { Connection } from './database.ts';
@@ -152,7 +153,7 @@ export function executionStarted(fields: {
 }): ExecutionStartedEvent {
   return {
     type: 'ExecutionStarted',
-    timestamp: new Date(fields.now).toISOString(),
+    timestamp: isoTimestamp(fields.now),
     name: fields.name,
     executionId: fields.executionId,
     ...(fields.input === undefined ? {} : { input: fields.input }),
