@@ -29,6 +29,9 @@ export interface ActivityWorkerOptions {
   readonly onSlotFreed: () => void;
 }
 
+/** What running an activity needs: a claimed task, or an inline one (which has no row id yet). */
+type Runnable = Pick<ActivityWorkItem, 'instanceId' | 'executionId' | 'taskId' | 'name' | 'input'>;
+
 export class ActivityWorker implements InlineActivityRunner {
   readonly #running = new Map<string, { item: ActivityWorkItem; abort: AbortController; done: Promise<void> }>();
   #inline = 0;
@@ -52,8 +55,7 @@ export class ActivityWorker implements InlineActivityRunner {
   async run(activity: InlineActivity): Promise<ActivityOutcome> {
     this.#inline += 1;
     try {
-      const item = { ...activity, id: inlineId(activity), attempt: 1, leaseToken: 1 };
-      return await this.#execute(item, this.#inlineAbort.signal);
+      return await this.#execute(activity, 1, this.#inlineAbort.signal);
     } finally {
       this.#inline -= 1;
     }
@@ -109,7 +111,7 @@ export class ActivityWorker implements InlineActivityRunner {
 
   #start(item: ActivityWorkItem): void {
     const abort = new AbortController();
-    const done = this.#execute(item, abort.signal).then((outcome) => this.#finished(item, outcome));
+    const done = this.#execute(item, item.attempt, abort.signal).then((outcome) => this.#finished(item, outcome));
     this.#running.set(item.id, { item, abort, done });
   }
 
@@ -120,7 +122,7 @@ export class ActivityWorker implements InlineActivityRunner {
     this.options.onSlotFreed();
   }
 
-  async #execute(item: ActivityWorkItem, signal: AbortSignal): Promise<ActivityOutcome> {
+  async #execute(item: Runnable, attempt: number, signal: AbortSignal): Promise<ActivityOutcome> {
     const definition = this.options.app.getActivity(item.name);
     if (!definition) return { failure: toFailureDetails(new FunctionNotFoundError('activity', item.name)) };
     const context: ActivityContext = {
@@ -128,7 +130,7 @@ export class ActivityWorker implements InlineActivityRunner {
       instanceId: item.instanceId,
       executionId: item.executionId,
       taskId: item.taskId,
-      attempt: item.attempt,
+      attempt,
       signal,
       log: this.options.logger,
     };
