@@ -50,11 +50,13 @@ export interface OrchestrationIdentity {
   readonly parentInstanceId: string | undefined;
 }
 
+const EPOCH = new Date(0).toISOString();
+
 export class OrchestrationContext<TInput = unknown> {
   /** True while the engine re-runs code for events that are already in history. */
   isReplaying = true;
   /** The turn time as recorded (an ISO timestamp); parsed only when the code asks for it. */
-  #turnTime = new Date(0).toISOString();
+  #turnTime = EPOCH;
   #now: Date | undefined;
   #guidCounter = 0;
   #input: unknown;
