@@ -52,13 +52,9 @@ export class ActivityWorker implements InlineActivityRunner {
   }
 
   /** Runs an activity for turn chaining, inside the same concurrency limit as claimed ones. */
-  async run(activity: InlineActivity): Promise<ActivityOutcome> {
+  run(activity: InlineActivity): Promise<ActivityOutcome> {
     this.#inline += 1;
-    try {
-      return await this.#execute(activity, 1, this.#inlineAbort.signal);
-    } finally {
-      this.#inline -= 1;
-    }
+    return this.#execute(activity, 1, this.#inlineAbort.signal, true);
   }
 
   /** Takes over an inline activity whose turn was committed with its task leased to this host. */
@@ -122,9 +118,9 @@ export class ActivityWorker implements InlineActivityRunner {
     this.options.onSlotFreed();
   }
 
-  async #execute(item: Runnable, attempt: number, signal: AbortSignal): Promise<ActivityOutcome> {
+  /** Never rejects: a failure is an outcome. An inline run gives its slot back when it settles. */
+  async #execute(item: Runnable, attempt: number, signal: AbortSignal, inline = false): Promise<ActivityOutcome> {
     const definition = this.options.app.getActivity(item.name);
-    if (!definition) return { failure: toFailureDetails(new FunctionNotFoundError('activity', item.name)) };
     const context: ActivityContext = {
       name: item.name,
       instanceId: item.instanceId,
@@ -135,11 +131,14 @@ export class ActivityWorker implements InlineActivityRunner {
       log: this.options.logger,
     };
     try {
+      if (!definition) return { failure: toFailureDetails(new FunctionNotFoundError('activity', item.name)) };
       const result = await definition.handler(item.input, context);
       const normalized = normalizePayload(result, `result of activity '${item.name}'`, this.options.maxPayloadBytes);
       return normalized === undefined ? {} : { result: normalized };
     } catch (error) {
       return { failure: toFailureDetails(error) };
+    } finally {
+      if (inline) this.#inline -= 1;
     }
   }
 

@@ -61,14 +61,13 @@ export async function runChain(
   while (!turn.ended && turns.length < options.maxTurns) {
     const activities = inlineCandidates(turn);
     if (activities === undefined || !runner.canRunAll(activities.map((a) => a.name))) break;
-    const running = new Map<number, Promise<ActivityOutcome>>();
-    for (const { taskId, name, input } of activities) {
-      running.set(taskId, runner.run({ instanceId: executor.instanceId, executionId: request.executionId, taskId, name, input }));
-    }
+    const running = activities.map(({ taskId, name, input }) =>
+      runner.run({ instanceId: executor.instanceId, executionId: request.executionId, taskId, name, input }),
+    );
     const outcomes = await settleWithin(running, options.windowMs);
-    if (!outcomes) return { turn: mergeTurns(turns), running };
+    if (!outcomes) return { turn: mergeTurns(turns), running: new Map(activities.map((a, i) => [a.taskId, running[i]!])) };
     const now = options.now();
-    turn = runTurn(executor, { ...request, runtimeStatus: turn.runtimeStatus, messages: toMessages(outcomes, now), now });
+    turn = runTurn(executor, { ...request, runtimeStatus: turn.runtimeStatus, messages: toMessages(activities, outcomes, now), now });
     turns.push(turn);
   }
   return { turn: mergeTurns(turns), running: new Map() };
@@ -86,43 +85,38 @@ function inlineCandidates(turn: TurnResult): ScheduleActivity[] | undefined {
  * counted by hand rather than with Promise.all/race: a chained turn is a few
  * microseconds of work, and those would double it.
  */
-function settleWithin(
-  running: ReadonlyMap<number, Promise<ActivityOutcome>>,
-  windowMs: number,
-): Promise<Map<number, ActivityOutcome> | undefined> {
+function settleWithin(running: readonly Promise<ActivityOutcome>[], windowMs: number): Promise<ActivityOutcome[] | undefined> {
   return new Promise((resolve, reject) => {
-    const outcomes = new Map<number, ActivityOutcome | undefined>();
-    for (const taskId of running.keys()) outcomes.set(taskId, undefined);
-    let left = running.size;
+    const outcomes = new Array<ActivityOutcome>(running.length);
+    let left = running.length;
     const timer = setTimeout(() => resolve(undefined), windowMs);
     const fail = (error: unknown) => {
       clearTimeout(timer);
       reject(error);
     };
-    for (const [taskId, outcome] of running) {
+    running.forEach((outcome, index) => {
       outcome.then((settled) => {
-        outcomes.set(taskId, settled);
+        outcomes[index] = settled;
         if (--left > 0) return;
         clearTimeout(timer);
-        resolve(outcomes as Map<number, ActivityOutcome>);
+        resolve(outcomes);
       }, fail);
-    }
+    });
   });
 }
 
-function toMessages(outcomes: ReadonlyMap<number, ActivityOutcome>, now: number): TurnRequest['messages'] {
+function toMessages(activities: readonly ScheduleActivity[], outcomes: readonly ActivityOutcome[], now: number): TurnRequest['messages'] {
   const timestamp = isoTimestamp(now);
-  const messages: TurnMessage[] = [];
-  for (const [taskId, outcome] of outcomes) {
+  return activities.map(({ taskId }, index): TurnMessage => {
+    const outcome = outcomes[index]!;
     const event: InboxEvent =
       'failure' in outcome
         ? { type: 'TaskFailed', timestamp, taskId, failure: outcome.failure }
         : outcome.result === undefined
           ? { type: 'TaskCompleted', timestamp, taskId }
           : { type: 'TaskCompleted', timestamp, taskId, result: outcome.result };
-    messages.push({ id: `inline-${taskId}-${messages.length}`, event });
-  }
-  return messages;
+    return { id: `inline-${taskId}-${index}`, event };
+  });
 }
 
 /**
