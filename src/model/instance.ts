@@ -6,6 +6,7 @@
 import type { FailureDetails } from './failure.ts';
 import type { HistoryEvent } from './history.ts';
 import type { RuntimeStatus } from './runtime-status.ts';
+import { isoTimestamp } from './timestamp.ts';
 
 /** One instance row. Times are epoch milliseconds from the injected clock. */
 export interface InstanceRecord {
@@ -49,7 +50,7 @@ export function toOrchestrationStatus(record: InstanceRecord, options: { showInp
     ...(record.customStatus !== undefined ? { customStatus: record.customStatus } : {}),
     ...(record.failure !== undefined ? { failureDetails: record.failure } : {}),
     ...(record.parentInstanceId !== undefined ? { parentInstanceId: record.parentInstanceId } : {}),
-    createdTime: new Date(record.createdAt).toISOString(),
-    lastUpdatedTime: new Date(record.updatedAt).toISOString(),
+    createdTime: isoTimestamp(record.createdAt),
+    lastUpdatedTime: isoTimestamp(record.updatedAt),
   };
 }

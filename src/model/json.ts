@@ -22,6 +22,20 @@ export function serializePayload(value: unknown, field: string, maxBytes = DEFAU
 
 /** Like serializePayload, but returns the value as JSON will give it back. */
 export function normalizePayload(value: unknown, field: string, maxBytes = DEFAULT_MAX_PAYLOAD_BYTES): unknown {
+  // Primitives come back from JSON as they are (only -0 turns into 0), so they skip the round trip.
+  switch (typeof value) {
+    case 'boolean':
+      return value;
+    case 'number':
+      if (Number.isFinite(value)) return value === 0 ? 0 : value;
+      break;
+    case 'string':
+      // Escaped, one UTF-16 unit is at most 6 bytes: a string this short is under the limit whatever it holds.
+      if (value.length * 6 + 2 <= maxBytes) return value;
+      break;
+    case 'object':
+      if (value === null) return null;
+  }
   const text = serializePayload(value, field, maxBytes);
   return text === undefined ? undefined : JSON.parse(text);
 }

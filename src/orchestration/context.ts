@@ -50,20 +50,31 @@ export interface OrchestrationIdentity {
   readonly parentInstanceId: string | undefined;
 }
 
+const EPOCH = new Date(0).toISOString();
+
 export class OrchestrationContext<TInput = unknown> {
   /** True while the engine re-runs code for events that are already in history. */
   isReplaying = true;
-  #now = new Date(0);
+  /** The turn time as recorded (an ISO timestamp); parsed only when the code asks for it. */
+  #turnTime = EPOCH;
+  #now: Date | undefined;
   #guidCounter = 0;
   #input: unknown;
-  readonly log: ReplaySafeLogger;
+  #log: ReplaySafeLogger | undefined;
 
-  constructor(readonly identity: OrchestrationIdentity, private readonly host: ContextHost, logger: ReplaySafeLogger = console) {
-    this.log = {
-      info: (m, ...a) => this.isReplaying || logger.info(m, ...a),
-      warn: (m, ...a) => this.isReplaying || logger.warn(m, ...a),
-      error: (m, ...a) => this.isReplaying || logger.error(m, ...a),
-    };
+  constructor(
+    readonly identity: OrchestrationIdentity,
+    private readonly host: ContextHost,
+    private readonly logger: ReplaySafeLogger = console,
+  ) {}
+
+  /** Logs only when not replaying (made on first use: most orchestrators never log). */
+  get log(): ReplaySafeLogger {
+    return (this.#log ??= {
+      info: (m, ...a) => this.isReplaying || this.logger.info(m, ...a),
+      warn: (m, ...a) => this.isReplaying || this.logger.warn(m, ...a),
+      error: (m, ...a) => this.isReplaying || this.logger.error(m, ...a),
+    });
   }
 
   get instanceId(): string {
@@ -74,7 +85,7 @@ export class OrchestrationContext<TInput = unknown> {
   }
   /** The time of the current turn, recorded in history: never the wall clock. */
   get currentUtcDateTime(): Date {
-    return new Date(this.#now.getTime());
+    return new Date(this.#turnDate().getTime());
   }
   getInput<T = TInput>(): T {
     return this.#input as T;
@@ -141,16 +152,21 @@ export class OrchestrationContext<TInput = unknown> {
   /** A UUID that is the same on every replay of this point in the orchestration. */
   newGuid(): string {
     this.#guidCounter += 1;
-    return deterministicGuid(this.instanceId, this.#now.toISOString(), this.#guidCounter);
+    return deterministicGuid(this.instanceId, this.#turnDate().toISOString(), this.#guidCounter);
   }
 
   /** @internal */
-  setTurnTime(time: Date): void {
-    this.#now = time;
+  setTurnTime(timestamp: string): void {
+    this.#turnTime = timestamp;
+    this.#now = undefined;
   }
   /** @internal */
   setInput(input: unknown): void {
     this.#input = input;
+  }
+
+  #turnDate(): Date {
+    return (this.#now ??= new Date(this.#turnTime));
   }
 
   #withRetry<T>(policy: RetryPolicy, attempt: () => Task<T>): Task<T> {

@@ -30,7 +30,7 @@ export type ExecutionOutcome =
   | { readonly status: 'Failed'; readonly failure: FailureDetails }
   | { readonly status: 'ContinuedAsNew'; readonly input: unknown; readonly preserveUnprocessedEvents: boolean };
 
-type Handlers = { [K in HistoryEventType]: (event: EventOfType<K>) => void };
+type Handlers = { [K in HistoryEventType]: (executor: OrchestrationExecutor, event: EventOfType<K>) => void };
 type ScheduledClass = abstract new (...args: never[]) => ScheduledTask<unknown>;
 
 export class OrchestrationExecutor implements ContextHost {
@@ -79,7 +79,7 @@ export class OrchestrationExecutor implements ContextHost {
   apply(event: HistoryEvent, replaying: boolean): void {
     this.#replaying = replaying;
     if (this.#ctx) this.#ctx.isReplaying = replaying;
-    (this.#handlers[event.type] as (e: HistoryEvent) => void)(event);
+    (OrchestrationExecutor.#handlers[event.type] as (x: OrchestrationExecutor, e: HistoryEvent) => void)(this, event);
     this.#resume();
   }
 
@@ -119,25 +119,26 @@ export class OrchestrationExecutor implements ContextHost {
     this.#customStatus = { value };
   }
 
-  readonly #handlers: Handlers = {
-    OrchestratorStarted: (e) => this.#ctx?.setTurnTime(new Date(e.timestamp)),
-    ExecutionStarted: (e) => this.#start(e),
-    TaskScheduled: (e) => this.#confirm(e, ActivityTask, e.name),
-    TimerCreated: (e) => this.#confirm(e, TimerTask, undefined),
-    SubOrchestrationInstanceCreated: (e) => this.#confirm(e, SubOrchestrationTask, e.name),
-    EventSent: (e) => this.#confirm(e, EventSentTask, e.name),
-    TaskCompleted: (e) => this.#settle(e, ActivityTask)?.complete(e.result),
-    TaskFailed: (e) => {
-      const task = this.#settle(e, ActivityTask) as ActivityTask<unknown> | undefined;
+  // One table for every executor (not closures per instance): an executor is created per instance and per replay.
+  static readonly #handlers: Handlers = {
+    OrchestratorStarted: (x, e) => x.#ctx?.setTurnTime(e.timestamp),
+    ExecutionStarted: (x, e) => x.#start(e),
+    TaskScheduled: (x, e) => x.#confirm(e, ActivityTask, e.name),
+    TimerCreated: (x, e) => x.#confirm(e, TimerTask, undefined),
+    SubOrchestrationInstanceCreated: (x, e) => x.#confirm(e, SubOrchestrationTask, e.name),
+    EventSent: (x, e) => x.#confirm(e, EventSentTask, e.name),
+    TaskCompleted: (x, e) => x.#settle(e, ActivityTask)?.complete(e.result),
+    TaskFailed: (x, e) => {
+      const task = x.#settle(e, ActivityTask) as ActivityTask<unknown> | undefined;
       task?.fail(new TaskFailedError(task.name, task.taskId, e.failure));
     },
-    TimerFired: (e) => this.#settle(e, TimerTask)?.complete(undefined),
-    SubOrchestrationInstanceCompleted: (e) => this.#settle(e, SubOrchestrationTask)?.complete(e.result),
-    SubOrchestrationInstanceFailed: (e) => {
-      const task = this.#settle(e, SubOrchestrationTask) as SubOrchestrationTask<unknown> | undefined;
+    TimerFired: (x, e) => x.#settle(e, TimerTask)?.complete(undefined),
+    SubOrchestrationInstanceCompleted: (x, e) => x.#settle(e, SubOrchestrationTask)?.complete(e.result),
+    SubOrchestrationInstanceFailed: (x, e) => {
+      const task = x.#settle(e, SubOrchestrationTask) as SubOrchestrationTask<unknown> | undefined;
       task?.fail(new SubOrchestrationFailedError(task.name, task.taskId, task.instanceId, e.failure));
     },
-    EventRaised: (e) => this.#deliverEvent(e),
+    EventRaised: (x, e) => x.#deliverEvent(e),
     ExecutionSuspended: () => {},
     ExecutionResumed: () => {},
     ExecutionTerminated: () => {},
@@ -153,7 +154,7 @@ export class OrchestrationExecutor implements ContextHost {
       this,
       this.logger,
     );
-    ctx.setTurnTime(new Date(event.timestamp));
+    ctx.setTurnTime(event.timestamp);
     ctx.setInput(event.input);
     ctx.isReplaying = this.#replaying;
     this.#ctx = ctx;

@@ -9,6 +9,7 @@
 import { toFailureDetails, type FailureDetails } from '../model/failure.ts';
 import type { EventRaisedEvent, HistoryEvent, InboxEvent, ParentRef } from '../model/history.ts';
 import { isTerminalStatus, RuntimeStatus } from '../model/runtime-status.ts';
+import { isoTimestamp } from '../model/timestamp.ts';
 import type { ExecutionOutcome, OrchestrationExecutor } from './executor.ts';
 import { fromTask, scheduledEvent, type ScheduledAction } from './scheduled-action.ts';
 
@@ -53,11 +54,14 @@ export interface TurnResult {
 export function runTurn(executor: OrchestrationExecutor, request: TurnRequest): TurnResult {
   const state = new TurnState(executor, request);
   // A new execution's start must come first even if older events (carried over, or raised meanwhile) sort before it.
-  const ordered = [...request.messages].sort((a, b) => Number(b.event.type === 'ExecutionStarted') - Number(a.event.type === 'ExecutionStarted'));
+  const messages = request.messages;
+  const ordered = messages.length < 2 ? messages : [...messages].sort((a, b) => Number(b.event.type === 'ExecutionStarted') - Number(a.event.type === 'ExecutionStarted'));
   for (const message of ordered) state.accept(message);
   // Messages held while suspended are applied in the same turn if a later message resumed the instance.
-  const consumed = new Set(state.consumed);
-  for (const message of ordered) if (!consumed.has(message.id)) state.accept(message);
+  if (state.consumed.length < ordered.length) {
+    const consumed = new Set(state.consumed);
+    for (const message of ordered) if (!consumed.has(message.id)) state.accept(message);
+  }
   return state.result();
 }
 
@@ -71,7 +75,7 @@ class TurnState {
 
   constructor(readonly executor: OrchestrationExecutor, readonly request: TurnRequest) {
     this.status = request.runtimeStatus;
-    this.timestamp = new Date(request.now).toISOString();
+    this.timestamp = isoTimestamp(request.now);
     this.events = [{ type: 'OrchestratorStarted', timestamp: this.timestamp }];
     executor.apply(this.events[0]!, false);
   }
@@ -213,7 +217,7 @@ export function drainTurn(request: TurnRequest): TurnResult {
 
 /** Fails the instance with `error` (a replay that diverged from history, an unknown orchestrator, ...). */
 export function failedTurn(request: TurnRequest, error: unknown, parent?: ParentRef): TurnResult {
-  const timestamp = new Date(request.now).toISOString();
+  const timestamp = isoTimestamp(request.now);
   const failure = toFailureDetails(error);
   return {
     consumedMessageIds: request.messages.map((m) => m.id),

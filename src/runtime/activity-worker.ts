@@ -29,6 +29,9 @@ export interface ActivityWorkerOptions {
   readonly onSlotFreed: () => void;
 }
 
+/** What running an activity needs: a claimed task, or an inline one (which has no row id yet). */
+type Runnable = Pick<ActivityWorkItem, 'instanceId' | 'executionId' | 'taskId' | 'name' | 'input'>;
+
 export class ActivityWorker implements InlineActivityRunner {
   readonly #running = new Map<string, { item: ActivityWorkItem; abort: AbortController; done: Promise<void> }>();
   #inline = 0;
@@ -49,18 +52,14 @@ export class ActivityWorker implements InlineActivityRunner {
   }
 
   /** Runs an activity for turn chaining, inside the same concurrency limit as claimed ones. */
-  async run(activity: InlineActivity): Promise<ActivityOutcome> {
+  run(activity: InlineActivity): Promise<ActivityOutcome> {
     this.#inline += 1;
-    try {
-      return await this.#execute(inlineItem(activity), this.#inlineAbort.signal);
-    } finally {
-      this.#inline -= 1;
-    }
+    return this.#execute(activity, INLINE_DELIVERY, this.#inlineAbort.signal, true);
   }
 
   /** Takes over an inline activity whose turn was committed with its task leased to this host. */
   adopt(activity: InlineActivity, outcome: Promise<ActivityOutcome>): void {
-    const item = inlineItem(activity);
+    const item: ActivityWorkItem = { ...activity, id: inlineId(activity), ...INLINE_DELIVERY };
     const done = outcome.then((result) => this.#finished(item, result));
     this.#running.set(item.id, { item, abort: new AbortController(), done });
   }
@@ -108,7 +107,7 @@ export class ActivityWorker implements InlineActivityRunner {
 
   #start(item: ActivityWorkItem): void {
     const abort = new AbortController();
-    const done = this.#execute(item, abort.signal).then((outcome) => this.#finished(item, outcome));
+    const done = this.#execute(item, item, abort.signal).then((outcome) => this.#finished(item, outcome));
     this.#running.set(item.id, { item, abort, done });
   }
 
@@ -119,25 +118,28 @@ export class ActivityWorker implements InlineActivityRunner {
     this.options.onSlotFreed();
   }
 
-  async #execute(item: ActivityWorkItem, signal: AbortSignal): Promise<ActivityOutcome> {
+  /** Never rejects: a failure is an outcome. An inline run gives its slot back when it settles. */
+  async #execute(item: Runnable, delivery: Delivery, signal: AbortSignal, inline = false): Promise<ActivityOutcome> {
     const definition = this.options.app.getActivity(item.name);
-    if (!definition) return { failure: toFailureDetails(new FunctionNotFoundError('activity', item.name)) };
     const context: ActivityContext = {
       name: item.name,
       instanceId: item.instanceId,
       executionId: item.executionId,
       taskId: item.taskId,
-      attempt: item.attempt,
-      leaseToken: item.leaseToken,
+      attempt: delivery.attempt,
+      leaseToken: delivery.leaseToken,
       signal,
       log: this.options.logger,
     };
     try {
+      if (!definition) return { failure: toFailureDetails(new FunctionNotFoundError('activity', item.name)) };
       const result = await definition.handler(item.input, context);
       const normalized = normalizePayload(result, `result of activity '${item.name}'`, this.options.maxPayloadBytes);
       return normalized === undefined ? {} : { result: normalized };
     } catch (error) {
       return { failure: toFailureDetails(error) };
+    } finally {
+      if (inline) this.#inline -= 1;
     }
   }
 
@@ -165,13 +167,12 @@ export class ActivityWorker implements InlineActivityRunner {
   }
 }
 
-/**
- * An inline activity as the store records it once its turn commits: a task
- * inserted pre-leased to this host, first delivery, lease token 1. Running
- * and adopting it use the same item, so the activity sees the attempt and
- * token its result is fenced by.
- */
-function inlineItem(activity: InlineActivity): ActivityWorkItem {
-  const { instanceId, executionId, taskId, name, input } = activity;
-  return { id: `inline:${instanceId}:${executionId}:${taskId}`, instanceId, executionId, taskId, name, input, attempt: 1, leaseToken: 1 };
+/** Which delivery of a task an activity runs as: what its context reports. */
+type Delivery = Pick<ActivityWorkItem, 'attempt' | 'leaseToken'>;
+
+/** An inline (chained) run is the first delivery; a pre-leased task row is written with the same values. */
+const INLINE_DELIVERY: Delivery = { attempt: 1, leaseToken: 1 };
+
+function inlineId(activity: InlineActivity): string {
+  return `inline:${activity.instanceId}:${activity.executionId}:${activity.taskId}`;
 }

@@ -26,6 +26,7 @@ import type { Clock } from './clock.ts';
 import type { CompletionNotifier } from './completion-notifier.ts';
 import { checkStatusResponse, createHttpManagementPayload, type HttpManagementPayload } from './http-management.ts';
 import { StartBatcher } from './start-batcher.ts';
+import type { StartHandoff } from './start-handoff.ts';
 import { validateListQuery, validatePurgeFilter, type ListInstancesFilter, type PurgeInstancesFilter } from './client-filters.ts';
 
 export interface StartNewOptions<I> {
@@ -62,6 +63,8 @@ export interface DurableClientOptions {
   readonly maxPayloadBytes: number;
   /** Called after this client committed work (a start, an event), so local workers look at once. */
   readonly onWork?: () => void;
+  /** This host's orchestration worker: starts are leased to it and their first turn handed over (start-handoff.ts). */
+  readonly handoff?: StartHandoff;
 }
 
 const CONFLICT_POLICIES: readonly ConflictPolicy[] = ['reject', 'useExisting', 'terminateExisting'];
@@ -82,12 +85,17 @@ export class DurableClient {
     const input = normalizePayload(options.input, 'input', this.options.maxPayloadBytes);
     const now = this.options.clock.now();
     const visibleAt = options.startAt === undefined ? undefined : validDate(options.startAt, 'startAt').getTime();
+    const lease = visibleAt === undefined && this.options.app ? this.options.handoff?.lease(now) : undefined;
     const result = await this.#batcher.start({
       instanceId, name, executionId: randomUUID(), input, onConflict, reuseStatuses, now,
       ...(visibleAt === undefined ? {} : { visibleAt }),
+      ...(lease === undefined ? {} : { lease }),
     });
     if (result.outcome === 'conflict') throw new InstanceAlreadyExistsError(existingInfo(result.instance));
-    if (result.outcome !== 'existing') this.options.onWork?.();
+    if (result.outcome !== 'existing') {
+      if (result.workItem) this.options.handoff!.accept(result.workItem);
+      else this.options.onWork?.();
+    }
     return { instanceId, outcome: result.outcome, runtimeStatus: result.instance.runtimeStatus };
   }
 
@@ -154,7 +162,10 @@ export class DurableClient {
   async waitForCompletion(instanceId: string, options: { timeoutMs?: number; pollIntervalMs?: number } = {}): Promise<OrchestrationStatus> {
     const timeoutMs = options.timeoutMs ?? 60_000;
     const deadline = Date.now() + timeoutMs;
-    // Local workers wake waiters at once; the poll only catches progress made by other hosts.
+    // Local workers wake waiters at once; the poll only catches progress made by other hosts, so
+    // there is none while this host's worker holds the instance. A held instance exists and changes
+    // only when the worker lets go, so it is first read then.
+    if (this.options.completions.isHeld(instanceId)) await this.options.completions.wait(instanceId, timeoutMs);
     let poll = 50;
     for (;;) {
       const status = await this.getStatus(instanceId);
@@ -162,7 +173,7 @@ export class DurableClient {
       if (isTerminalStatus(status.runtimeStatus)) return status;
       const left = deadline - Date.now();
       if (left <= 0) throw new WaitForCompletionTimeoutError(instanceId, timeoutMs);
-      await this.options.completions.wait(instanceId, Math.min(left, poll));
+      await this.options.completions.wait(instanceId, poll, left);
       poll = Math.min(poll * 2, options.pollIntervalMs ?? 1_000);
     }
   }

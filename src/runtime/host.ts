@@ -19,6 +19,7 @@ import { systemClock, type Clock } from './clock.ts';
 import { CompletionNotifier } from './completion-notifier.ts';
 import { consoleLogger, type Logger } from './logger.ts';
 import { OrchestrationWorker } from './orchestration-worker.ts';
+import type { StartHandoff } from './start-handoff.ts';
 import { WorkLoop } from './work-loop.ts';
 
 /** How long a crashed host's claimed turn stays blocked before another host takes it over. */
@@ -74,7 +75,9 @@ export async function createHost(options: HostOptions): Promise<Host> {
   const workers = options.workers === false ? undefined : startWorkers({ options, store, clock, logger, completions, maxPayloadBytes });
   const client = new DurableClient({
     store, clock, completions, app: options.app, maxPayloadBytes,
-    onWork: () => workers?.wake(),
+    // A client only ever queues inbox messages (starts, events, control): activities come from turns.
+    onWork: () => workers?.wakeClaims(),
+    ...(workers ? { handoff: workers.handoff } : {}),
     ...(options.hostKey ? { hostKey: options.hostKey } : {}),
   });
   let stopped: Promise<void> | undefined;
@@ -107,7 +110,7 @@ function startWorkers({ options, store, clock, logger, completions, maxPayloadBy
     store, app: options.app, clock, logger, owner, maxPayloadBytes,
     leaseMs: options.activities?.leaseMs ?? DEFAULT_ACTIVITY_LEASE_MS,
     concurrency: options.activities?.concurrency ?? 100,
-    onCompleted: () => orchestrationLoop?.signal.notify(),
+    onCompleted: () => wakeClaims(),
     onSlotFreed: () => activityLoop?.signal.notify(),
   });
   const orchestrations = new OrchestrationWorker({
@@ -121,17 +124,29 @@ function startWorkers({ options, store, clock, logger, completions, maxPayloadBy
       maxTurns: options.orchestrations?.maxChainedTurns ?? 64,
       activityLeaseMs: options.activities?.leaseMs ?? DEFAULT_ACTIVITY_LEASE_MS,
     },
-    onCommitted: ({ changed, queuedActivities, sentMessages }) => {
+    onCommitted: ({ queuedActivities, sentMessages }) => {
       if (queuedActivities) activityLoop?.signal.notify();
-      if (sentMessages) orchestrationLoop?.signal.notify();
-      for (const { instanceId } of changed) completions.notify(instanceId);
+      if (sentMessages) wakeClaims();
     },
+    // Waiters on an instance this worker holds need no poll; the release (after each commit) wakes them.
+    holds: completions,
   });
-  orchestrationLoop = new WorkLoop(loopOptions('orchestration worker'), () => orchestrations.step());
+  orchestrationLoop = new WorkLoop(loopOptions('orchestration worker'), (poll) => orchestrations.step(poll));
   activityLoop = new WorkLoop(loopOptions('activity worker'), () => activities.step());
-  const wake = () => {
+  function wakeClaims() {
+    orchestrations.claimsDue();
     orchestrationLoop?.signal.notify();
+  }
+  const wake = () => {
+    wakeClaims();
     activityLoop?.signal.notify();
+  };
+  const handoff: StartHandoff = {
+    lease: (now) => orchestrations.lease(now),
+    accept: (item) => {
+      orchestrations.accept(item);
+      orchestrationLoop?.signal.notify();
+    },
   };
   const activityLeaseMs = options.activities?.leaseMs ?? DEFAULT_ACTIVITY_LEASE_MS;
   const heartbeat = setInterval(() => {
@@ -147,7 +162,10 @@ function startWorkers({ options, store, clock, logger, completions, maxPayloadBy
   activityLoop.start();
   return {
     wake,
+    wakeClaims,
+    handoff,
     async stop(graceMs: number) {
+      orchestrations.close();
       for (const unsubscribe of unsubscribers) unsubscribe?.();
       await activityLoop.stop();
       await activities.drain(graceMs);

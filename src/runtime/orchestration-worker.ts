@@ -4,6 +4,15 @@
  * commits the whole batch in one transaction (group commit). Each instance
  * is single-threaded: the store's lease hands it to one worker at a time,
  * and a commit under a lease that was since taken over is rejected.
+ *
+ * Starts made by this host arrive already leased (start-handoff.ts). A step
+ * runs those or claims, in turn, so a flood of local starts never starves
+ * instances that wait for a claim (activity results, timers, events).
+ *
+ * A claim is a write transaction, so the worker claims only when it may find
+ * something: on a poll, when this host committed claimable work
+ * (`claimsDue`), after a full batch, and at least every CLAIM_EVERY_MS
+ * while busy, so work from other processes is never starved by local starts.
  */
 import { randomUUID } from 'node:crypto';
 import { FunctionNotFoundError } from '../model/errors.ts';
@@ -20,7 +29,11 @@ import type { FunctionApp } from './app.ts';
 import type { Clock } from './clock.ts';
 import type { Logger } from './logger.ts';
 import { SessionCache } from './session-cache.ts';
+import type { StartHandoff } from './start-handoff.ts';
 import { toCommit } from './turn-commit.ts';
+
+/** While handed-over turns keep a worker busy, it still claims at least this often. */
+const CLAIM_EVERY_MS = 10;
 
 export interface OrchestrationWorkerOptions {
   readonly store: Store;
@@ -40,11 +53,11 @@ export interface OrchestrationWorkerOptions {
   };
   /** Called after each committed batch: new activities or messages may be waiting. */
   readonly onCommitted: (outcome: CommittedBatch) => void;
+  /** Told when this worker takes an instance's lease and when it lets go (committed, lost or handed back). */
+  readonly holds?: { hold(instanceId: string): void; release(instanceId: string): void };
 }
 
 export interface CommittedBatch {
-  /** Instances whose status changed, for waiters. */
-  readonly changed: readonly { instanceId: string; runtimeStatus: RuntimeStatus }[];
   /** Unleased activity tasks were queued. */
   readonly queuedActivities: boolean;
   /** Messages were sent to instances (including children started). */
@@ -59,22 +72,58 @@ interface PreparedTurn {
   readonly running?: ReadonlyMap<number, Promise<ActivityOutcome>>;
 }
 
-export class OrchestrationWorker {
+export class OrchestrationWorker implements StartHandoff {
   readonly #sessions: SessionCache;
+  /** First turns of this host's starts, leased to it in the start's transaction. */
+  #handed: OrchestrationWorkItem[] = [];
+  #lastStepHanded = false;
+  #claimDue = true;
+  #lastClaimAt = Number.NEGATIVE_INFINITY;
+  #closed = false;
   constructor(private readonly options: OrchestrationWorkerOptions) {
     this.#sessions = new SessionCache(options.sessionCacheSize);
   }
 
-  /** One claim-run-commit round; returns whether there was work. */
-  async step(): Promise<boolean> {
-    const { store, clock, owner, leaseMs, batchSize } = this.options;
-    const items = await store.claimOrchestrations({ owner, leaseMs, limit: batchSize, now: clock.now() });
+  lease(now: number): { owner: string; expiresAt: number } | undefined {
+    return this.#closed ? undefined : { owner: this.options.owner, expiresAt: now + this.options.leaseMs };
+  }
+
+  /** Queues a handed-over first turn; the caller wakes the loop. */
+  accept(item: OrchestrationWorkItem): void {
+    this.options.holds?.hold(item.instanceId);
+    if (!this.#closed) return void this.#handed.push(item);
+    this.#abandon([item]);
+  }
+
+  /** Local work that a claim would find was committed (activity results, messages, events). */
+  claimsDue(): void {
+    this.#claimDue = true;
+  }
+
+  /** Takes no more handed-over turns, and hands back those not yet run so another host can claim them. */
+  close(): void {
+    this.#closed = true;
+    this.#abandon(this.#handed.splice(0));
+  }
+
+  /** One claim-run-commit round; returns whether there was work. `poll`: look in the store even if nothing local is due. */
+  async step(poll = true): Promise<boolean> {
+    const items = await this.#nextItems(poll);
     if (items.length === 0) return false;
+    try {
+      await this.#run(items);
+    } finally {
+      for (const item of items) this.options.holds?.release(item.instanceId);
+    }
+    return true;
+  }
+
+  async #run(items: readonly OrchestrationWorkItem[]): Promise<void> {
+    const { store, clock } = this.options;
     const prepared = await Promise.all(items.map((item) => this.#prepare(item)));
     const now = clock.now();
     const commits = prepared.map((p) => this.#leaseRunning(toCommit(p.item, p.turn, now, randomUUID), p.running, now));
     const results = await store.commitOrchestrations(commits);
-    const ended: { instanceId: string; runtimeStatus: RuntimeStatus }[] = [];
     let queuedActivities = false;
     let sentMessages = false;
     results.forEach((result, index) => {
@@ -87,10 +136,39 @@ export class OrchestrationWorker {
       if (executor && !turn.ended) {
         this.#sessions.put(item.instanceId, { executor, executionId: item.executionId, historyLength: item.historyLength + turn.newEvents.length });
       }
-      if (turn.ended || turn.runtimeStatus !== item.runtimeStatus) ended.push({ instanceId: item.instanceId, runtimeStatus: turn.runtimeStatus });
     });
-    this.options.onCommitted({ changed: ended, queuedActivities, sentMessages });
-    return true;
+    this.options.onCommitted({ queuedActivities, sentMessages });
+  }
+
+  /** Handed-over turns and claims take turns, so neither starves the other. */
+  async #nextItems(poll: boolean): Promise<OrchestrationWorkItem[]> {
+    const { store, clock, owner, leaseMs, batchSize } = this.options;
+    const now = clock.now();
+    const claim = poll || this.#claimDue || now - this.#lastClaimAt >= CLAIM_EVERY_MS;
+    if (this.#handed.length > 0 && !(claim && this.#lastStepHanded)) return this.#takeHanded();
+    this.#lastStepHanded = false;
+    if (!claim) return [];
+    this.#claimDue = false;
+    this.#lastClaimAt = now;
+    const claimed = await store.claimOrchestrations({ owner, leaseMs, limit: batchSize, now });
+    for (const item of claimed) this.options.holds?.hold(item.instanceId);
+    if (claimed.length >= batchSize) this.#claimDue = true; // more may be waiting
+    return claimed.length > 0 || this.#handed.length === 0 ? claimed : this.#takeHanded();
+  }
+
+  #takeHanded(): OrchestrationWorkItem[] {
+    this.#lastStepHanded = true;
+    return this.#handed.splice(0, this.options.batchSize);
+  }
+
+  #abandon(items: OrchestrationWorkItem[]): void {
+    if (items.length === 0) return;
+    this.options.store
+      .abandonOrchestrations(items)
+      .catch((error) => this.options.logger.error('[perdure] could not hand back started instances; they wait for their lease to expire', error))
+      .finally(() => {
+        for (const item of items) this.options.holds?.release(item.instanceId);
+      });
   }
 
   async #prepare(item: OrchestrationWorkItem): Promise<PreparedTurn> {

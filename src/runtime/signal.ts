@@ -18,20 +18,20 @@ export class Signal {
     }
   }
 
-  /** Resolves on notify or after `timeoutMs`, whichever comes first. */
-  wait(timeoutMs: number): Promise<void> {
+  /** Resolves on notify (true) or after `timeoutMs` (false), whichever comes first. */
+  wait(timeoutMs: number): Promise<boolean> {
     if (this.#pending) {
       this.#pending = false;
-      return Promise.resolve();
+      return Promise.resolve(true);
     }
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.#release = undefined;
-        resolve();
+        resolve(false);
       }, Math.max(0, timeoutMs));
       this.#release = () => {
         clearTimeout(timer);
-        resolve();
+        resolve(true);
       };
     });
   }

@@ -13,10 +13,11 @@
  * closes are committed as rows leased to this host, and their results are
  * delivered through the normal completion path.
  */
-import type { InboxEvent } from '../model/history.ts';
+import type { HistoryEvent, InboxEvent } from '../model/history.ts';
+import { isoTimestamp } from '../model/timestamp.ts';
 import type { OrchestrationExecutor } from '../orchestration/executor.ts';
 import type { ScheduledAction } from '../orchestration/scheduled-action.ts';
-import { runTurn, type TurnRequest, type TurnResult } from '../orchestration/turn.ts';
+import { runTurn, type TurnMessage, type TurnRequest, type TurnResult } from '../orchestration/turn.ts';
 import type { ActivityOutcome } from '../store/store.ts';
 
 export interface InlineActivityRunner {
@@ -58,38 +59,62 @@ export async function runChain(
   const turns = [first];
   let turn = first;
   while (!turn.ended && turns.length < options.maxTurns) {
-    const activities = turn.actions.filter((a): a is ScheduleActivity => a.kind === 'ScheduleActivity');
-    if (activities.length === 0 || !runner.canRunAll(activities.map((a) => a.name))) break;
-    const running = new Map(activities.map((a) => [a.taskId, runner.run({ ...a, instanceId: executor.instanceId, executionId: request.executionId })]));
+    const activities = inlineCandidates(turn);
+    if (activities === undefined || !runner.canRunAll(activities.map((a) => a.name))) break;
+    const running = activities.map(({ taskId, name, input }) =>
+      runner.run({ instanceId: executor.instanceId, executionId: request.executionId, taskId, name, input }),
+    );
     const outcomes = await settleWithin(running, options.windowMs);
-    if (!outcomes) return { turn: mergeTurns(turns), running };
-    turn = runTurn(executor, { ...request, runtimeStatus: turn.runtimeStatus, messages: toMessages(outcomes, options.now()), now: options.now() });
+    if (!outcomes) return { turn: mergeTurns(turns), running: new Map(activities.map((a, i) => [a.taskId, running[i]!])) };
+    const now = options.now();
+    turn = runTurn(executor, { ...request, runtimeStatus: turn.runtimeStatus, messages: toMessages(activities, outcomes, now), now });
     turns.push(turn);
   }
   return { turn: mergeTurns(turns), running: new Map() };
 }
 
-async function settleWithin(
-  running: ReadonlyMap<number, Promise<ActivityOutcome>>,
-  windowMs: number,
-): Promise<Map<number, ActivityOutcome> | undefined> {
-  const all = Promise.all([...running].map(async ([taskId, outcome]) => [taskId, await outcome] as const));
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), windowMs);
-  });
-  const settled = await Promise.race([all, timeout]);
-  clearTimeout(timer);
-  return settled ? new Map(settled) : undefined;
+/** The turn's activities if it asked for nothing but activities; other actions are committed first. */
+function inlineCandidates(turn: TurnResult): ScheduleActivity[] | undefined {
+  const activities: ScheduleActivity[] = [];
+  for (const action of turn.actions) if (action.kind === 'ScheduleActivity') activities.push(action);
+  return activities.length === 0 ? undefined : activities;
 }
 
-function toMessages(outcomes: ReadonlyMap<number, ActivityOutcome>, now: number): TurnRequest['messages'] {
-  const timestamp = new Date(now).toISOString();
-  return [...outcomes].map(([taskId, outcome], index) => {
+/**
+ * The outcomes, in task order, if all settle within the window. Settling is
+ * counted by hand rather than with Promise.all/race: a chained turn is a few
+ * microseconds of work, and those would double it.
+ */
+function settleWithin(running: readonly Promise<ActivityOutcome>[], windowMs: number): Promise<ActivityOutcome[] | undefined> {
+  return new Promise((resolve, reject) => {
+    const outcomes = new Array<ActivityOutcome>(running.length);
+    let left = running.length;
+    const timer = setTimeout(() => resolve(undefined), windowMs);
+    const fail = (error: unknown) => {
+      clearTimeout(timer);
+      reject(error);
+    };
+    running.forEach((outcome, index) => {
+      outcome.then((settled) => {
+        outcomes[index] = settled;
+        if (--left > 0) return;
+        clearTimeout(timer);
+        resolve(outcomes);
+      }, fail);
+    });
+  });
+}
+
+function toMessages(activities: readonly ScheduleActivity[], outcomes: readonly ActivityOutcome[], now: number): TurnRequest['messages'] {
+  const timestamp = isoTimestamp(now);
+  return activities.map(({ taskId }, index): TurnMessage => {
+    const outcome = outcomes[index]!;
     const event: InboxEvent =
       'failure' in outcome
         ? { type: 'TaskFailed', timestamp, taskId, failure: outcome.failure }
-        : { type: 'TaskCompleted', timestamp, taskId, ...(outcome.result === undefined ? {} : { result: outcome.result }) };
+        : outcome.result === undefined
+          ? { type: 'TaskCompleted', timestamp, taskId }
+          : { type: 'TaskCompleted', timestamp, taskId, result: outcome.result };
     return { id: `inline-${taskId}-${index}`, event };
   });
 }
@@ -100,16 +125,24 @@ function toMessages(outcomes: ReadonlyMap<number, ActivityOutcome>, now: number)
  * turn asked for is.
  */
 export function mergeTurns(turns: readonly TurnResult[]): TurnResult {
-  const last = turns.at(-1)!;
+  const last = turns[turns.length - 1]!;
   if (turns.length === 1) return last;
-  const earlier = turns.slice(0, -1);
-  const customStatus = [...turns].reverse().find((t) => t.customStatus !== undefined)?.customStatus;
+  const newEvents: HistoryEvent[] = [];
+  const actions: ScheduledAction[] = [];
+  const controlMessages: NonNullable<TurnResult['controlMessages']>[number][] = [];
+  let customStatus: TurnResult['customStatus'];
+  for (const turn of turns) {
+    for (const event of turn.newEvents) newEvents.push(event);
+    for (const action of turn.actions) if (turn === last || action.kind !== 'ScheduleActivity') actions.push(action);
+    for (const message of turn.controlMessages ?? []) controlMessages.push(message);
+    if (turn.customStatus !== undefined) customStatus = turn.customStatus;
+  }
   return {
     ...last,
     consumedMessageIds: turns[0]!.consumedMessageIds,
-    newEvents: turns.flatMap((t) => t.newEvents),
-    actions: [...earlier.flatMap((t) => t.actions.filter((a) => a.kind !== 'ScheduleActivity')), ...last.actions],
-    controlMessages: turns.flatMap((t) => t.controlMessages ?? []),
+    newEvents,
+    actions,
+    controlMessages,
     ...(customStatus ? { customStatus } : {}),
   };
 }

@@ -6,12 +6,13 @@
  */
 import type { InboxEvent } from '../model/history.ts';
 import { TERMINAL_STATUSES } from '../model/runtime-status.ts';
+import { isoTimestamp } from '../model/timestamp.ts';
 import type { ScheduledAction } from '../orchestration/scheduled-action.ts';
 import type { TurnResult } from '../orchestration/turn.ts';
 import type { ActivityRequest, ChildStart, OrchestrationCommit, OrchestrationWorkItem, OutboundMessage } from '../store/store.ts';
 
 export function toCommit(item: OrchestrationWorkItem, turn: TurnResult, now: number, newId: () => string): OrchestrationCommit {
-  const timestamp = new Date(now).toISOString();
+  const timestamp = isoTimestamp(now);
   const activities: ActivityRequest[] = [];
   const messages: OutboundMessage[] = [];
   const childStarts: ChildStart[] = [];

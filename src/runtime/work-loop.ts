@@ -4,6 +4,11 @@
  * it through its Signal at once; otherwise it sleeps until the next due
  * timer or lease expiry, backing off (up to `idleMaxMs`) so that an idle
  * host barely touches the database. A failing store never kills the loop.
+ *
+ * A step is told whether it is a poll (the first one, one after a sleep that
+ * nothing cut short, or after an error): a worker that tracks which local
+ * work is waiting may skip the store on other steps, but must look on a poll,
+ * since work from other processes and due timers are only seen that way.
  */
 import type { Clock } from './clock.ts';
 import type { Logger } from './logger.ts';
@@ -24,7 +29,7 @@ export class WorkLoop {
   #running = false;
   #done: Promise<void> = Promise.resolve();
 
-  constructor(private readonly options: WorkLoopOptions, private readonly step: () => Promise<boolean>) {}
+  constructor(private readonly options: WorkLoopOptions, private readonly step: (poll: boolean) => Promise<boolean>) {}
 
   start(): void {
     if (this.#running) return;
@@ -46,19 +51,22 @@ export class WorkLoop {
   async #run(): Promise<void> {
     let idle = this.options.idleMinMs;
     let errorDelay = 100;
+    let poll = true;
     while (this.#running) {
       try {
-        if (await this.step()) {
+        if (await this.step(poll)) {
           idle = this.options.idleMinMs;
           errorDelay = 100;
+          poll = false;
           continue;
         }
-        await this.signal.wait(await this.#sleepMs(idle));
+        poll = !(await this.signal.wait(await this.#sleepMs(idle)));
         idle = Math.min(idle * 2, this.options.idleMaxMs);
       } catch (error) {
         this.options.logger.error(`[perdure] ${this.options.name} failed; retrying in ${errorDelay} ms`, error);
         await this.signal.wait(errorDelay);
         errorDelay = Math.min(errorDelay * 2, 5_000);
+        poll = true;
       }
     }
   }

@@ -12,6 +12,7 @@ import type { FailureDetails } from '../model/failure.ts';
 import type { ExecutionStartedEvent, HistoryEvent } from '../model/history.ts';
 import type { InstanceRecord } from '../model/instance.ts';
 import type { RuntimeStatus } from '../model/runtime-status.ts';
+import { isoTimestamp } from '../model/timestamp.ts';
 import type { ActivityWorkItem } from './store.ts';
 
 /** The columns of `instances` that every store has and reads. */
@@ -103,7 +104,7 @@ export function executionStarted(fields: {
 }): ExecutionStartedEvent {
   return {
     type: 'ExecutionStarted',
-    timestamp: new Date(fields.now).toISOString(),
+    timestamp: isoTimestamp(fields.now),
     name: fields.name,
     executionId: fields.executionId,
     ...(fields.input === undefined ? {} : { input: fields.input }),

@@ -34,11 +34,23 @@ export interface StartRequest {
   readonly parent?: ParentRef;
   /** Delay the first turn (scheduled start); defaults to `now`. */
   readonly visibleAt?: number;
+  /**
+   * Lease the new execution to this owner in the same transaction, so the
+   * starting host runs the first turn without claiming it. Ignored for a
+   * delayed start. A store may ignore it: it then returns no work item and
+   * the instance is claimed as usual.
+   */
+  readonly lease?: { readonly owner: string; readonly expiresAt: number };
   readonly now: number;
 }
 
 export type StartResult =
-  | { readonly outcome: 'created' | 'replaced'; readonly instance: InstanceRecord }
+  | {
+      readonly outcome: 'created' | 'replaced';
+      readonly instance: InstanceRecord;
+      /** The first turn, leased as the request asked: what a claim would have handed out then. */
+      readonly workItem?: OrchestrationWorkItem;
+    }
   | { readonly outcome: 'existing'; readonly instance: InstanceRecord }
   | { readonly outcome: 'conflict'; readonly instance: InstanceRecord };
 

@@ -86,4 +86,10 @@ describe('handler results and bodies', () => {
     assert.equal(over.status, 413);
     assert.equal(calls, 1);
   });
+
+  it('hands a POST with Content-Length: 0 over as it is, with an empty body', async () => {
+    const http = serve((app) => app.http('Empty', { methods: ['POST'], handler: async (request) => ({ got: await request.text() }) }));
+    const response = await http.request('/api/Empty', { method: 'POST', headers: { 'content-length': '0' } });
+    assert.deepEqual(await response.json(), { got: '' });
+  });
 });

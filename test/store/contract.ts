@@ -9,6 +9,7 @@ import { describe } from 'node:test';
 import type { Store } from '../../src/store/store.ts';
 import { describeActivityQueue } from './contract/activity-queue.ts';
 import { useFreshStore } from './contract/fixtures.ts';
+import { describeLeasedStarts } from './contract/leased-starts.ts';
 import { describeListInstances } from './contract/list-instances.ts';
 import { describeNextWakeAt } from './contract/next-wake-at.ts';
 import { describeOrchestrationClaims } from './contract/orchestration-claims.ts';
@@ -21,6 +22,7 @@ export function describeStore(name: string, makeStore: () => Promise<Store>): vo
   describe(`Store contract: ${name}`, () => {
     const harness = useFreshStore(makeStore);
     describeStartInstances(harness);
+    describeLeasedStarts(harness);
     describeSend(harness);
     describeOrchestrationClaims(harness);
     describeOrchestrationCommits(harness);

@@ -13,7 +13,8 @@ import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { ConfigurationError, SchemaVersionError } from '../../src/model/errors.ts';
 import { openStore } from '../../src/store/open-store.ts';
-import { LATEST_SCHEMA_VERSION } from '../../src/store/sqlite/schema.ts';
+import { openConnection } from '../../src/store/sqlite/database.ts';
+import { LATEST_SCHEMA_VERSION, migrate } from '../../src/store/sqlite/schema.ts';
 import { createSqliteStore } from '../../src/store/sqlite/store.ts';
 import { createTempDir } from '../helpers/temp-dir.ts';
 import { describeStore } from './contract.ts';
@@ -66,6 +67,34 @@ describe('SQLite store', () => {
     }
   });
 
+  it('migrates a version 1 file: history moves to a rowid table and reads back unchanged', async () => {
+    const path = freshFile();
+    const v1 = openConnection({ path, synchronous: 'full', busyTimeoutMs: 1000 });
+    migrate(v1, path, 1);
+    const events = [{ type: 'OrchestratorStarted', timestamp: new Date(T0).toISOString() }];
+    v1.write(() => {
+      v1.statement(`INSERT INTO instances (instance_id, name, execution_id, runtime_status, created_at, updated_at, history_length)
+                    VALUES ('old', 'Orchestrator', 'e1', 'Running', ${T0}, ${T0}, 2)`).run();
+      v1.statement('INSERT INTO history (instance_id, seq, events) VALUES (?, ?, ?)').run('old', 0, JSON.stringify(events));
+      v1.statement('INSERT INTO history (instance_id, seq, events) VALUES (?, ?, ?)').run('old', 1, JSON.stringify(events));
+    });
+    assert.match(String(v1.statement("SELECT sql FROM sqlite_master WHERE name = 'history'").pluck().get()), /WITHOUT ROWID/);
+    v1.close();
+    const store = await openStore(`sqlite:${path}`);
+    try {
+      assert.deepEqual(await store.getHistory('old'), [...events, ...events]);
+    } finally {
+      await store.close();
+    }
+    const db = new Database(path, { readonly: true });
+    try {
+      assert.equal(db.pragma('user_version', { simple: true }), LATEST_SCHEMA_VERSION);
+      assert.doesNotMatch(String(db.prepare("SELECT sql FROM sqlite_master WHERE name = 'history'").pluck().get()), /WITHOUT ROWID/);
+    } finally {
+      db.close();
+    }
+  });
+
   it('refuses a file written by a newer schema version, naming both versions', async () => {
     const path = freshFile();
     const db = new Database(path);
@@ -79,6 +108,18 @@ describe('SQLite store', () => {
     };
     assert.throws(() => createSqliteStore({ path }), check);
     await assert.rejects(openStore(`sqlite:${path}`), check);
+  });
+
+  it('honours a start lease: the first turn comes back as a work item', async () => {
+    const store = createSqliteStore({ path: freshFile() });
+    await store.migrate();
+    try {
+      const [result] = await store.createInstances([startRequest('leased', { lease: { owner: 'me', expiresAt: T0 + 1000 } })]);
+      assert.ok(result?.outcome === 'created' && result.workItem, 'SQLite leases the start');
+      assert.equal(result.workItem.leaseToken, 1);
+    } finally {
+      await store.close();
+    }
   });
 
   it('fails calls on a closed store with a clear error', async () => {

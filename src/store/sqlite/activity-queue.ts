@@ -12,6 +12,7 @@
  *   or the execution was replaced) is dropped and delivers nothing.
  */
 import type { TaskCompletedEvent, TaskFailedEvent } from '../../model/history.ts';
+import { isoTimestamp } from '../../model/timestamp.ts';
 import type { ActivityCompletion, ActivityOutcome, ActivityWorkItem, ClaimOptions } from '../store.ts';
 import { toActivityWorkItem, type ActivityRow } from './codec.ts';
 import type { Connection } from './database.ts';
@@ -59,7 +60,7 @@ export function completeActivities(connection: Connection, completions: readonly
 }
 
 function resultEvent(taskId: number, outcome: ActivityOutcome, now: number): TaskCompletedEvent | TaskFailedEvent {
-  const timestamp = new Date(now).toISOString();
+  const timestamp = isoTimestamp(now);
   if ('failure' in outcome) return { type: 'TaskFailed', timestamp, taskId, failure: outcome.failure };
   return { type: 'TaskCompleted', timestamp, taskId, ...(outcome.result === undefined ? {} : { result: outcome.result }) };
 }

@@ -18,8 +18,9 @@ export interface NewMessage {
   readonly event: InboxEvent;
 }
 
-export function insertMessage(connection: Connection, message: NewMessage): void {
-  connection
+/** Queues a message; returns its row id. */
+export function insertMessage(connection: Connection, message: NewMessage): number {
+  const { lastInsertRowid } = connection
     .statement(
       `INSERT INTO inbox (instance_id, execution_id, visible_at, is_control, event)
        VALUES (@instanceId, @executionId, @visibleAt, @isControl, @event)`,
@@ -31,6 +32,7 @@ export function insertMessage(connection: Connection, message: NewMessage): void
       isControl: controlFlag(message.event),
       event: JSON.stringify(message.event),
     });
+  return Number(lastInsertRowid);
 }
 
 /** Deletes everything stored for an instance except its row: history, inbox and activities. */

@@ -10,80 +10,125 @@
  *   write, so at most one live instance exists per ID.
  * - Replacing an instance bumps its lease token, so a worker that is still
  *   mid-turn on the old execution is fenced out at commit.
+ * - A start that asks for a lease (and is visible now) is written already
+ *   leased, with the token a claim would have given it, and its work item
+ *   holds exactly what a claim would have handed out: the ExecutionStarted
+ *   message alone, since a new or replaced execution has no other message.
  */
-import type { HistoryEvent } from '../../model/history.ts';
+import type { ExecutionStartedEvent, HistoryEvent } from '../../model/history.ts';
 import type { InstanceRecord } from '../../model/instance.ts';
 import { RuntimeStatus } from '../../model/runtime-status.ts';
 import { decideStart } from '../start-policy.ts';
-import type { ClientMessage, SendResult, StartRequest, StartResult } from '../store.ts';
+import type { ClientMessage, OrchestrationWorkItem, SendResult, StartRequest, StartResult } from '../store.ts';
 import { executionStarted, toHistoryEvents, toInstanceRecord, toJson, type InstanceRow } from './codec.ts';
 import type { Connection } from './database.ts';
 import { deleteInstanceData, insertMessage } from './inbox.ts';
 
 /** Start-if-absent for one request; call inside a write transaction. */
 export function startInstance(connection: Connection, request: StartRequest): StartResult {
-  const existing = readInstanceRow(connection, request.instanceId);
-  if (existing === undefined) return { outcome: 'created', instance: insertInstance(connection, request) };
+  const row = newExecutionRow(request, undefined);
+  if (insertIfAbsent(connection, row)) return started(connection, 'created', row, request);
+  const existing = readInstanceRow(connection, request.instanceId)!;
   const decision = decideStart(existing.runtime_status, request);
-  if (decision === 'replace') return { outcome: 'replaced', instance: replaceInstance(connection, request) };
-  return { outcome: decision, instance: toInstanceRecord(existing) };
+  if (decision !== 'replace') return { outcome: decision, instance: toInstanceRecord(existing) };
+  const replacement = newExecutionRow(request, existing.lease_token);
+  replaceInstance(connection, replacement);
+  return started(connection, 'replaced', replacement, request);
 }
 
-function insertInstance(connection: Connection, request: StartRequest): InstanceRecord {
-  const row = connection
-    .statement(
-      `INSERT INTO instances (instance_id, name, execution_id, runtime_status, input, parent_instance_id,
-                              created_at, updated_at, history_length)
-       VALUES (@instanceId, @name, @executionId, @status, @input, @parentInstanceId, @now, @now, 0)
-       RETURNING *`,
-    )
-    .get(instanceParams(request)) as InstanceRow;
-  enqueueStarted(connection, request);
-  return toInstanceRecord(row);
-}
-
-/** Wipes the old execution and resets the row to the new one, in the caller's transaction. */
-function replaceInstance(connection: Connection, request: StartRequest): InstanceRecord {
-  deleteInstanceData(connection, request.instanceId);
-  const row = connection
-    .statement(
-      `UPDATE instances SET
-         name = @name, execution_id = @executionId, runtime_status = @status, input = @input,
-         output = NULL, custom_status = NULL, failure = NULL, parent_instance_id = @parentInstanceId,
-         created_at = @now, updated_at = @now, completed_at = NULL, history_length = 0,
-         lease_owner = NULL, lease_expires_at = 0, lease_token = lease_token + 1
-       WHERE instance_id = @instanceId
-       RETURNING *`,
-    )
-    .get(instanceParams(request)) as InstanceRow;
-  enqueueStarted(connection, request);
-  return toInstanceRecord(row);
-}
-
-function instanceParams(request: StartRequest): Record<string, unknown> {
-  return {
-    instanceId: request.instanceId,
-    name: request.name,
-    executionId: request.executionId,
-    status: RuntimeStatus.Pending,
-    input: toJson(request.input),
-    parentInstanceId: request.parent?.instanceId ?? null,
-    now: request.now,
-  };
-}
-
-function enqueueStarted(connection: Connection, request: StartRequest): void {
-  insertMessage(connection, {
+function started(connection: Connection, outcome: 'created' | 'replaced', row: InstanceRow, request: StartRequest): StartResult {
+  const event = executionStartedOf(request);
+  const messageId = insertMessage(connection, {
     instanceId: request.instanceId,
     executionId: request.executionId,
     visibleAt: request.visibleAt ?? request.now,
-    event: executionStarted({
-      now: request.now,
-      name: request.name,
-      executionId: request.executionId,
-      input: request.input,
-      parent: request.parent,
-    }),
+    event,
+  });
+  // The record is built from what was written rather than read back: a read (or RETURNING *) costs
+  // more than the rest of the start. toInstanceRecord parses the JSON, as a read would.
+  const instance = toInstanceRecord(row);
+  if (row.lease_owner === null) return { outcome, instance };
+  const workItem: OrchestrationWorkItem = {
+    instanceId: row.instance_id,
+    name: row.name,
+    executionId: row.execution_id,
+    runtimeStatus: row.runtime_status,
+    historyLength: 0,
+    leaseToken: row.lease_token,
+    messages: [{ id: String(messageId), executionId: request.executionId, event }],
+  };
+  return { outcome, instance, workItem };
+}
+
+/**
+ * The row of a new execution. Replacing bumps the old row's token (fencing
+ * out a worker still on the old execution); a new row starts at 0, or at 1
+ * (what a claim would give) when leased. A lease is taken only for a start
+ * visible now: a delayed start is claimed when it falls due, never leased ahead.
+ */
+function newExecutionRow(request: StartRequest, replacedToken: number | undefined): InstanceRow {
+  const lease = (request.visibleAt ?? request.now) <= request.now ? request.lease : undefined;
+  return {
+    instance_id: request.instanceId,
+    name: request.name,
+    execution_id: request.executionId,
+    runtime_status: RuntimeStatus.Pending,
+    input: toJson(request.input),
+    output: null,
+    custom_status: null,
+    failure: null,
+    parent_instance_id: request.parent?.instanceId ?? null,
+    created_at: request.now,
+    updated_at: request.now,
+    completed_at: null,
+    history_length: 0,
+    lease_owner: lease?.owner ?? null,
+    lease_expires_at: lease?.expiresAt ?? 0,
+    lease_token: replacedToken !== undefined ? replacedToken + 1 : lease === undefined ? 0 : 1,
+  };
+}
+
+/** Inserts the row unless the ID exists; true if it did. */
+function insertIfAbsent(connection: Connection, row: InstanceRow): boolean {
+  const { changes } = connection
+    .statement(
+      `INSERT INTO instances (instance_id, name, execution_id, runtime_status, input, parent_instance_id,
+                              created_at, updated_at, history_length, lease_owner, lease_expires_at, lease_token)
+       VALUES (@instance_id, @name, @execution_id, @runtime_status, @input, @parent_instance_id,
+               @created_at, @updated_at, 0, @lease_owner, @lease_expires_at, @lease_token)
+       ON CONFLICT (instance_id) DO NOTHING`,
+    )
+    .run(insertParams(row));
+  return changes === 1;
+}
+
+/** Wipes the old execution and resets the row to the new one, in the caller's transaction. */
+function replaceInstance(connection: Connection, row: InstanceRow): void {
+  deleteInstanceData(connection, row.instance_id);
+  connection
+    .statement(
+      `UPDATE instances SET
+         name = @name, execution_id = @execution_id, runtime_status = @runtime_status, input = @input,
+         output = NULL, custom_status = NULL, failure = NULL, parent_instance_id = @parent_instance_id,
+         created_at = @created_at, updated_at = @updated_at, completed_at = NULL, history_length = 0,
+         lease_owner = @lease_owner, lease_expires_at = @lease_expires_at, lease_token = @lease_token
+       WHERE instance_id = @instance_id`,
+    )
+    .run(insertParams(row));
+}
+
+function insertParams(row: InstanceRow): Record<string, unknown> {
+  const { output: _output, custom_status: _customStatus, failure: _failure, completed_at: _completedAt, history_length: _length, ...params } = row;
+  return params;
+}
+
+function executionStartedOf(request: StartRequest): ExecutionStartedEvent {
+  return executionStarted({
+    now: request.now,
+    name: request.name,
+    executionId: request.executionId,
+    input: request.input,
+    parent: request.parent,
   });
 }
 
