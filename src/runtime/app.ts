@@ -25,11 +25,12 @@ export interface ActivityContext {
   /**
    * The fencing token of this delivery's lease on the task: 1 on the first
    * delivery, higher on every redelivery (after the lease expired, or a
-   * host handed the task back at shutdown: each claim raises it). Only the delivery holding the current token can report a
-   * result; the others' results are dropped. Pass it with external writes
-   * and have the other side refuse a token lower than the highest it has
-   * seen for the same idempotency key, so a stale delivery (on a host that
-   * stalled past its lease) cannot overwrite what a newer one wrote.
+   * host handed the task back at shutdown: each claim raises it). Only the
+   * delivery holding the current token can report a result; the others'
+   * results are dropped. Pass it with external writes and have the other
+   * side refuse a token lower than the highest it has seen for the same
+   * idempotency key, so a stale delivery (on a host that stalled past its
+   * lease) cannot overwrite what a newer one wrote.
    *
    * Equal tokens are not proof of a single run: with turn chaining an
    * activity can run before its turn commits, as delivery 1 (attempt 1,
