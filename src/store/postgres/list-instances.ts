@@ -14,30 +14,16 @@
  * - The ID prefix is compared as a literal (starts_with, no LIKE), so `%`
  *   and `_` are plain characters; instance IDs compare bytewise ("C" collation).
  */
-import { ValidationError } from '../../model/errors.ts';
-import { isRuntimeStatus } from '../../model/runtime-status.ts';
-import { decodePageToken, encodePageToken, validatePageSize, type PageKey } from '../page-token.ts';
+import { checkQuery, toInstancePage, type PageKey } from '../instance-page.ts';
 import type { InstancePage, InstanceQuery } from '../store.ts';
-import { toInstanceRecord, type InstanceRow } from './codec.ts';
+import type { InstanceRow } from './codec.ts';
 import type { Database } from './database.ts';
 
 export async function listInstances(db: Database, query: InstanceQuery): Promise<InstancePage> {
-  const pageSize = validatePageSize(query.pageSize);
-  const after = query.continuationToken === undefined ? undefined : decodePageToken(query.continuationToken);
-  const statuses = [...new Set(query.runtimeStatus ?? [])];
-  for (const status of statuses) {
-    if (!isRuntimeStatus(status)) throw new ValidationError('runtimeStatus', `unknown status '${String(status)}'`);
-  }
+  const { pageSize, after, statuses } = checkQuery(query);
   const { sql, params } = buildQuery(query, statuses, after, pageSize + 1);
   const rows = await db.statement<InstanceRow>(sql, params, { idempotent: true });
-  const page = rows.slice(0, pageSize);
-  const last = page[page.length - 1];
-  return {
-    instances: page.map(toInstanceRecord),
-    ...(rows.length > pageSize && last !== undefined
-      ? { continuationToken: encodePageToken({ createdAt: last.created_at, instanceId: last.instance_id }) }
-      : {}),
-  };
+  return toInstancePage(rows, pageSize);
 }
 
 /** One index range scan per status (or one in all), merged into page order. */

@@ -15,30 +15,16 @@
  * - An empty `runtimeStatus` list means no status filter (as in Durable
  *   Functions' HTTP API); purge, by contrast, reads an empty list as "none".
  */
-import { ValidationError } from '../../model/errors.ts';
-import { isRuntimeStatus } from '../../model/runtime-status.ts';
-import { decodePageToken, encodePageToken, validatePageSize, type PageKey } from '../page-token.ts';
+import { checkQuery, toInstancePage, type PageKey } from '../instance-page.ts';
 import type { InstancePage, InstanceQuery } from '../store.ts';
-import { toInstanceRecord, type InstanceRow } from './codec.ts';
+import type { InstanceRow } from './codec.ts';
 import type { Connection } from './database.ts';
 
 export function listInstances(connection: Connection, query: InstanceQuery): InstancePage {
-  const pageSize = validatePageSize(query.pageSize);
-  const after = query.continuationToken === undefined ? undefined : decodePageToken(query.continuationToken);
-  const statuses = [...new Set(query.runtimeStatus ?? [])];
-  for (const status of statuses) {
-    if (!isRuntimeStatus(status)) throw new ValidationError('runtimeStatus', `unknown status '${String(status)}'`);
-  }
+  const { pageSize, after, statuses } = checkQuery(query);
   const { sql, params } = buildQuery(query, statuses, after, pageSize + 1);
   const rows = connection.statement(sql).all(...params) as InstanceRow[];
-  const page = rows.slice(0, pageSize);
-  const last = page[page.length - 1];
-  return {
-    instances: page.map(toInstanceRecord),
-    ...(rows.length > pageSize && last !== undefined
-      ? { continuationToken: encodePageToken({ createdAt: last.created_at, instanceId: last.instance_id }) }
-      : {}),
-  };
+  return toInstancePage(rows, pageSize);
 }
 
 /** One index range scan per status (or one in all), merged into page order. */
