@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { DurableClient } from '../../src/index.ts';
@@ -15,8 +15,6 @@ import { BenchCheckError, Checks } from '../../bench/lib/workload.ts';
 import { createTempDir } from '../helpers/temp-dir.ts';
 
 const MAIN = fileURLToPath(new URL('../../bench/main.ts', import.meta.url));
-const CLI = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
-const POSTGRES_STORE = fileURLToPath(new URL('../../src/store/postgres/store.ts', import.meta.url));
 
 type Line = Record<string, unknown> & { workload: string; targets: Record<string, boolean>; checks: string[] };
 
@@ -76,12 +74,11 @@ describe('bench smoke (tiny sizes, correctness only)', () => {
     assert.equal(w3.instancesCreated, 20);
     assert.equal(w3.maxExecutionsPerId, 1);
     const w4 = run.lines.find((l) => l.workload === 'W4')!;
-    if (existsSync(CLI)) assert.equal(typeof w4.http, 'object', `W4 over HTTP did not run: ${String(w4.http)}`);
+    assert.equal(typeof w4.http, 'object', `W4 over HTTP did not run: ${String(w4.http)}`);
     assertRecord(dir.path, 'sqlite', ids);
   });
 
-  it('runs W1–W7 on PostgreSQL with every check passing', { timeout: 300_000 }, async (t) => {
-    if (!existsSync(POSTGRES_STORE)) return t.skip('no PostgreSQL store in this build');
+  it('runs W1–W7 on PostgreSQL with every check passing', { timeout: 300_000 }, async () => {
     using dir = createTempDir('perdure-bench-smoke-pg-');
     const run = await runBench(['--store', 'postgres', '--out', dir.path]);
     assert.equal(run.code, 0, `bench failed:\n${run.stdout}\n${run.stderr.slice(-4000)}`);
