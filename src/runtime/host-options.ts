@@ -7,7 +7,8 @@
  *   ValidationError whose field is the option's path (`activities.concurrency`).
  * - An unknown key inside `orchestrations` or `activities` is an error, so a
  *   typo never silently leaves a default in force.
- * - The CLI checks its config module with the same rules (one place knows the ranges).
+ * - The CLI checks its config module with the same rules, and every default
+ *   is here too (one place knows the ranges and the defaults).
  */
 import { ValidationError } from '../model/errors.ts';
 
@@ -63,4 +64,47 @@ function checkInteger(value: unknown, field: string, [min, max]: Range): void {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
     throw new ValidationError(field, `must be an integer from ${min} to ${max} (got ${JSON.stringify(value)})`);
   }
+}
+
+/** How long a crashed host's claimed turn stays blocked before another host takes it over. */
+export const DEFAULT_ORCHESTRATION_LEASE_MS = 15_000;
+/** Renewed every third of its length while an activity runs, so it bounds recovery time, not activity duration. */
+export const DEFAULT_ACTIVITY_LEASE_MS = 30_000;
+
+/** Every tuning option with its default filled in. */
+export interface HostTuning {
+  readonly orchestrations: {
+    readonly batchSize: number;
+    readonly leaseMs: number;
+    readonly sessionCacheSize: number;
+    readonly inlineActivityWindowMs: number;
+    readonly maxChainedTurns: number;
+  };
+  readonly activities: { readonly concurrency: number; readonly leaseMs: number };
+  readonly maxPollIntervalMs: number;
+  readonly shutdownGraceMs: number;
+}
+
+export interface TuningOptions {
+  readonly orchestrations?: Partial<HostTuning['orchestrations']>;
+  readonly activities?: Partial<HostTuning['activities']>;
+  readonly maxPollIntervalMs?: number;
+  readonly shutdownGraceMs?: number;
+}
+
+export function withDefaults(options: TuningOptions): HostTuning {
+  const o = options.orchestrations ?? {};
+  const a = options.activities ?? {};
+  return {
+    orchestrations: {
+      batchSize: o.batchSize ?? 100,
+      leaseMs: o.leaseMs ?? DEFAULT_ORCHESTRATION_LEASE_MS,
+      sessionCacheSize: o.sessionCacheSize ?? 10_000,
+      inlineActivityWindowMs: o.inlineActivityWindowMs ?? 20,
+      maxChainedTurns: o.maxChainedTurns ?? 64,
+    },
+    activities: { concurrency: a.concurrency ?? 100, leaseMs: a.leaseMs ?? DEFAULT_ACTIVITY_LEASE_MS },
+    maxPollIntervalMs: options.maxPollIntervalMs ?? 1_000,
+    shutdownGraceMs: options.shutdownGraceMs ?? 10_000,
+  };
 }

@@ -1,0 +1,114 @@
+/**
+ * @module workers
+ * A host's orchestration and activity workers, their claim loops, and how
+ * they wake each other: a commit that queues activities wakes the activity
+ * loop, an activity result or a sent message wakes the orchestration claims,
+ * and the store's notifications wake whichever workers the work is for.
+ *
+ * What must hold: stop() hands nothing over any more, stops the activity
+ * loop, lets running activities finish within the grace period (handing the
+ * rest back), and only then stops the orchestration loop.
+ */
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { ExternalWork, Store } from '../store/store.ts';
+import { ActivityWorker } from './activity-worker.ts';
+import type { FunctionApp } from './app.ts';
+import type { Clock } from './clock.ts';
+import type { CompletionNotifier } from './completion-notifier.ts';
+import type { HostTuning } from './host-options.ts';
+import type { Logger } from './logger.ts';
+import { OrchestrationWorker } from './orchestration-worker.ts';
+import type { StartHandoff } from './start-handoff.ts';
+import { WorkLoop } from './work-loop.ts';
+
+export interface WorkerDeps {
+  readonly app: FunctionApp;
+  readonly tuning: HostTuning;
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly completions: CompletionNotifier;
+  readonly maxPayloadBytes: number;
+}
+
+export function startWorkers({ app, tuning, store, clock, logger, completions, maxPayloadBytes }: WorkerDeps) {
+  const owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const loopOptions = (name: string) => ({
+    name, clock, logger, idleMinMs: 10, idleMaxMs: tuning.maxPollIntervalMs,
+    nextWakeAt: (now: number) => store.nextWakeAt(now),
+  });
+  let orchestrationLoop: WorkLoop | undefined;
+  let activityLoop: WorkLoop | undefined;
+  const activities = new ActivityWorker({
+    store, app, clock, logger, owner, maxPayloadBytes,
+    leaseMs: tuning.activities.leaseMs,
+    concurrency: tuning.activities.concurrency,
+    onCompleted: () => wakeClaims(),
+    onSlotFreed: () => activityLoop?.signal.notify(),
+  });
+  const orchestrations = new OrchestrationWorker({
+    store, app, clock, logger, owner,
+    leaseMs: tuning.orchestrations.leaseMs,
+    batchSize: tuning.orchestrations.batchSize,
+    sessionCacheSize: tuning.orchestrations.sessionCacheSize,
+    chaining: {
+      activities,
+      windowMs: tuning.orchestrations.inlineActivityWindowMs,
+      maxTurns: tuning.orchestrations.maxChainedTurns,
+      activityLeaseMs: tuning.activities.leaseMs,
+    },
+    onCommitted: ({ queuedActivities, sentMessages }) => {
+      if (queuedActivities) activityLoop?.signal.notify();
+      if (sentMessages) wakeClaims();
+    },
+    // Waiters on an instance this worker holds need no poll; the release (after each commit) wakes them.
+    holds: completions,
+  });
+  orchestrationLoop = new WorkLoop(loopOptions('orchestration worker'), (poll) => orchestrations.step(poll));
+  activityLoop = new WorkLoop(loopOptions('activity worker'), () => activities.step());
+  function wakeClaims() {
+    orchestrations.claimsDue();
+    orchestrationLoop?.signal.notify();
+  }
+  const wake = () => {
+    wakeClaims();
+    activityLoop?.signal.notify();
+  };
+  const handoff: StartHandoff = {
+    lease: (now) => orchestrations.lease(now),
+    accept: (item) => {
+      orchestrations.accept(item);
+      orchestrationLoop?.signal.notify();
+    },
+  };
+  const stopHeartbeat = startHeartbeat(activities, tuning.activities.leaseMs, logger);
+  const onExternalWork = (work: ExternalWork) => {
+    if (work.orchestrations) orchestrationLoop?.signal.notify();
+    if (work.activities) activityLoop?.signal.notify();
+  };
+  const unsubscribers = [store.onExternalWork?.(onExternalWork), clock.onAdvance?.(wake), stopHeartbeat];
+  orchestrationLoop.start();
+  activityLoop.start();
+  return {
+    wake,
+    wakeClaims,
+    handoff,
+    async stop(graceMs: number) {
+      orchestrations.close();
+      for (const unsubscribe of unsubscribers) unsubscribe?.();
+      await activityLoop.stop();
+      await activities.drain(graceMs);
+      await orchestrationLoop.stop();
+    },
+  };
+}
+
+/** Renews running activities' leases every third of their length; returns the function that stops it. */
+function startHeartbeat(activities: ActivityWorker, leaseMs: number, logger: Logger): () => void {
+  const heartbeat = setInterval(() => {
+    activities.renewLeases().catch((error) => logger.error('[perdure] could not renew activity leases', error));
+  }, Math.max(50, Math.floor(leaseMs / 3)));
+  heartbeat.unref();
+  return () => clearInterval(heartbeat);
+}
