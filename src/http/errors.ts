@@ -14,6 +14,7 @@ import {
   InstanceNotFoundError,
   InvalidInstanceStateError,
   PayloadTooLargeError,
+  StoreUnavailableError,
   ValidationError,
 } from '../model/errors.ts';
 import type { Logger } from '../runtime/logger.ts';
@@ -37,6 +38,11 @@ export function errorResponse(error: unknown, logger: Logger): Response {
     return json(410, { message: error.message, instanceId: error.instanceId, runtimeStatus: error.runtimeStatus });
   }
   if (error instanceof InstanceAlreadyExistsError) return json(409, conflictBody(error));
+  if (error instanceof StoreUnavailableError) {
+    // An outage, not a bug: the client may retry. The message names the store, never its credentials.
+    logger.error('The store is unavailable:', error.message);
+    return json(503, { message: 'The store is unavailable; retry later.' }, { 'retry-after': '1' });
+  }
   logger.error('Unhandled error while serving an HTTP request:', error instanceof Error ? (error.stack ?? error.message) : error);
   return json(500, { message: 'Internal server error' });
 }

@@ -1,13 +1,14 @@
 /**
  * @module test/http/body.test
  * The body reader's limits, without a server: what is drained, what is
- * refused, and when the answer must close the connection.
+ * refused, and when the answer must close the connection; and how a store
+ * outage is answered.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DRAIN_LIMIT_BYTES, readBodyBytes, readJsonBody, UnreadBodyError } from '../../src/http/body.ts';
 import { errorResponse } from '../../src/http/errors.ts';
-import { PayloadTooLargeError, ValidationError } from '../../src/model/errors.ts';
+import { PayloadTooLargeError, StoreUnavailableError, ValidationError } from '../../src/model/errors.ts';
 import { silentLogger } from '../../src/runtime/logger.ts';
 
 function streamed(bytes: number): Request {
@@ -60,5 +61,17 @@ describe('request body limits', () => {
     assert.equal(await readJsonBody(streamed(0), 1000), undefined);
     const bad = new Request('http://127.0.0.1/x', { method: 'POST', body: '{"a":' });
     await assert.rejects(readJsonBody(bad, 1000), (e: unknown) => e instanceof ValidationError && e.field === 'body');
+  });
+});
+
+describe('error answers', () => {
+  it('answers a store outage with 503 and Retry-After, and keeps the details for the log', async () => {
+    const logged: unknown[] = [];
+    const logger = { ...silentLogger, error: (...args: unknown[]) => void logged.push(args) };
+    const response = errorResponse(new StoreUnavailableError('The store postgres://db:5432/app cannot be reached: ECONNREFUSED'), logger);
+    assert.equal(response.status, 503);
+    assert.equal(response.headers.get('retry-after'), '1');
+    assert.deepEqual(await response.json(), { message: 'The store is unavailable; retry later.' });
+    assert.equal(logged.length, 1, 'the cause goes to the log');
   });
 });

@@ -28,6 +28,11 @@ export interface PostgresStoreOptions {
   readonly schema?: string;
   /** How long to wait for a connection, from the server or from a busy pool (default 30 000 ms). */
   readonly connectTimeoutMs?: number;
+  /**
+   * How long a call keeps retrying while the server cannot be reached (a
+   * restart, a failover) before it fails with StoreUnavailableError (default 10 000 ms).
+   */
+  readonly reconnectWindowMs?: number;
 }
 
 export interface PostgresSettings {
@@ -36,6 +41,7 @@ export interface PostgresSettings {
   readonly schema: string;
   readonly poolSize: number;
   readonly connectTimeoutMs: number;
+  readonly reconnectWindowMs: number;
   /** The LISTEN/NOTIFY channel for this schema (at most 63 bytes, an identifier's limit). */
   readonly channel: string;
   readonly description: string;
@@ -44,6 +50,7 @@ export interface PostgresSettings {
 export const DEFAULT_SCHEMA = 'perdure';
 export const DEFAULT_POOL_SIZE = 10;
 const DEFAULT_CONNECT_TIMEOUT_MS = 30_000;
+const DEFAULT_RECONNECT_WINDOW_MS = 10_000;
 const SCHEMA_PATTERN = /^[a-z_][a-z0-9_]{0,62}$/;
 const MAX_IDENTIFIER_BYTES = 63;
 
@@ -59,6 +66,7 @@ export function resolveSettings(options: PostgresStoreOptions): PostgresSettings
     schema,
     poolSize,
     connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+    reconnectWindowMs: options.reconnectWindowMs ?? DEFAULT_RECONNECT_WINDOW_MS,
     channel: channelFor(schema),
     description: describe(url, schema),
   };

@@ -13,14 +13,18 @@
  *   retried (its outcome is unknown); a single statement is retried after a
  *   connection error only when the caller says it is idempotent.
  * - A connection error never crashes the process: the pool's and every
- *   checked-out client's `error` events are handled.
+ *   checked-out client's `error` events are handled. A call that still cannot
+ *   reach the server after `reconnectWindowMs` of retries fails with
+ *   StoreUnavailableError (CommitUnknownError, a kind of it, when the
+ *   connection broke during COMMIT), so callers and HTTP (503) can tell an
+ *   outage from a bug.
  * - bigint columns (epoch ms, ids, tokens) come back as numbers, through a
  *   type parser local to this pool (pg's global parsers are left alone).
  */
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
-import { PerdureError } from '../../model/errors.ts';
+import { PerdureError, StoreUnavailableError } from '../../model/errors.ts';
 import type { PostgresSettings } from './config.ts';
 
 /** Something that runs one SQL statement: the pool, or the client of a transaction. */
@@ -52,7 +56,10 @@ export interface Database {
 }
 
 const INT8_OID = 20;
+/** Attempts for a transaction PostgreSQL rolled back (deadlock, serialization failure). */
 const MAX_ATTEMPTS = 5;
+/** The longest pause between two attempts while the server is unreachable. */
+const MAX_BACKOFF_MS = 500;
 /** SQLSTATEs after which PostgreSQL has rolled the transaction back: serialization_failure, deadlock_detected. */
 const ROLLED_BACK = new Set(['40001', '40P01']);
 /** SQLSTATE classes 08 (connection exception) and 57P (operator intervention: shutdown, terminate). */
@@ -76,6 +83,7 @@ export function openDatabase(settings: PostgresSettings): Database {
   // listener the pool's 'error' event would throw and end the process.
   pool.on('error', () => {});
   let closed = false;
+  const rules = { reconnectWindowMs: settings.reconnectWindowMs, description: settings.description };
   const open = () => {
     if (closed) throw new PerdureError(`The store ${settings.description} is closed.`);
     return pool;
@@ -83,11 +91,11 @@ export function openDatabase(settings: PostgresSettings): Database {
   return {
     clientConfig,
     statement: async <T>(text: string, params: readonly unknown[] = [], options: StatementOptions & { idempotent?: boolean } = {}) =>
-      withRetry(
-        async () => (await open().query(toQuery(text, params, options))).rows as T[],
-        (error) => wasRolledBack(error) || (options.idempotent === true && isConnectionError(error)),
-      ),
-    transaction: async <T>(fn: (sql: Sql) => Promise<T>) => withRetry(() => runTransaction(open(), fn), isSafeToRetry),
+      withRetry(async () => (await open().query(toQuery(text, params, options))).rows as T[], {
+        ...rules,
+        retryable: (error) => wasRolledBack(error) || (options.idempotent === true && isConnectionError(error)),
+      }),
+    transaction: async <T>(fn: (sql: Sql) => Promise<T>) => withRetry(() => runTransaction(open(), fn), { ...rules, retryable: isSafeToRetry }),
     close: async () => {
       if (closed) return;
       closed = true;
@@ -108,7 +116,8 @@ function toQuery(text: string, params: readonly unknown[] = [], options: Stateme
   return { name, text, values: params as unknown[] };
 }
 
-class CommitUnknownError extends PerdureError {
+/** The connection broke during COMMIT: the transaction may or may not have been applied. */
+class CommitUnknownError extends StoreUnavailableError {
   override name = 'CommitUnknownError';
 }
 
@@ -148,16 +157,35 @@ async function rollback(client: pg.PoolClient): Promise<boolean> {
   }
 }
 
-async function withRetry<T>(run: () => Promise<T>, retryable: (error: unknown) => boolean): Promise<T> {
+interface RetryRules {
+  /** Errors after which running again cannot apply anything twice. */
+  readonly retryable: (error: unknown) => boolean;
+  readonly reconnectWindowMs: number;
+  readonly description: string;
+}
+
+/**
+ * Runs `run` until it succeeds. A rollback is retried a few times; a
+ * connection error, for as long as the reconnect window lasts, and then
+ * becomes a StoreUnavailableError.
+ */
+async function withRetry<T>(run: () => Promise<T>, rules: RetryRules): Promise<T> {
+  const started = Date.now();
   for (let attempt = 1; ; attempt++) {
     try {
       return await run();
     } catch (error) {
-      if (attempt >= MAX_ATTEMPTS || !retryable(error)) throw error;
+      const connection = isConnectionError(error);
+      const retry = rules.retryable(error) && (connection ? Date.now() - started < rules.reconnectWindowMs : attempt < MAX_ATTEMPTS);
+      if (!retry) throw connection && !(error instanceof PerdureError) ? unavailable(rules.description, error) : error;
       // Jitter keeps the transactions that deadlocked from meeting again.
-      await sleep(Math.random() * 20 * 2 ** attempt);
+      await sleep(Math.random() * Math.min(MAX_BACKOFF_MS, 20 * 2 ** attempt));
     }
   }
+}
+
+function unavailable(description: string, error: unknown): StoreUnavailableError {
+  return new StoreUnavailableError(`The store ${description} cannot be reached: ${(error as Error).message}`, { cause: error });
 }
 
 function isSafeToRetry(error: unknown): boolean {
