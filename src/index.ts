@@ -17,10 +17,10 @@ export type {
 } from './runtime/app.ts';
 export { createHost } from './runtime/host.ts';
 export type { Host, HostOptions } from './runtime/host.ts';
-export { DurableClient } from './runtime/client.ts';
-export type { GetStatusOptions, StartNewOptions, StartNewResult } from './runtime/client.ts';
-export type { ListInstancesFilter, PurgeInstancesFilter } from './runtime/client-filters.ts';
-export type { HttpManagementPayload } from './runtime/http-management.ts';
+export { DurableClient } from './client/client.ts';
+export type { GetStatusOptions, StartNewOptions, StartNewResult } from './client/client.ts';
+export type { ListInstancesFilter, PurgeInstancesFilter } from './client/filters.ts';
+export type { HttpManagementPayload } from './client/http-management.ts';
 export { createManualClock, systemClock } from './runtime/clock.ts';
 export type { Clock, ManualClock } from './runtime/clock.ts';
 export { consoleLogger, silentLogger } from './runtime/logger.ts';

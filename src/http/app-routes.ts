@@ -14,7 +14,7 @@
 import { Hono, type Context } from 'hono';
 import { ConfigurationError } from '../model/errors.ts';
 import type { HttpTriggerDefinition } from '../runtime/app.ts';
-import type { DurableClient } from '../runtime/client.ts';
+import type { DurableClient } from '../client/client.ts';
 import type { Logger } from '../runtime/logger.ts';
 import { isAuthorized, unauthorized } from './auth.ts';
 import { readBodyBytes } from './body.ts';

@@ -12,7 +12,7 @@
 import { ValidationError } from '../model/errors.ts';
 import type { OrchestrationStatus } from '../model/instance.ts';
 import { RuntimeStatus } from '../model/runtime-status.ts';
-import type { ListInstancesFilter, PurgeInstancesFilter } from '../runtime/client-filters.ts';
+import type { ListInstancesFilter, PurgeInstancesFilter } from '../client/filters.ts';
 
 export const CONTINUATION_HEADER = 'x-ms-continuation-token';
 

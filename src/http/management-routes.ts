@@ -10,8 +10,8 @@
  *   errors become status codes in one place (http/errors).
  */
 import { Hono, type Context } from 'hono';
-import type { DurableClient } from '../runtime/client.ts';
-import { MANAGEMENT_BASE_PATH } from '../runtime/http-management.ts';
+import type { DurableClient } from '../client/client.ts';
+import { MANAGEMENT_BASE_PATH } from '../client/http-management.ts';
 import { requireHostKey } from './auth.ts';
 import { readJsonBody } from './body.ts';
 import { json } from './errors.ts';

@@ -35,8 +35,8 @@ export interface ReplaySafeLogger {
   error(message: string, ...args: unknown[]): void;
 }
 
-/** The executor side of the context: where recorded intents go. */
-export interface ContextHost {
+/** The executor side of the context: it records each decision the orchestrator makes, to match against history. */
+export interface DecisionRecorder {
   schedule<T extends ScheduledTask<unknown>>(create: (taskId: number) => T): T;
   waitForEvent<T>(name: string): ExternalEventTask<T>;
   requestContinueAsNew(input: unknown, options: ContinueAsNewOptions): void;
@@ -53,8 +53,7 @@ export interface OrchestrationIdentity {
 const EPOCH = new Date(0).toISOString();
 
 export class OrchestrationContext<TInput = unknown> {
-  /** True while the engine re-runs code for events that are already in history. */
-  isReplaying = true;
+  #replaying = true;
   /** The turn time as recorded (an ISO timestamp); parsed only when the code asks for it. */
   #turnTime = EPOCH;
   #now: Date | undefined;
@@ -64,9 +63,14 @@ export class OrchestrationContext<TInput = unknown> {
 
   constructor(
     readonly identity: OrchestrationIdentity,
-    private readonly host: ContextHost,
+    private readonly recorder: DecisionRecorder,
     private readonly logger: ReplaySafeLogger = console,
   ) {}
+
+  /** True while the engine re-runs code for events that are already in history. */
+  get isReplaying(): boolean {
+    return this.#replaying;
+  }
 
   /** Logs only when not replaying (made on first use: most orchestrators never log). */
   get log(): ReplaySafeLogger {
@@ -94,7 +98,7 @@ export class OrchestrationContext<TInput = unknown> {
   callActivity<I, O>(activity: ActivityRef<I, O>, input?: I): Task<O> {
     const name = validateFunctionName(refName(activity), 'activity name');
     const payload = normalizePayload(input, `input of activity '${name}'`);
-    return this.host.schedule((id) => new ActivityTask<O>(id, name, payload));
+    return this.recorder.schedule((id) => new ActivityTask<O>(id, name, payload));
   }
 
   callActivityWithRetry<I, O>(activity: ActivityRef<I, O>, retryPolicy: RetryPolicy, input?: I): Task<O> {
@@ -105,7 +109,7 @@ export class OrchestrationContext<TInput = unknown> {
     const name = validateFunctionName(refName(orchestration), 'orchestration name');
     const childId = instanceId === undefined ? undefined : validateInstanceId(instanceId, 'sub-orchestration instanceId');
     const payload = normalizePayload(input, `input of sub-orchestration '${name}'`);
-    return this.host.schedule(
+    return this.recorder.schedule(
       (id) => new SubOrchestrationTask<O>(id, name, childId ?? `${this.instanceId}:${id}`, payload),
     );
   }
@@ -124,12 +128,12 @@ export class OrchestrationContext<TInput = unknown> {
   createTimer(fireAt: Date | number): TimerTask {
     const at = new Date(fireAt);
     if (Number.isNaN(at.getTime())) throw new TypeError('createTimer: fireAt is not a valid date');
-    return this.host.schedule((id) => new TimerTask(id, at));
+    return this.recorder.schedule((id) => new TimerTask(id, at));
   }
 
   /** Waits for an event raised on this instance; events that arrived earlier are buffered and delivered in order. */
   waitForExternalEvent<T = unknown>(name: string): Task<T> {
-    return this.host.waitForEvent<T>(validateFunctionName(name, 'event name'));
+    return this.recorder.waitForEvent<T>(validateFunctionName(name, 'event name'));
   }
 
   /** Raises an event on another instance (fire and forget, recorded in history). */
@@ -137,16 +141,16 @@ export class OrchestrationContext<TInput = unknown> {
     const target = validateInstanceId(instanceId);
     const name = validateFunctionName(eventName, 'event name');
     const data = normalizePayload(payload, `payload of event '${name}'`);
-    this.host.schedule((id) => new EventSentTask(id, target, name, data));
+    this.recorder.schedule((id) => new EventSentTask(id, target, name, data));
   }
 
   /** Ends this execution and starts a fresh one with `input` and an empty history. Return right after calling it. */
   continueAsNew(input: unknown, options: ContinueAsNewOptions = {}): void {
-    this.host.requestContinueAsNew(normalizePayload(input, 'continueAsNew input'), options);
+    this.recorder.requestContinueAsNew(normalizePayload(input, 'continueAsNew input'), options);
   }
 
   setCustomStatus(value: unknown): void {
-    this.host.setCustomStatus(normalizePayload(value, 'custom status') ?? null);
+    this.recorder.setCustomStatus(normalizePayload(value, 'custom status') ?? null);
   }
 
   /** A UUID that is the same on every replay of this point in the orchestration. */
@@ -155,6 +159,10 @@ export class OrchestrationContext<TInput = unknown> {
     return deterministicGuid(this.instanceId, this.#turnDate().toISOString(), this.#guidCounter);
   }
 
+  /** @internal */
+  setReplaying(replaying: boolean): void {
+    this.#replaying = replaying;
+  }
   /** @internal */
   setTurnTime(timestamp: string): void {
     this.#turnTime = timestamp;

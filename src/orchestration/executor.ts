@@ -12,7 +12,7 @@ import { NonDeterministicOrchestrationError, SubOrchestrationFailedError, TaskFa
 import { toFailureDetails, type FailureDetails } from '../model/failure.ts';
 import type { EventOfType, EventRaisedEvent, HistoryEvent, HistoryEventType, ParentRef } from '../model/history.ts';
 import { normalizePayload } from '../model/json.ts';
-import { OrchestrationContext, type ContextHost, type ContinueAsNewOptions, type ReplaySafeLogger } from './context.ts';
+import { OrchestrationContext, type DecisionRecorder, type ContinueAsNewOptions, type ReplaySafeLogger } from './context.ts';
 import {
   ActivityTask,
   EventSentTask,
@@ -33,7 +33,7 @@ export type ExecutionOutcome =
 type Handlers = { [K in HistoryEventType]: (executor: OrchestrationExecutor, event: EventOfType<K>) => void };
 type ScheduledClass = abstract new (...args: never[]) => ScheduledTask<unknown>;
 
-export class OrchestrationExecutor implements ContextHost {
+export class OrchestrationExecutor implements DecisionRecorder {
   #ctx: OrchestrationContext | undefined;
   #generator: Generator<unknown, unknown, unknown> | undefined;
   #waitingOn: Task<unknown> | undefined;
@@ -78,7 +78,7 @@ export class OrchestrationExecutor implements ContextHost {
   /** Applies one event. `replaying` is true for events already in stored history. */
   apply(event: HistoryEvent, replaying: boolean): void {
     this.#replaying = replaying;
-    if (this.#ctx) this.#ctx.isReplaying = replaying;
+    this.#ctx?.setReplaying(replaying);
     (OrchestrationExecutor.#handlers[event.type] as (x: OrchestrationExecutor, e: HistoryEvent) => void)(this, event);
     this.#resume();
   }
@@ -156,7 +156,7 @@ export class OrchestrationExecutor implements ContextHost {
     );
     ctx.setTurnTime(event.timestamp);
     ctx.setInput(event.input);
-    ctx.isReplaying = this.#replaying;
+    ctx.setReplaying(this.#replaying);
     this.#ctx = ctx;
     this.#step(() => {
       const generator = this.orchestrator(ctx);

@@ -7,7 +7,7 @@
 import type { HistoryEvent } from '../model/history.ts';
 import type { ReplaySafeLogger } from './context.ts';
 import { OrchestrationExecutor, type OrchestratorFunction } from './executor.ts';
-import { applyRewinds } from './rewind.ts';
+import { applyRewinds } from './rewound-history.ts';
 
 export interface ReplayTarget {
   readonly orchestrator: OrchestratorFunction;

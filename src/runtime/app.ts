@@ -8,7 +8,7 @@
 import { ValidationError } from '../model/errors.ts';
 import { validateFunctionName } from '../model/instance-id.ts';
 import type { OrchestrationContext } from '../orchestration/context.ts';
-import type { DurableClient } from './client.ts';
+import type { DurableClient } from '../client/client.ts';
 import type { Logger } from './logger.ts';
 
 export interface ActivityContext {

@@ -10,12 +10,12 @@ import { DEFAULT_MAX_PAYLOAD_BYTES } from '../model/json.ts';
 import { openStore } from '../store/open-store.ts';
 import type { Store } from '../store/store.ts';
 import type { FunctionApp } from './app.ts';
-import { DurableClient } from './client.ts';
+import { DurableClient } from '../client/client.ts';
 import { validateHostTuning, withDefaults } from './host-options.ts';
 import { systemClock, type Clock } from './clock.ts';
-import { CompletionNotifier } from './completion-notifier.ts';
+import { CompletionNotifier } from '../worker/completion-notifier.ts';
 import { consoleLogger, type Logger } from './logger.ts';
-import { startWorkers } from './workers.ts';
+import { startWorkers } from '../worker/workers.ts';
 
 export { DEFAULT_ACTIVITY_LEASE_MS, DEFAULT_ORCHESTRATION_LEASE_MS } from './host-options.ts';
 

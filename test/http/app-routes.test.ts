@@ -9,7 +9,7 @@ import { describe, it } from 'node:test';
 import { createApp, ConfigurationError } from '../../src/index.ts';
 import { toHonoPath } from '../../src/http/app-routes.ts';
 import { createHttpApp } from '../../src/http/create-http-app.ts';
-import type { DurableClient } from '../../src/runtime/client.ts';
+import type { DurableClient } from '../../src/client/client.ts';
 import { silentLogger } from '../../src/runtime/logger.ts';
 
 function serve(register: (app: ReturnType<typeof createApp>) => void, options: { maxBodyBytes?: number } = {}) {

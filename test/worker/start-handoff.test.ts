@@ -8,11 +8,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createHost, systemClock } from '../../src/index.ts';
 import { silentLogger } from '../../src/runtime/logger.ts';
-import { OrchestrationWorker } from '../../src/runtime/orchestration-worker.ts';
+import { OrchestrationWorker } from '../../src/worker/orchestration-worker.ts';
 import { openStore } from '../../src/store/open-store.ts';
 import type { Store } from '../../src/store/store.ts';
 import { createTempDir } from '../helpers/temp-dir.ts';
-import { buildTestApp } from './test-app.ts';
+import { buildTestApp } from '../runtime/test-app.ts';
 
 describe('start handoff', () => {
   it('runs the first turn of a local start without claiming it', async () => {

@@ -9,9 +9,9 @@ import { FunctionNotFoundError } from '../model/errors.ts';
 import { toFailureDetails } from '../model/failure.ts';
 import { normalizePayload } from '../model/json.ts';
 import type { ActivityCompletion, ActivityOutcome, ActivityWorkItem, Store } from '../store/store.ts';
-import type { ActivityContext, FunctionApp } from './app.ts';
-import type { Clock } from './clock.ts';
-import type { Logger } from './logger.ts';
+import type { ActivityContext, FunctionApp } from '../runtime/app.ts';
+import type { Clock } from '../runtime/clock.ts';
+import type { Logger } from '../runtime/logger.ts';
 import type { InlineActivity, InlineActivityRunner } from './turn-chain.ts';
 
 export interface ActivityWorkerOptions {

@@ -13,11 +13,11 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { ExternalWork, Store } from '../store/store.ts';
 import { ActivityWorker } from './activity-worker.ts';
-import type { FunctionApp } from './app.ts';
-import type { Clock } from './clock.ts';
+import type { FunctionApp } from '../runtime/app.ts';
+import type { Clock } from '../runtime/clock.ts';
 import type { CompletionNotifier } from './completion-notifier.ts';
-import type { HostTuning } from './host-options.ts';
-import type { Logger } from './logger.ts';
+import type { HostTuning } from '../runtime/host-options.ts';
+import type { Logger } from '../runtime/logger.ts';
 import { OrchestrationWorker } from './orchestration-worker.ts';
 import type { StartHandoff } from './start-handoff.ts';
 import { WorkLoop } from './work-loop.ts';
@@ -45,7 +45,7 @@ export function startWorkers({ app, tuning, store, clock, logger, completions, m
     leaseMs: tuning.activities.leaseMs,
     concurrency: tuning.activities.concurrency,
     onCompleted: () => wakeClaims(),
-    onSlotFreed: () => activityLoop?.signal.notify(),
+    onSlotFreed: () => activityLoop?.wakeLatch.notify(),
   });
   const orchestrations = new OrchestrationWorker({
     store, app, clock, logger, owner,
@@ -59,7 +59,7 @@ export function startWorkers({ app, tuning, store, clock, logger, completions, m
       activityLeaseMs: tuning.activities.leaseMs,
     },
     onCommitted: ({ queuedActivities, sentMessages }) => {
-      if (queuedActivities) activityLoop?.signal.notify();
+      if (queuedActivities) activityLoop?.wakeLatch.notify();
       if (sentMessages) wakeClaims();
     },
     // Waiters on an instance this worker holds need no poll; the release (after each commit) wakes them.
@@ -69,23 +69,23 @@ export function startWorkers({ app, tuning, store, clock, logger, completions, m
   activityLoop = new WorkLoop(loopOptions('activity worker'), () => activities.step());
   function wakeClaims() {
     orchestrations.claimsDue();
-    orchestrationLoop?.signal.notify();
+    orchestrationLoop?.wakeLatch.notify();
   }
   const wake = () => {
     wakeClaims();
-    activityLoop?.signal.notify();
+    activityLoop?.wakeLatch.notify();
   };
   const handoff: StartHandoff = {
     lease: (now) => orchestrations.lease(now),
     accept: (item) => {
       orchestrations.accept(item);
-      orchestrationLoop?.signal.notify();
+      orchestrationLoop?.wakeLatch.notify();
     },
   };
   const stopHeartbeat = startHeartbeat(activities, tuning.activities.leaseMs, logger);
   const onExternalWork = (work: ExternalWork) => {
-    if (work.orchestrations) orchestrationLoop?.signal.notify();
-    if (work.activities) activityLoop?.signal.notify();
+    if (work.orchestrations) orchestrationLoop?.wakeLatch.notify();
+    if (work.activities) activityLoop?.wakeLatch.notify();
   };
   const unsubscribers = [store.onExternalWork?.(onExternalWork), clock.onAdvance?.(wake), stopHeartbeat];
   orchestrationLoop.start();

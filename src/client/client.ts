@@ -21,13 +21,12 @@ import { normalizePayload } from '../model/json.ts';
 import { isRuntimeStatus, isTerminalStatus, LIVE_STATUSES, RuntimeStatus, TERMINAL_STATUSES } from '../model/runtime-status.ts';
 import type { OrchestrationRef } from '../orchestration/context.ts';
 import type { ConflictPolicy, InstanceQuery, PurgeFilter, Store } from '../store/store.ts';
-import type { FunctionApp } from './app.ts';
-import type { Clock } from './clock.ts';
-import type { CompletionNotifier } from './completion-notifier.ts';
+import type { Clock } from '../runtime/clock.ts';
+import type { CompletionNotifier } from '../worker/completion-notifier.ts';
 import { checkStatusResponse, createHttpManagementPayload, type HttpManagementPayload } from './http-management.ts';
 import { StartBatcher } from './start-batcher.ts';
-import type { StartHandoff } from './start-handoff.ts';
-import { validateListQuery, validatePurgeFilter, type ListInstancesFilter, type PurgeInstancesFilter } from './client-filters.ts';
+import type { StartHandoff } from '../worker/start-handoff.ts';
+import { validateListQuery, validatePurgeFilter, type ListInstancesFilter, type PurgeInstancesFilter } from './filters.ts';
 
 export interface StartNewOptions<I> {
   /** Defaults to a random UUID. Choosing one makes the start a singleton start for that ID. */
@@ -53,12 +52,17 @@ export interface GetStatusOptions {
   readonly showInput?: boolean;
 }
 
+/** What the client needs of an app: whether an orchestration is registered (a FunctionApp is one). */
+export interface OrchestrationRegistry {
+  getOrchestration(name: string): unknown;
+}
+
 export interface DurableClientOptions {
   readonly store: Store;
   readonly clock: Clock;
   readonly completions: CompletionNotifier;
   /** When given, starts of unregistered orchestrations are refused at the call. */
-  readonly app?: FunctionApp;
+  readonly app?: OrchestrationRegistry;
   readonly hostKey?: string;
   readonly maxPayloadBytes: number;
   /** Called after this client committed work (a start, an event), so local workers look at once. */

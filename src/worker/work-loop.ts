@@ -1,7 +1,7 @@
 /**
  * @module work-loop
  * The claim loop both workers share. Work committed in this process wakes
- * it through its Signal at once; otherwise it sleeps until the next due
+ * it through its wake latch at once; otherwise it sleeps until the next due
  * timer or lease expiry, backing off (up to `idleMaxMs`) so that an idle
  * host barely touches the database. A failing store never kills the loop.
  *
@@ -10,9 +10,9 @@
  * work is waiting may skip the store on other steps, but must look on a poll,
  * since work from other processes and due timers are only seen that way.
  */
-import type { Clock } from './clock.ts';
-import type { Logger } from './logger.ts';
-import { Signal } from './signal.ts';
+import type { Clock } from '../runtime/clock.ts';
+import type { Logger } from '../runtime/logger.ts';
+import { WakeLatch } from './wake-latch.ts';
 
 export interface WorkLoopOptions {
   readonly name: string;
@@ -25,7 +25,7 @@ export interface WorkLoopOptions {
 }
 
 export class WorkLoop {
-  readonly signal = new Signal();
+  readonly wakeLatch = new WakeLatch();
   #running = false;
   #done: Promise<void> = Promise.resolve();
 
@@ -40,7 +40,7 @@ export class WorkLoop {
   /** Lets the current step finish, then stops. */
   async stop(): Promise<void> {
     this.#running = false;
-    this.signal.notify();
+    this.wakeLatch.notify();
     await this.#done;
   }
 
@@ -60,11 +60,11 @@ export class WorkLoop {
           poll = false;
           continue;
         }
-        poll = !(await this.signal.wait(await this.#sleepMs(idle)));
+        poll = !(await this.wakeLatch.wait(await this.#sleepMs(idle)));
         idle = Math.min(idle * 2, this.options.idleMaxMs);
       } catch (error) {
         this.options.logger.error(`[perdure] ${this.options.name} failed; retrying in ${errorDelay} ms`, error);
-        await this.signal.wait(errorDelay);
+        await this.wakeLatch.wait(errorDelay);
         errorDelay = Math.min(errorDelay * 2, 5_000);
         poll = true;
       }

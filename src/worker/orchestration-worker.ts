@@ -25,9 +25,9 @@ import { drainTurn, failedTurn, runTurn, type TurnRequest, type TurnResult } fro
 import type { ActivityOutcome, OrchestrationCommit, OrchestrationWorkItem, Store } from '../store/store.ts';
 import type { ActivityWorker } from './activity-worker.ts';
 import { runChain } from './turn-chain.ts';
-import type { FunctionApp } from './app.ts';
-import type { Clock } from './clock.ts';
-import type { Logger } from './logger.ts';
+import type { FunctionApp } from '../runtime/app.ts';
+import type { Clock } from '../runtime/clock.ts';
+import type { Logger } from '../runtime/logger.ts';
 import { SessionCache } from './session-cache.ts';
 import type { StartHandoff } from './start-handoff.ts';
 import { toCommit } from './turn-commit.ts';

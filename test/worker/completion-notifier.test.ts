@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CompletionNotifier } from '../../src/runtime/completion-notifier.ts';
+import { CompletionNotifier } from '../../src/worker/completion-notifier.ts';
 
 const settled = (promise: Promise<void>) => Promise.race([promise.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 60))]);
 

@@ -1,10 +1,10 @@
 /**
- * @module signal
+ * @module worker/wake-latch
  * A wake-up latch for worker loops: `notify()` releases the current or the
  * next `wait()`, so work committed in this process is dispatched at once
  * instead of on a polling tick.
  */
-export class Signal {
+export class WakeLatch {
   #pending = false;
   #release: (() => void) | undefined;
 
