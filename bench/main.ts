@@ -63,7 +63,8 @@ function parse(argv: readonly string[]): BenchArgs | 'help' {
 }
 
 function oneOf<T extends string>(value: string, allowed: readonly T[], flag: string): T {
-  if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`${flag} must be one of ${allowed.join(', ')} (got '${value}')`);
+  if (!(allowed as readonly string[]).includes(value))
+    throw new UsageError(`${flag} must be one of ${allowed.join(', ')} (got '${value}')`);
   return value as T;
 }
 
@@ -77,7 +78,8 @@ function selectWorkloads(spec: string, store: StoreKind) {
   const workloads = spec.split(',').map((id) => {
     const workload = WORKLOADS.find((w) => w.id.toLowerCase() === id.trim().toLowerCase());
     if (!workload) throw new UsageError(`unknown workload '${id}' (use ${WORKLOADS.map((w) => w.id).join(', ')} or all)`);
-    if (!workload.stores.includes(store)) throw new UsageError(`${workload.id} runs on ${workload.stores.join('/')} only: add --store ${workload.stores[0]}`);
+    if (!workload.stores.includes(store))
+      throw new UsageError(`${workload.id} runs on ${workload.stores.join('/')} only: add --store ${workload.stores[0]}`);
     return workload;
   });
   return { workloads, skipped: [] };

@@ -21,7 +21,10 @@ after(async () => {
 });
 
 async function start(name: string, id: string, input?: unknown): Promise<void> {
-  const response = await request(`${server.url}/api/orchestrators/${name}/${id}`, { method: 'POST', ...(input === undefined ? {} : { json: input }) });
+  const response = await request(`${server.url}/api/orchestrators/${name}/${id}`, {
+    method: 'POST',
+    ...(input === undefined ? {} : { json: input }),
+  });
   assert.equal(response.status, 202, response.text);
 }
 
@@ -47,7 +50,8 @@ describe('examples', () => {
     await start('ApprovalWorkflow', 'approve-yes', { timeoutSeconds: 600 });
     await start('ApprovalWorkflow', 'approve-bool', { timeoutSeconds: 600 });
     await start('ApprovalWorkflow', 'approve-no', { timeoutSeconds: 600 });
-    for (const id of ['approve-yes', 'approve-bool', 'approve-no']) await waitForStatus(server.url, id, (s) => s.runtimeStatus === 'Running');
+    for (const id of ['approve-yes', 'approve-bool', 'approve-no'])
+      await waitForStatus(server.url, id, (s) => s.runtimeStatus === 'Running');
     assert.equal((await raise('approve-yes', { approved: true })).status, 202);
     assert.equal((await raise('approve-bool', true)).status, 202);
     assert.equal((await raise('approve-no', { approved: false })).status, 202);
@@ -72,7 +76,11 @@ describe('examples', () => {
     assert.deepEqual(status.customStatus, { checks: 3, state: 'done' });
     assert.equal(status.input.checks, 2, 'the last execution was started by continueAsNew with the carried state');
     const history = await request(`${server.url}${MANAGEMENT}/instances/monitor-1?showHistory=true`);
-    assert.equal(history.body.historyEvents.filter((e: any) => e.type === 'TaskScheduled').length, 1, 'history was reset: one poll in this execution');
+    assert.equal(
+      history.body.historyEvents.filter((e: any) => e.type === 'TaskScheduled').length,
+      1,
+      'history was reset: one poll in this execution',
+    );
   });
 
   it('Monitor stops when it has expired', async () => {
@@ -101,7 +109,10 @@ describe('examples', () => {
   });
 
   it('HttpStartAndWait answers 202 with the check-status body when the wait runs out', async () => {
-    const response = await request(`${server.url}/api/start-and-wait/ApprovalWorkflow?timeoutMs=200`, { method: 'POST', json: { timeoutSeconds: 600 } });
+    const response = await request(`${server.url}/api/start-and-wait/ApprovalWorkflow?timeoutMs=200`, {
+      method: 'POST',
+      json: { timeoutSeconds: 600 },
+    });
     assert.equal(response.status, 202);
     assert.equal(response.headers.get('location'), response.body.statusQueryGetUri);
     const status = await request(response.body.statusQueryGetUri);

@@ -23,5 +23,9 @@ export const parentWithChildren = app.orchestration('ParentWithChildren', functi
   const cities = ctx.getInput<{ cities?: string[] } | undefined>()?.cities ?? ['Oslo', 'Lima', 'Cairo'];
   const children = cities.map((city, i) => ctx.callSubOrchestrator(greetCity, city, `${ctx.instanceId}-child-${i}`));
   const results = yield* Task.all(children);
-  return { count: results.length, greetings: results.map((r) => r.greeting), childInstanceIds: cities.map((_, i) => `${ctx.instanceId}-child-${i}`) };
+  return {
+    count: results.length,
+    greetings: results.map((r) => r.greeting),
+    childInstanceIds: cities.map((_, i) => `${ctx.instanceId}-child-${i}`),
+  };
 });

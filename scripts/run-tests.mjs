@@ -10,7 +10,11 @@ import { join } from 'node:path';
 function collect(dir) {
   let out = [];
   let entries;
-  try { entries = readdirSync(dir); } catch { return out; }
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return out;
+  }
   for (const name of entries) {
     const path = join(dir, name);
     if (name === 'node_modules' || name === 'fixtures') continue;
@@ -21,25 +25,34 @@ function collect(dir) {
 }
 
 const filters = process.argv.slice(2);
-const files = ['test', 'examples'].flatMap(collect).sort()
+const files = ['test', 'examples']
+  .flatMap(collect)
+  .sort()
   .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)));
-if (files.length === 0) { console.error('no test files matched'); process.exit(1); }
+if (files.length === 0) {
+  console.error('no test files matched');
+  process.exit(1);
+}
 
 /** Runs one batch of files, echoing the runner's output, and returns its exit code and summary counts. */
 function run(list, concurrency) {
   if (list.length === 0) return Promise.resolve({ status: 0, passed: 0, failed: 0 });
-  const child = spawn(process.execPath, [
-    '--import', 'tsx', '--test', '--test-reporter=spec', `--test-concurrency=${concurrency}`, ...list,
-  ], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', '--test', '--test-reporter=spec', `--test-concurrency=${concurrency}`, ...list],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   let tail = '';
   child.stdout.on('data', (chunk) => {
     process.stdout.write(chunk);
     tail = (tail + chunk.toString()).slice(-4096);
   });
-  return new Promise((resolve) => child.on('close', (code) => {
-    const count = (label) => Number(new RegExp(`^ℹ ${label} (\\d+)$`, 'm').exec(tail)?.[1] ?? 0);
-    resolve({ status: code ?? 1, passed: count('pass'), failed: count('fail') + count('cancelled') });
-  }));
+  return new Promise((resolve) =>
+    child.on('close', (code) => {
+      const count = (label) => Number(new RegExp(`^ℹ ${label} (\\d+)$`, 'm').exec(tail)?.[1] ?? 0);
+      resolve({ status: code ?? 1, passed: count('pass'), failed: count('fail') + count('cancelled') });
+    }),
+  );
 }
 
 const serial = files.filter((f) => f.endsWith('.serial.test.ts'));

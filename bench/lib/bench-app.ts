@@ -58,7 +58,9 @@ export function buildBenchApp(): BenchApp {
   });
 
   app.orchestration('SubFanOut', function* (ctx: OrchestrationContext<number>) {
-    const children = Array.from({ length: ctx.getInput() }, (_, i) => ctx.callSubOrchestrator(doubleChild, i, `${ctx.instanceId}-child-${i}`));
+    const children = Array.from({ length: ctx.getInput() }, (_, i) =>
+      ctx.callSubOrchestrator(doubleChild, i, `${ctx.instanceId}-child-${i}`),
+    );
     const results = yield* Task.all(children);
     return results.reduce((sum, x) => sum + x, 0);
   });

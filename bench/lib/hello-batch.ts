@@ -48,8 +48,14 @@ export async function runHelloBatch(
     }),
   );
   const wallMs = wall();
-  const wrong = outputs.findIndex((output, i) => statuses[i] !== 'Completed' || JSON.stringify(output) !== JSON.stringify(expectedHello(i)));
-  checks.that(wrong === -1, `${prefix}: ${count} HelloSequence outputs are correct`, `${prefix}-${wrong}: ${statuses[wrong]} ${JSON.stringify(outputs[wrong])}`);
+  const wrong = outputs.findIndex(
+    (output, i) => statuses[i] !== 'Completed' || JSON.stringify(output) !== JSON.stringify(expectedHello(i)),
+  );
+  checks.that(
+    wrong === -1,
+    `${prefix}: ${count} HelloSequence outputs are correct`,
+    `${prefix}-${wrong}: ${statuses[wrong]} ${JSON.stringify(outputs[wrong])}`,
+  );
   return {
     instances: count,
     wallS: round(wallMs / 1000, 3),

@@ -94,6 +94,9 @@ export function freePort(): Promise<number> {
 }
 
 export function lastLine(text: string): string {
-  const lines = text.trim().split('\n').filter((line) => line.trim() !== '');
+  const lines = text
+    .trim()
+    .split('\n')
+    .filter((line) => line.trim() !== '');
   return lines.at(-1)?.trim() ?? '(no output)';
 }

@@ -48,7 +48,9 @@ export function renderMarkdown(record: RunRecord): string {
     '',
     '| Workload | Store | Result | Targets |',
     '| --- | --- | --- | --- |',
-    ...record.results.map(({ line, title, result }) => `| ${line.workload} ${title} | ${line.store} | ${result.headline} | ${targetsText(result.targets)} |`),
+    ...record.results.map(
+      ({ line, title, result }) => `| ${line.workload} ${title} | ${line.store} | ${result.headline} | ${targetsText(result.targets)} |`,
+    ),
     ...record.failures.map((f) => `| ${f.workload} | ${record.settings.store} | **FAILED**: ${f.error.replaceAll('|', '\\|')} | |`),
     ...record.skipped.map((s) => `| ${s.workload} | ${record.settings.store} | skipped: ${s.reason} | |`),
   ];

@@ -20,7 +20,13 @@ interface Column {
 
 const CHUNK = 50_000;
 
-export async function seedPostgres(client: pg.Client, schema: string, count: number, before: number, progress: (done: number) => void): Promise<void> {
+export async function seedPostgres(
+  client: pg.Client,
+  schema: string,
+  count: number,
+  before: number,
+  progress: (done: number) => void,
+): Promise<void> {
   const instances = await columns(client, schema, 'instances');
   const history = await columns(client, schema, 'history');
   const instanceSql = insertSql(schema, 'instances', instances, instanceValue);
@@ -40,12 +46,19 @@ export async function seedPostgres(client: pg.Client, schema: string, count: num
 }
 
 async function columns(client: pg.Client, schema: string, table: string): Promise<Column[]> {
-  const { rows } = await client.query<{ column_name: string; data_type: string; is_nullable: string; column_default: string | null; is_identity: string }>(
+  const { rows } = await client.query<{
+    column_name: string;
+    data_type: string;
+    is_nullable: string;
+    column_default: string | null;
+    is_identity: string;
+  }>(
     `SELECT column_name, data_type, is_nullable, column_default, is_identity FROM information_schema.columns
       WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position`,
     [schema, table],
   );
-  if (rows.length === 0) throw new Error(`W6 seeding: the PostgreSQL store has no table '${table}' in schema ${schema}; update bench/lib/seed-postgres.ts`);
+  if (rows.length === 0)
+    throw new Error(`W6 seeding: the PostgreSQL store has no table '${table}' in schema ${schema}; update bench/lib/seed-postgres.ts`);
   return rows.map((r) => ({
     name: r.column_name,
     type: r.data_type,
@@ -54,13 +67,24 @@ async function columns(client: pg.Client, schema: string, table: string): Promis
 }
 
 /** `INSERT INTO t (known columns) SELECT exprs FROM generate_series($1, $2) AS g [, history seq]`. */
-function insertSql(schema: string, table: string, cols: readonly Column[], value: (column: Column) => string | undefined, layout: HistoryLayout = 'event'): string {
+function insertSql(
+  schema: string,
+  table: string,
+  cols: readonly Column[],
+  value: (column: Column) => string | undefined,
+  layout: HistoryLayout = 'event',
+): string {
   const known = cols.map((c) => ({ column: c, expression: value(c) })).filter((c) => c.expression !== undefined);
   const missing = cols.filter((c) => c.required && value(c) === undefined).map((c) => c.name);
   if (missing.length > 0) {
-    throw new Error(`W6 seeding: required column(s) ${missing.join(', ')} of PostgreSQL table '${table}' are unknown to bench/lib/seed-postgres.ts; update it`);
+    throw new Error(
+      `W6 seeding: required column(s) ${missing.join(', ')} of PostgreSQL table '${table}' are unknown to bench/lib/seed-postgres.ts; update it`,
+    );
   }
-  const from = table === 'history' ? `generate_series($1::int, $2::int) AS g CROSS JOIN (${historyTemplates(layout)}) AS e(seq, template)` : 'generate_series($1::int, $2::int) AS g';
+  const from =
+    table === 'history'
+      ? `generate_series($1::int, $2::int) AS g CROSS JOIN (${historyTemplates(layout)}) AS e(seq, template)`
+      : 'generate_series($1::int, $2::int) AS g';
   return `INSERT INTO ${pg.escapeIdentifier(schema)}.${pg.escapeIdentifier(table)} (${known.map((k) => pg.escapeIdentifier(k.column.name)).join(', ')})
           SELECT ${known.map((k) => k.expression).join(', ')} FROM ${from}`;
 }
@@ -72,29 +96,47 @@ const OUTPUT = `json_build_array(${HELLO_CITIES.map((city) => `'Hello ${city} ' 
 
 function instanceValue(column: Column): string | undefined {
   switch (column.name) {
-    case 'instance_id': return ID;
-    case 'name': return `'HelloSequence'`;
-    case 'execution_id': return cast(EXECUTION_ID, column);
-    case 'runtime_status': return cast(`'Completed'`, column);
-    case 'input': return json('to_json(g)', column);
-    case 'output': return json(OUTPUT, column);
-    case 'created_at': return time(CREATED, column);
+    case 'instance_id':
+      return ID;
+    case 'name':
+      return `'HelloSequence'`;
+    case 'execution_id':
+      return cast(EXECUTION_ID, column);
+    case 'runtime_status':
+      return cast(`'Completed'`, column);
+    case 'input':
+      return json('to_json(g)', column);
+    case 'output':
+      return json(OUTPUT, column);
+    case 'created_at':
+      return time(CREATED, column);
     case 'updated_at':
-    case 'completed_at': return time(`${CREATED} + 9`, column);
-    case 'history_length': return String(SEED_HISTORY_LENGTH);
-    default: return undefined;
+    case 'completed_at':
+      return time(`${CREATED} + 9`, column);
+    case 'history_length':
+      return String(SEED_HISTORY_LENGTH);
+    default:
+      return undefined;
   }
 }
 
 function historyValue(column: Column): string | undefined {
   switch (column.name) {
-    case 'instance_id': return ID;
-    case 'seq': return 'e.seq';
-    case 'execution_id': return cast(EXECUTION_ID, column);
+    case 'instance_id':
+      return ID;
+    case 'seq':
+      return 'e.seq';
+    case 'execution_id':
+      return cast(EXECUTION_ID, column);
     // The template holds placeholders for the per-instance parts of each event.
     case 'event':
-    case 'events': return json(`replace(replace(replace(e.template, '__N__', g::text), '__EXEC__', ${EXECUTION_ID}), '__T__', to_char(to_timestamp(${CREATED} / 1000.0) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))::json`, column);
-    default: return undefined;
+    case 'events':
+      return json(
+        `replace(replace(replace(e.template, '__N__', g::text), '__EXEC__', ${EXECUTION_ID}), '__T__', to_char(to_timestamp(${CREATED} / 1000.0) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))::json`,
+        column,
+      );
+    default:
+      return undefined;
   }
 }
 

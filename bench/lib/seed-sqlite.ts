@@ -22,9 +22,22 @@ import {
 } from './seed-events.ts';
 
 const INSTANCE_COLUMNS = [
-  'instance_id', 'name', 'execution_id', 'runtime_status', 'input', 'output', 'custom_status', 'failure',
-  'parent_instance_id', 'created_at', 'updated_at', 'completed_at', 'history_length', 'lease_owner',
-  'lease_expires_at', 'lease_token',
+  'instance_id',
+  'name',
+  'execution_id',
+  'runtime_status',
+  'input',
+  'output',
+  'custom_status',
+  'failure',
+  'parent_instance_id',
+  'created_at',
+  'updated_at',
+  'completed_at',
+  'history_length',
+  'lease_owner',
+  'lease_expires_at',
+  'lease_token',
 ];
 const HISTORY_LAYOUTS: Record<HistoryLayout, readonly string[]> = {
   event: ['instance_id', 'seq', 'event'],

@@ -36,4 +36,3 @@ export function formatCount(n: number): string {
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-

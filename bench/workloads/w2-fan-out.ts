@@ -42,7 +42,11 @@ async function runFanOut(spec: FanOutSpec, context: WorkloadContext) {
     await host.client.startNew(spec.orchestration, { instanceId, input: width });
     const status = await host.client.waitForCompletion(instanceId, { timeoutMs: 600_000 });
     runs.push(elapsed() / 1000);
-    checks.equal({ status: status.runtimeStatus, output: status.output }, { status: 'Completed', output: width * (width - 1) }, `run ${run + 1}: sum of ${width} doubled values`);
+    checks.equal(
+      { status: status.runtimeStatus, output: status.output },
+      { status: 'Completed', output: width * (width - 1) },
+      `run ${run + 1}: sum of ${width} doubled values`,
+    );
   }
   checks.equal(counters.activityCalls, width * repeats, 'each activity ran exactly once');
   const wallS = round(median(runs), 3);

@@ -42,7 +42,10 @@ export const w3: Workload = {
       Array.from({ length: ids }, (_, i) => host.client.waitForCompletion(`w3-${i}`, { timeoutMs: 120_000 })),
     );
     const completeMs = elapsed();
-    checks.that(statuses.every((s, i) => s.runtimeStatus === 'Completed' && s.output === `w3-${i}`), `all ${ids} instances completed with their own output`);
+    checks.that(
+      statuses.every((s, i) => s.runtimeStatus === 'Completed' && s.output === `w3-${i}`),
+      `all ${ids} instances completed with their own output`,
+    );
     const listed = await host.client.listInstances({ instanceIdPrefix: 'w3-', pageSize: 1_000 });
     checks.equal(listed.instances.length, ids, 'instances in the store');
     const executions = Array.from({ length: ids }, (_, i) => counters.executions.get(`w3-${i}`) ?? 0);

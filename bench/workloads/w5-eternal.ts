@@ -43,7 +43,8 @@ export const w5: Workload = {
     for (;;) {
       const status = await host.client.getStatus('w5');
       if (status && ['Completed', 'Failed', 'Terminated'].includes(status.runtimeStatus)) break;
-      if (Date.now() > deadline) checks.fail('the eternal orchestration finished in time', `${counters.activityCalls} of ${iterations} generations`);
+      if (Date.now() > deadline)
+        checks.fail('the eternal orchestration finished in time', `${counters.activityCalls} of ${iterations} generations`);
       if (before === undefined && counters.activityCalls >= warmup) {
         before = { rss: rssBytes(), store: await store.sizeBytes(), at: elapsed(), iterations: counters.activityCalls };
       }
@@ -58,7 +59,11 @@ export const w5: Workload = {
     const after = { rss: rssBytes(), store: await store.sizeBytes() };
 
     const final = await host.client.getStatus('w5');
-    checks.equal({ status: final?.runtimeStatus, output: final?.output }, { status: 'Completed', output: iterations }, 'the last generation completed with n = iterations');
+    checks.equal(
+      { status: final?.runtimeStatus, output: final?.output },
+      { status: 'Completed', output: iterations },
+      'the last generation completed with n = iterations',
+    );
     checks.equal(counters.activityCalls, iterations, 'one activity call per generation');
     checks.that(before !== undefined, 'a baseline was taken after the warm-up');
     const history = await host.store.getHistory('w5');

@@ -98,10 +98,18 @@ async function seed(context: WorkloadContext, store: BenchStore, count: number):
 /** The engine must read a seeded instance as one of its own, or the comparison is meaningless. */
 async function checkSeededReadsBack(host: Host, i: number, checks: Checks): Promise<void> {
   const status = await host.client.getStatus(seedInstanceId(i));
-  checks.equal({ status: status?.runtimeStatus, output: status?.output }, { status: 'Completed', output: expectedHello(i) }, 'a seeded instance reads back Completed with its output');
+  checks.equal(
+    { status: status?.runtimeStatus, output: status?.output },
+    { status: 'Completed', output: expectedHello(i) },
+    'a seeded instance reads back Completed with its output',
+  );
   const history = await host.store.getHistory(seedInstanceId(i));
   const last = history.at(-1) as { type?: string; result?: unknown } | undefined;
-  checks.equal({ length: history.length, last: last?.type, result: last?.result }, { length: SEED_HISTORY_LENGTH, last: 'ExecutionCompleted', result: expectedHello(i) }, 'a seeded instance\'s history reads back as its 12 events');
+  checks.equal(
+    { length: history.length, last: last?.type, result: last?.result },
+    { length: SEED_HISTORY_LENGTH, last: 'ExecutionCompleted', result: expectedHello(i) },
+    "a seeded instance's history reads back as its 12 events",
+  );
 }
 
 async function countSeeded(store: BenchStore): Promise<number> {
@@ -117,11 +125,17 @@ async function listPages(host: Host, pages: number, checks: Checks) {
   let lastCreated = '';
   for (let page = 0; page < pages; page++) {
     const elapsed = stopwatch();
-    const result = await host.client.listInstances({ runtimeStatus: ['Completed'], pageSize: PAGE_SIZE, ...(token ? { continuationToken: token } : {}) });
+    const result = await host.client.listInstances({
+      runtimeStatus: ['Completed'],
+      pageSize: PAGE_SIZE,
+      ...(token ? { continuationToken: token } : {}),
+    });
     latencies.push(elapsed());
-    if (result.instances.length !== PAGE_SIZE) checks.fail(`every page holds ${PAGE_SIZE} instances`, `page ${page}: ${result.instances.length}`);
+    if (result.instances.length !== PAGE_SIZE)
+      checks.fail(`every page holds ${PAGE_SIZE} instances`, `page ${page}: ${result.instances.length}`);
     for (const instance of result.instances) {
-      if (instance.runtimeStatus !== 'Completed') checks.fail('listed instances are Completed', `${instance.instanceId}: ${instance.runtimeStatus}`);
+      if (instance.runtimeStatus !== 'Completed')
+        checks.fail('listed instances are Completed', `${instance.instanceId}: ${instance.runtimeStatus}`);
       if (seen.has(instance.instanceId)) checks.fail('paging never repeats an instance', instance.instanceId);
       if (instance.createdTime < lastCreated) checks.fail('pages come in created-time order', instance.instanceId);
       seen.add(instance.instanceId);

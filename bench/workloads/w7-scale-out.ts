@@ -64,12 +64,18 @@ async function runRound(context: WorkloadContext, hostCount: number, count: numb
     await using client = await store.host(app, { workers: false });
     const prefix = `w7h${hostCount}`;
     const elapsed = stopwatch();
-    await Promise.all(Array.from({ length: count }, (_, i) => client.client.startNew('HelloSequence', { instanceId: `${prefix}-${i}`, input: i })));
+    await Promise.all(
+      Array.from({ length: count }, (_, i) => client.client.startNew('HelloSequence', { instanceId: `${prefix}-${i}`, input: i })),
+    );
     await untilNoneLive(client.client, prefix, Math.max(120_000, count * 50));
     const wallMs = elapsed();
     await checkOutputs(client.client, prefix, count, checks);
     const activitiesPerHost = await stopHosts(children);
-    checks.equal(activitiesPerHost.reduce((a, b) => a + b, 0), count * 3, `${hostCount} host(s): each activity ran once`);
+    checks.equal(
+      activitiesPerHost.reduce((a, b) => a + b, 0),
+      count * 3,
+      `${hostCount} host(s): each activity ran once`,
+    );
     return { hosts: hostCount, wallS: round(wallMs / 1000, 3), orchestrationsPerS: round(count / (wallMs / 1000), 1), activitiesPerHost };
   } finally {
     await Promise.all(children.map((child) => child.stop()));
@@ -91,11 +97,18 @@ async function checkOutputs(client: DurableClient, prefix: string, count: number
   let seen = 0;
   let token: string | undefined;
   do {
-    const page = await client.listInstances({ instanceIdPrefix: `${prefix}-`, pageSize: 1_000, ...(token ? { continuationToken: token } : {}) });
+    const page = await client.listInstances({
+      instanceIdPrefix: `${prefix}-`,
+      pageSize: 1_000,
+      ...(token ? { continuationToken: token } : {}),
+    });
     for (const instance of page.instances) {
       const n = Number(instance.instanceId.slice(prefix.length + 1));
       if (instance.runtimeStatus !== 'Completed' || JSON.stringify(instance.output) !== JSON.stringify(expectedHello(n))) {
-        checks.fail('every HelloSequence output is correct', `${instance.instanceId}: ${instance.runtimeStatus} ${JSON.stringify(instance.output)}`);
+        checks.fail(
+          'every HelloSequence output is correct',
+          `${instance.instanceId}: ${instance.runtimeStatus} ${JSON.stringify(instance.output)}`,
+        );
       }
       seen++;
     }

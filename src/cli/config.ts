@@ -44,7 +44,10 @@ export interface Settings {
   readonly hostKey: string | undefined;
   readonly maxBodyBytes: number;
   readonly configPath: string | undefined;
-  readonly hostTuning: Pick<PerdureConfig, 'orchestrations' | 'activities' | 'maxPollIntervalMs' | 'shutdownGraceMs' | 'maxPayloadBytes' | 'workers'>;
+  readonly hostTuning: Pick<
+    PerdureConfig,
+    'orchestrations' | 'activities' | 'maxPollIntervalMs' | 'shutdownGraceMs' | 'maxPayloadBytes' | 'workers'
+  >;
 }
 
 export const DEFAULTS = { port: 7071, host: '127.0.0.1', store: 'sqlite:./.perdure/perdure.db', maxBodyBytes: 1024 * 1024 } as const;
@@ -60,12 +63,19 @@ export async function resolveSettings(flags: StartFlags, env: NodeJS.ProcessEnv,
   if (!appModule) throw new CliError('No app module: run `perdure start <app module>` or set `app` in perdure.config.ts.');
   return {
     appModule,
-    store: text(flags.store, '--store') ?? text(e('PERDURE_STORE'), 'PERDURE_STORE') ?? text(config.store, `store in ${from}`) ?? DEFAULTS.store,
-    port: int(flags.port, '--port', 0, 65535) ?? int(e('PORT'), 'PORT', 0, 65535) ?? int(config.port, `port in ${from}`, 0, 65535) ?? DEFAULTS.port,
+    store:
+      text(flags.store, '--store') ?? text(e('PERDURE_STORE'), 'PERDURE_STORE') ?? text(config.store, `store in ${from}`) ?? DEFAULTS.store,
+    port:
+      int(flags.port, '--port', 0, 65535) ??
+      int(e('PORT'), 'PORT', 0, 65535) ??
+      int(config.port, `port in ${from}`, 0, 65535) ??
+      DEFAULTS.port,
     host: text(flags.host, '--host') ?? text(e('PERDURE_HOST'), 'PERDURE_HOST') ?? text(config.host, `host in ${from}`) ?? DEFAULTS.host,
     hostKey: text(e('PERDURE_HOST_KEY'), 'PERDURE_HOST_KEY') ?? text(config.hostKey, `hostKey in ${from}`),
     maxBodyBytes:
-      int(e('PERDURE_MAX_BODY_BYTES'), 'PERDURE_MAX_BODY_BYTES', 1, 2 ** 31) ?? int(config.maxBodyBytes, `maxBodyBytes in ${from}`, 1, 2 ** 31) ?? DEFAULTS.maxBodyBytes,
+      int(e('PERDURE_MAX_BODY_BYTES'), 'PERDURE_MAX_BODY_BYTES', 1, 2 ** 31) ??
+      int(config.maxBodyBytes, `maxBodyBytes in ${from}`, 1, 2 ** 31) ??
+      DEFAULTS.maxBodyBytes,
     configPath,
     hostTuning: hostTuning(config, from),
   };
@@ -99,7 +109,9 @@ async function loadConfig(path: string): Promise<PerdureConfig> {
 function hostTuning(config: PerdureConfig, from: string): Settings['hostTuning'] {
   const { orchestrations, activities, maxPollIntervalMs, shutdownGraceMs, maxPayloadBytes, workers } = config;
   const tuning = Object.fromEntries(
-    Object.entries({ orchestrations, activities, maxPollIntervalMs, shutdownGraceMs, maxPayloadBytes, workers }).filter(([, v]) => v !== undefined),
+    Object.entries({ orchestrations, activities, maxPollIntervalMs, shutdownGraceMs, maxPayloadBytes, workers }).filter(
+      ([, v]) => v !== undefined,
+    ),
   );
   try {
     validateHostTuning(tuning);

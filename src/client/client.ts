@@ -91,7 +91,13 @@ export class DurableClient {
     const visibleAt = options.startAt === undefined ? undefined : validDate(options.startAt, 'startAt').getTime();
     const lease = visibleAt === undefined && this.options.app ? this.options.handoff?.lease(now) : undefined;
     const result = await this.#batcher.start({
-      instanceId, name, executionId: randomUUID(), input, onConflict, reuseStatuses, now,
+      instanceId,
+      name,
+      executionId: randomUUID(),
+      input,
+      onConflict,
+      reuseStatuses,
+      now,
       ...(visibleAt === undefined ? {} : { visibleAt }),
       ...(lease === undefined ? {} : { lease }),
     });
@@ -127,17 +133,32 @@ export class DurableClient {
   }
 
   async terminate(instanceId: string, reason?: string): Promise<void> {
-    return this.#send(instanceId, { type: 'ExecutionTerminated', timestamp: this.#timestamp(), ...reasonOf(reason) }, LIVE_STATUSES, 'terminate');
+    return this.#send(
+      instanceId,
+      { type: 'ExecutionTerminated', timestamp: this.#timestamp(), ...reasonOf(reason) },
+      LIVE_STATUSES,
+      'terminate',
+    );
   }
   async suspend(instanceId: string, reason?: string): Promise<void> {
-    return this.#send(instanceId, { type: 'ExecutionSuspended', timestamp: this.#timestamp(), ...reasonOf(reason) }, LIVE_STATUSES, 'suspend');
+    return this.#send(
+      instanceId,
+      { type: 'ExecutionSuspended', timestamp: this.#timestamp(), ...reasonOf(reason) },
+      LIVE_STATUSES,
+      'suspend',
+    );
   }
   async resume(instanceId: string, reason?: string): Promise<void> {
     return this.#send(instanceId, { type: 'ExecutionResumed', timestamp: this.#timestamp(), ...reasonOf(reason) }, LIVE_STATUSES, 'resume');
   }
   /** Retries the failed tasks of a Failed instance from where it failed. */
   async rewind(instanceId: string, reason?: string): Promise<void> {
-    return this.#send(instanceId, { type: 'ExecutionRewound', timestamp: this.#timestamp(), ...reasonOf(reason) }, [RuntimeStatus.Failed], 'rewind');
+    return this.#send(
+      instanceId,
+      { type: 'ExecutionRewound', timestamp: this.#timestamp(), ...reasonOf(reason) },
+      [RuntimeStatus.Failed],
+      'rewind',
+    );
   }
 
   /** Starts the instance's orchestration again with its original input, under a new ID (default) or the same one. */
@@ -197,7 +218,10 @@ export class DurableClient {
     options: { timeoutMs?: number; retryIntervalMs?: number } = {},
   ): Promise<Response> {
     try {
-      const status = await this.waitForCompletion(instanceId, { timeoutMs: options.timeoutMs ?? 10_000, pollIntervalMs: options.retryIntervalMs ?? 1_000 });
+      const status = await this.waitForCompletion(instanceId, {
+        timeoutMs: options.timeoutMs ?? 10_000,
+        pollIntervalMs: options.retryIntervalMs ?? 1_000,
+      });
       if (status.runtimeStatus === RuntimeStatus.Completed) return Response.json(status.output ?? null, { status: 200 });
       return Response.json(status, { status: 500 });
     } catch (error) {
@@ -243,7 +267,8 @@ function validDate(value: unknown, field: string): Date {
 
 function reasonOf(reason: string | undefined): { reason?: string } {
   if (reason === undefined) return {};
-  if (typeof reason !== 'string' || reason.length > 4096) throw new ValidationError('reason', 'must be a string of at most 4096 characters');
+  if (typeof reason !== 'string' || reason.length > 4096)
+    throw new ValidationError('reason', 'must be a string of at most 4096 characters');
   return { reason };
 }
 

@@ -58,7 +58,8 @@ function statuses(values: readonly RuntimeStatus[], terminalOnly: boolean): read
   if (!Array.isArray(values)) throw new ValidationError('runtimeStatus', 'must be an array of runtime statuses');
   for (const value of values) {
     if (!isRuntimeStatus(value)) throw new ValidationError('runtimeStatus', `'${String(value)}' is not a runtime status`);
-    if (terminalOnly && !isTerminalStatus(value)) throw new ValidationError('runtimeStatus', `only terminal instances can be purged, not '${value}'`);
+    if (terminalOnly && !isTerminalStatus(value))
+      throw new ValidationError('runtimeStatus', `only terminal instances can be purged, not '${value}'`);
   }
   return values;
 }

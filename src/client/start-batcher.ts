@@ -15,7 +15,10 @@ interface Pending {
 export class StartBatcher {
   #queue: Pending[] = [];
   #scheduled = false;
-  constructor(private readonly store: Store, private readonly maxBatch = 500) {}
+  constructor(
+    private readonly store: Store,
+    private readonly maxBatch = 500,
+  ) {}
 
   start(request: StartRequest): Promise<StartResult> {
     return new Promise((resolve, reject) => {

@@ -54,7 +54,10 @@ function convertSegment(segment: string, route: string): string {
   if (catchAll) return `:${name}{.+}`;
   if (constraint === undefined) return `:${name}${optional ?? ''}`;
   const pattern = CONSTRAINTS[constraint];
-  if (!pattern) throw new ConfigurationError(`Unsupported route constraint '${constraint}' in '${route}' (use ${Object.keys(CONSTRAINTS).join(', ')}).`);
+  if (!pattern)
+    throw new ConfigurationError(
+      `Unsupported route constraint '${constraint}' in '${route}' (use ${Object.keys(CONSTRAINTS).join(', ')}).`,
+    );
   return `:${name}{${pattern}}${optional ?? ''}`;
 }
 

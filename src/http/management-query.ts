@@ -37,7 +37,11 @@ function parseDate(query: Query, name: string): Date | undefined {
 
 /** `runtimeStatus=Running,Pending`; the client checks each name. */
 function parseStatuses(query: Query): RuntimeStatus[] | undefined {
-  const values = query.getAll('runtimeStatus').flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  const values = query
+    .getAll('runtimeStatus')
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter(Boolean);
   return values.length === 0 ? undefined : (values as RuntimeStatus[]);
 }
 

@@ -19,7 +19,11 @@ export class ValidationError extends PerdureError {
   override name = 'ValidationError';
   /** What is wrong with the field, without the `Invalid <field>:` prefix. */
   readonly reason: string;
-  constructor(readonly field: string, reason: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly field: string,
+    reason: string,
+    options?: { cause?: unknown },
+  ) {
     super(`Invalid ${field}: ${reason}`, options);
     this.reason = reason;
   }
@@ -27,7 +31,11 @@ export class ValidationError extends PerdureError {
 
 export class PayloadTooLargeError extends ValidationError {
   override name = 'PayloadTooLargeError';
-  constructor(field: string, readonly bytes: number, readonly limitBytes: number) {
+  constructor(
+    field: string,
+    readonly bytes: number,
+    readonly limitBytes: number,
+  ) {
     super(field, `${bytes} bytes exceeds the limit of ${limitBytes} bytes`);
   }
 }
@@ -67,14 +75,20 @@ export class InvalidInstanceStateError extends PerdureError {
 
 export class FunctionNotFoundError extends PerdureError {
   override name = 'FunctionNotFoundError';
-  constructor(readonly kind: 'orchestration' | 'activity', readonly functionName: string) {
+  constructor(
+    readonly kind: 'orchestration' | 'activity',
+    readonly functionName: string,
+  ) {
     super(`No ${kind} function named '${functionName}' is registered.`);
   }
 }
 
 export class WaitForCompletionTimeoutError extends PerdureError {
   override name = 'WaitForCompletionTimeoutError';
-  constructor(readonly instanceId: string, readonly timeoutMs: number) {
+  constructor(
+    readonly instanceId: string,
+    readonly timeoutMs: number,
+  ) {
     super(`Instance '${instanceId}' did not complete within ${timeoutMs} ms.`);
   }
 }
@@ -95,7 +109,12 @@ export class TaskFailedError extends PerdureError {
 /** Thrown inside a parent orchestrator when a sub-orchestration it awaited failed. */
 export class SubOrchestrationFailedError extends TaskFailedError {
   override name = 'SubOrchestrationFailedError';
-  constructor(taskName: string, taskId: number, readonly childInstanceId: string, failure: FailureDetails) {
+  constructor(
+    taskName: string,
+    taskId: number,
+    readonly childInstanceId: string,
+    failure: FailureDetails,
+  ) {
     super(
       taskName,
       taskId,

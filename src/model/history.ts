@@ -13,9 +13,13 @@ export interface ParentRef {
   readonly taskId: number;
 }
 
-interface At { readonly timestamp: string }
+interface At {
+  readonly timestamp: string;
+}
 
-export interface OrchestratorStartedEvent extends At { readonly type: 'OrchestratorStarted' }
+export interface OrchestratorStartedEvent extends At {
+  readonly type: 'OrchestratorStarted';
+}
 export interface ExecutionStartedEvent extends At {
   readonly type: 'ExecutionStarted';
   readonly name: string;
@@ -29,10 +33,26 @@ export interface TaskScheduledEvent extends At {
   readonly name: string;
   readonly input?: unknown;
 }
-export interface TaskCompletedEvent extends At { readonly type: 'TaskCompleted'; readonly taskId: number; readonly result?: unknown }
-export interface TaskFailedEvent extends At { readonly type: 'TaskFailed'; readonly taskId: number; readonly failure: FailureDetails }
-export interface TimerCreatedEvent extends At { readonly type: 'TimerCreated'; readonly taskId: number; readonly fireAt: string }
-export interface TimerFiredEvent extends At { readonly type: 'TimerFired'; readonly taskId: number; readonly fireAt: string }
+export interface TaskCompletedEvent extends At {
+  readonly type: 'TaskCompleted';
+  readonly taskId: number;
+  readonly result?: unknown;
+}
+export interface TaskFailedEvent extends At {
+  readonly type: 'TaskFailed';
+  readonly taskId: number;
+  readonly failure: FailureDetails;
+}
+export interface TimerCreatedEvent extends At {
+  readonly type: 'TimerCreated';
+  readonly taskId: number;
+  readonly fireAt: string;
+}
+export interface TimerFiredEvent extends At {
+  readonly type: 'TimerFired';
+  readonly taskId: number;
+  readonly fireAt: string;
+}
 export interface SubOrchestrationInstanceCreatedEvent extends At {
   readonly type: 'SubOrchestrationInstanceCreated';
   readonly taskId: number;
@@ -57,10 +77,23 @@ export interface EventSentEvent extends At {
   readonly name: string;
   readonly input?: unknown;
 }
-export interface EventRaisedEvent extends At { readonly type: 'EventRaised'; readonly name: string; readonly input?: unknown }
-export interface ExecutionSuspendedEvent extends At { readonly type: 'ExecutionSuspended'; readonly reason?: string }
-export interface ExecutionResumedEvent extends At { readonly type: 'ExecutionResumed'; readonly reason?: string }
-export interface ExecutionTerminatedEvent extends At { readonly type: 'ExecutionTerminated'; readonly reason?: string }
+export interface EventRaisedEvent extends At {
+  readonly type: 'EventRaised';
+  readonly name: string;
+  readonly input?: unknown;
+}
+export interface ExecutionSuspendedEvent extends At {
+  readonly type: 'ExecutionSuspended';
+  readonly reason?: string;
+}
+export interface ExecutionResumedEvent extends At {
+  readonly type: 'ExecutionResumed';
+  readonly reason?: string;
+}
+export interface ExecutionTerminatedEvent extends At {
+  readonly type: 'ExecutionTerminated';
+  readonly reason?: string;
+}
 export interface ExecutionRewoundEvent extends At {
   readonly type: 'ExecutionRewound';
   readonly reason?: string;

@@ -25,11 +25,7 @@ export const LIVE_STATUSES: readonly RuntimeStatus[] = [
   RuntimeStatus.Suspended,
 ];
 
-export const TERMINAL_STATUSES: readonly RuntimeStatus[] = [
-  RuntimeStatus.Completed,
-  RuntimeStatus.Failed,
-  RuntimeStatus.Terminated,
-];
+export const TERMINAL_STATUSES: readonly RuntimeStatus[] = [RuntimeStatus.Completed, RuntimeStatus.Failed, RuntimeStatus.Terminated];
 
 export function isLiveStatus(status: RuntimeStatus): boolean {
   return LIVE_STATUSES.includes(status);

@@ -9,15 +9,7 @@ import { normalizePayload } from '../model/json.ts';
 import { validateFunctionName, validateInstanceId } from '../model/instance-id.ts';
 import { deterministicGuid } from './guid.ts';
 import { RetryableTask, type RetryPolicy } from './retry-policy.ts';
-import {
-  ActivityTask,
-  EventSentTask,
-  ExternalEventTask,
-  SubOrchestrationTask,
-  Task,
-  TimerTask,
-  type ScheduledTask,
-} from './task.ts';
+import { ActivityTask, EventSentTask, ExternalEventTask, SubOrchestrationTask, Task, TimerTask, type ScheduledTask } from './task.ts';
 
 /** Something that names an activity: its registered handle or its name. */
 export type ActivityRef<I, O> = string | { readonly name: string; readonly kind: 'activity'; readonly __types?: (input: I) => O };
@@ -109,9 +101,7 @@ export class OrchestrationContext<TInput = unknown> {
     const name = validateFunctionName(refName(orchestration), 'orchestration name');
     const childId = instanceId === undefined ? undefined : validateInstanceId(instanceId, 'sub-orchestration instanceId');
     const payload = normalizePayload(input, `input of sub-orchestration '${name}'`);
-    return this.recorder.schedule(
-      (id) => new SubOrchestrationTask<O>(id, name, childId ?? `${this.instanceId}:${id}`, payload),
-    );
+    return this.recorder.schedule((id) => new SubOrchestrationTask<O>(id, name, childId ?? `${this.instanceId}:${id}`, payload));
   }
 
   callSubOrchestratorWithRetry<I, O>(

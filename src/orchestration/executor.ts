@@ -13,15 +13,7 @@ import { toFailureDetails, type FailureDetails } from '../model/failure.ts';
 import type { EventOfType, EventRaisedEvent, HistoryEvent, HistoryEventType, ParentRef } from '../model/history.ts';
 import { normalizePayload } from '../model/json.ts';
 import { OrchestrationContext, type DecisionRecorder, type ContinueAsNewOptions, type ReplaySafeLogger } from './context.ts';
-import {
-  ActivityTask,
-  EventSentTask,
-  ExternalEventTask,
-  ScheduledTask,
-  SubOrchestrationTask,
-  Task,
-  TimerTask,
-} from './task.ts';
+import { ActivityTask, EventSentTask, ExternalEventTask, ScheduledTask, SubOrchestrationTask, Task, TimerTask } from './task.ts';
 
 export type OrchestratorFunction = (ctx: OrchestrationContext<any>) => Generator<unknown, unknown, any>;
 
@@ -186,7 +178,9 @@ export class OrchestrationExecutor implements DecisionRecorder {
     const task = this.#tasks.get(event.taskId);
     if (!task || !(task instanceof kind)) {
       const replayed = task ? (task as ScheduledTask<unknown>).describe() : 'nothing';
-      throw this.#nonDeterminism(`history recorded ${event.type} for #${event.taskId}, but the replayed code has ${replayed} as #${event.taskId}`);
+      throw this.#nonDeterminism(
+        `history recorded ${event.type} for #${event.taskId}, but the replayed code has ${replayed} as #${event.taskId}`,
+      );
     }
     return task.isCompleted ? undefined : task;
   }

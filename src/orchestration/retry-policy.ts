@@ -34,8 +34,10 @@ export class RetryPolicy {
   constructor(options: RetryPolicyOptions) {
     this.firstRetryIntervalMs = positive(options.firstRetryIntervalMs, 'firstRetryIntervalMs');
     this.maxNumberOfAttempts = atLeastOne(options.maxNumberOfAttempts, 'maxNumberOfAttempts');
-    this.backoffCoefficient = options.backoffCoefficient === undefined ? 1 : atLeastOne(options.backoffCoefficient, 'backoffCoefficient', false);
-    this.maxRetryIntervalMs = options.maxRetryIntervalMs === undefined ? Infinity : positive(options.maxRetryIntervalMs, 'maxRetryIntervalMs');
+    this.backoffCoefficient =
+      options.backoffCoefficient === undefined ? 1 : atLeastOne(options.backoffCoefficient, 'backoffCoefficient', false);
+    this.maxRetryIntervalMs =
+      options.maxRetryIntervalMs === undefined ? Infinity : positive(options.maxRetryIntervalMs, 'maxRetryIntervalMs');
     this.retryTimeoutMs = options.retryTimeoutMs === undefined ? Infinity : positive(options.retryTimeoutMs, 'retryTimeoutMs');
     this.handle = options.handle ?? (() => true);
   }

@@ -28,7 +28,9 @@ export function planRewind(history: readonly HistoryEvent[]): RewindPlan {
   const plan: RewindPlan = { taskIds: [], redispatch: [], childInstanceIds: [] };
   for (const event of effective.slice(turnStart + 1, Math.max(failedAt, 0))) {
     if (event.type !== 'TaskFailed' && event.type !== 'SubOrchestrationInstanceFailed') continue;
-    const scheduled = effective.find((e) => 'taskId' in e && e.taskId === event.taskId && (e.type === 'TaskScheduled' || e.type === 'SubOrchestrationInstanceCreated'));
+    const scheduled = effective.find(
+      (e) => 'taskId' in e && e.taskId === event.taskId && (e.type === 'TaskScheduled' || e.type === 'SubOrchestrationInstanceCreated'),
+    );
     plan.taskIds.push(event.taskId);
     if (scheduled?.type === 'TaskScheduled') {
       plan.redispatch.push({ kind: 'ScheduleActivity', taskId: scheduled.taskId, name: scheduled.name, input: scheduled.input });
@@ -52,6 +54,9 @@ export function runRewindTurn(target: ReplayTarget, history: readonly HistoryEve
     consumedMessageIds: request.messages.map((m) => m.id),
     newEvents: [started!, rewound, ...rest],
     actions: [...plan.redispatch, ...turn.actions],
-    controlMessages: plan.childInstanceIds.map((instanceId) => ({ instanceId, event: { type: 'ExecutionRewound', timestamp, ...(reason ? { reason } : {}) } })),
+    controlMessages: plan.childInstanceIds.map((instanceId) => ({
+      instanceId,
+      event: { type: 'ExecutionRewound', timestamp, ...(reason ? { reason } : {}) },
+    })),
   };
 }

@@ -9,7 +9,13 @@ import { ActivityTask, EventSentTask, SubOrchestrationTask, TimerTask, type Sche
 export type ScheduledAction =
   | { readonly kind: 'ScheduleActivity'; readonly taskId: number; readonly name: string; readonly input: unknown }
   | { readonly kind: 'CreateTimer'; readonly taskId: number; readonly fireAt: string }
-  | { readonly kind: 'StartSubOrchestration'; readonly taskId: number; readonly name: string; readonly instanceId: string; readonly input: unknown }
+  | {
+      readonly kind: 'StartSubOrchestration';
+      readonly taskId: number;
+      readonly name: string;
+      readonly instanceId: string;
+      readonly input: unknown;
+    }
   | { readonly kind: 'SendEvent'; readonly taskId: number; readonly instanceId: string; readonly name: string; readonly input: unknown };
 
 export function fromTask(task: ScheduledTask<unknown>): ScheduledAction {
@@ -40,7 +46,14 @@ export function scheduledEvent(action: ScheduledAction, timestamp: string): Hist
         ...withInput(action.input),
       };
     case 'SendEvent':
-      return { type: 'EventSent', timestamp, taskId: action.taskId, instanceId: action.instanceId, name: action.name, ...withInput(action.input) };
+      return {
+        type: 'EventSent',
+        timestamp,
+        taskId: action.taskId,
+        instanceId: action.instanceId,
+        name: action.name,
+        ...withInput(action.input),
+      };
   }
 }
 

@@ -130,7 +130,11 @@ export abstract class ScheduledTask<T> extends Task<T> {
 }
 
 export class ActivityTask<T> extends ScheduledTask<T> {
-  constructor(taskId: number, readonly name: string, readonly input: unknown) {
+  constructor(
+    taskId: number,
+    readonly name: string,
+    readonly input: unknown,
+  ) {
     super(taskId);
   }
   describe(): string {
@@ -139,7 +143,12 @@ export class ActivityTask<T> extends ScheduledTask<T> {
 }
 
 export class SubOrchestrationTask<T> extends ScheduledTask<T> {
-  constructor(taskId: number, readonly name: string, readonly instanceId: string, readonly input: unknown) {
+  constructor(
+    taskId: number,
+    readonly name: string,
+    readonly instanceId: string,
+    readonly input: unknown,
+  ) {
     super(taskId);
   }
   describe(): string {
@@ -149,7 +158,10 @@ export class SubOrchestrationTask<T> extends ScheduledTask<T> {
 
 export class TimerTask extends ScheduledTask<void> {
   #cancelled = false;
-  constructor(taskId: number, readonly fireAt: Date) {
+  constructor(
+    taskId: number,
+    readonly fireAt: Date,
+  ) {
     super(taskId);
   }
   describe(): string {
@@ -167,7 +179,12 @@ export class TimerTask extends ScheduledTask<void> {
 }
 
 export class EventSentTask extends ScheduledTask<void> {
-  constructor(taskId: number, readonly instanceId: string, readonly name: string, readonly input: unknown) {
+  constructor(
+    taskId: number,
+    readonly instanceId: string,
+    readonly name: string,
+    readonly input: unknown,
+  ) {
     super(taskId);
   }
   describe(): string {

@@ -55,7 +55,10 @@ export function runTurn(executor: OrchestrationExecutor, request: TurnRequest): 
   const state = new TurnState(executor, request);
   // A new execution's start must come first even if older events (carried over, or raised meanwhile) sort before it.
   const messages = request.messages;
-  const ordered = messages.length < 2 ? messages : [...messages].sort((a, b) => Number(b.event.type === 'ExecutionStarted') - Number(a.event.type === 'ExecutionStarted'));
+  const ordered =
+    messages.length < 2
+      ? messages
+      : [...messages].sort((a, b) => Number(b.event.type === 'ExecutionStarted') - Number(a.event.type === 'ExecutionStarted'));
   for (const message of ordered) state.accept(message);
   // Messages held while suspended are applied in the same turn if a later message resumed the instance.
   if (state.consumed.length < ordered.length) {
@@ -73,7 +76,10 @@ class TurnState {
   readonly carryover: EventRaisedEvent[] = [];
   readonly timestamp: string;
 
-  constructor(readonly executor: OrchestrationExecutor, readonly request: TurnRequest) {
+  constructor(
+    readonly executor: OrchestrationExecutor,
+    readonly request: TurnRequest,
+  ) {
     this.status = request.runtimeStatus;
     this.timestamp = isoTimestamp(request.now);
     this.events = [{ type: 'OrchestratorStarted', timestamp: this.timestamp }];
@@ -197,7 +203,12 @@ class TurnState {
 }
 
 function isControl(event: InboxEvent): boolean {
-  return event.type === 'ExecutionSuspended' || event.type === 'ExecutionResumed' || event.type === 'ExecutionTerminated' || event.type === 'ExecutionRewound';
+  return (
+    event.type === 'ExecutionSuspended' ||
+    event.type === 'ExecutionResumed' ||
+    event.type === 'ExecutionTerminated' ||
+    event.type === 'ExecutionRewound'
+  );
 }
 
 /**

@@ -107,7 +107,11 @@ export class FunctionApp {
 
   activity<I, O>(name: string, handler: (input: I, context: ActivityContext) => O | Promise<O>): ActivityDefinition<I, Awaited<O>> {
     assertFunction(handler, `activity '${name}'`);
-    const definition: ActivityDefinition<I, Awaited<O>> = { kind: 'activity', name: validateFunctionName(name, 'activity name'), handler: handler as never };
+    const definition: ActivityDefinition<I, Awaited<O>> = {
+      kind: 'activity',
+      name: validateFunctionName(name, 'activity name'),
+      handler: handler as never,
+    };
     return register(this.#activities, definition);
   }
 
@@ -115,7 +119,10 @@ export class FunctionApp {
     assertFunction(handler, `orchestration '${name}'`);
     const kind = handler.constructor?.name;
     if (kind !== 'GeneratorFunction') {
-      throw new ValidationError(`orchestration '${name}'`, `the handler must be a generator function (function*), got ${kind ?? typeof handler}`);
+      throw new ValidationError(
+        `orchestration '${name}'`,
+        `the handler must be a generator function (function*), got ${kind ?? typeof handler}`,
+      );
     }
     return register(this.#orchestrations, { kind: 'orchestration', name: validateFunctionName(name, 'orchestration name'), handler });
   }
@@ -129,7 +136,14 @@ export class FunctionApp {
     if (authLevel !== 'anonymous' && authLevel !== 'function') {
       throw new ValidationError(`http trigger '${name}'`, `authLevel must be 'anonymous' or 'function'`);
     }
-    const definition: HttpTriggerDefinition = { kind: 'http', name: validateFunctionName(name, 'http trigger name'), methods, route, authLevel, handler: options.handler };
+    const definition: HttpTriggerDefinition = {
+      kind: 'http',
+      name: validateFunctionName(name, 'http trigger name'),
+      methods,
+      route,
+      authLevel,
+      handler: options.handler,
+    };
     return register(this.#httpTriggers, definition);
   }
 

@@ -65,9 +65,14 @@ export async function createHost(options: HostOptions): Promise<Host> {
   const completions = new CompletionNotifier();
   const maxPayloadBytes = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
   const tuning = withDefaults(options);
-  const workers = options.workers === false ? undefined : startWorkers({ app: options.app, tuning, store, clock, logger, completions, maxPayloadBytes });
+  const workers =
+    options.workers === false ? undefined : startWorkers({ app: options.app, tuning, store, clock, logger, completions, maxPayloadBytes });
   const client = new DurableClient({
-    store, clock, completions, app: options.app, maxPayloadBytes,
+    store,
+    clock,
+    completions,
+    app: options.app,
+    maxPayloadBytes,
     // A client only ever queues inbox messages (starts, events, control): activities come from turns.
     onWork: () => workers?.wakeClaims(),
     ...(workers ? { handoff: workers.handoff } : {}),

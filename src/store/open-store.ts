@@ -66,7 +66,7 @@ function sqlitePath(rest: string): string {
   if (rest.startsWith('//')) {
     throw new ConfigurationError(
       `Store URL 'sqlite:${rest}' is ambiguous: write 'sqlite:' followed directly by the file path, ` +
-        "e.g. sqlite:./data/perdure.db or sqlite:/var/lib/perdure/perdure.db.",
+        'e.g. sqlite:./data/perdure.db or sqlite:/var/lib/perdure/perdure.db.',
     );
   }
   if (rest === '') throw new ConfigurationError(`Store URL 'sqlite:' names no file: ${ACCEPTED}.`);

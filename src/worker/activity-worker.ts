@@ -73,7 +73,14 @@ export class ActivityWorker implements InlineActivityRunner {
     const running = [...this.#running.values()];
     if (running.length === 0) return;
     const expiresAt = this.options.clock.now() + this.options.leaseMs;
-    const held = new Set((await this.options.store.renewActivityLeases(running.map((r) => r.item), expiresAt)).map((i) => i.id));
+    const held = new Set(
+      (
+        await this.options.store.renewActivityLeases(
+          running.map((r) => r.item),
+          expiresAt,
+        )
+      ).map((i) => i.id),
+    );
     for (const { item, abort } of running) {
       if (!held.has(item.id) && this.#running.has(item.id)) {
         abort.abort(new Error(`lease on activity '${item.name}' (#${item.taskId} of '${item.instanceId}') was lost`));

@@ -134,7 +134,11 @@ export class OrchestrationWorker implements StartHandoff {
       queuedActivities ||= commit.activities.some((a) => !a.lease);
       sentMessages ||= commit.messages.length > 0 || commit.childStarts.length > 0 || commit.continueAsNew !== undefined;
       if (executor && !turn.ended) {
-        this.#sessions.put(item.instanceId, { executor, executionId: item.executionId, historyLength: item.historyLength + turn.newEvents.length });
+        this.#sessions.put(item.instanceId, {
+          executor,
+          executionId: item.executionId,
+          historyLength: item.historyLength + turn.newEvents.length,
+        });
       }
     });
     this.options.onCommitted({ queuedActivities, sentMessages });
@@ -165,7 +169,9 @@ export class OrchestrationWorker implements StartHandoff {
     if (items.length === 0) return;
     this.options.store
       .abandonOrchestrations(items)
-      .catch((error) => this.options.logger.error('[perdure] could not hand back started instances; they wait for their lease to expire', error))
+      .catch((error) =>
+        this.options.logger.error('[perdure] could not hand back started instances; they wait for their lease to expire', error),
+      )
       .finally(() => {
         for (const item of items) this.options.holds?.release(item.instanceId);
       });
@@ -192,7 +198,9 @@ export class OrchestrationWorker implements StartHandoff {
       const chaining = this.options.chaining;
       if (!chaining || chaining.windowMs <= 0) return { item, turn, executor };
       const chained = await runChain(executor, turn, request, chaining.activities, {
-        windowMs: chaining.windowMs, maxTurns: chaining.maxTurns, now: () => this.options.clock.now(),
+        windowMs: chaining.windowMs,
+        maxTurns: chaining.maxTurns,
+        now: () => this.options.clock.now(),
       });
       return { item, turn: chained.turn, executor, running: chained.running };
     } catch (error) {

@@ -65,7 +65,12 @@ function dispatch(action: ScheduledAction, t: DispatchTarget): void {
       return;
     }
     case 'SendEvent': {
-      const event: InboxEvent = { type: 'EventRaised', timestamp: t.timestamp, name: action.name, ...(action.input === undefined ? {} : { input: action.input }) };
+      const event: InboxEvent = {
+        type: 'EventRaised',
+        timestamp: t.timestamp,
+        name: action.name,
+        ...(action.input === undefined ? {} : { input: action.input }),
+      };
       t.messages.push({ instanceId: action.instanceId, event, visibleAt: t.now });
       return;
     }

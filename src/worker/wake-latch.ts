@@ -25,10 +25,13 @@ export class WakeLatch {
       return Promise.resolve(true);
     }
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.#release = undefined;
-        resolve(false);
-      }, Math.max(0, timeoutMs));
+      const timer = setTimeout(
+        () => {
+          this.#release = undefined;
+          resolve(false);
+        },
+        Math.max(0, timeoutMs),
+      );
       this.#release = () => {
         clearTimeout(timer);
         resolve(true);

@@ -29,7 +29,10 @@ export class WorkLoop {
   #running = false;
   #done: Promise<void> = Promise.resolve();
 
-  constructor(private readonly options: WorkLoopOptions, private readonly step: (poll: boolean) => Promise<boolean>) {}
+  constructor(
+    private readonly options: WorkLoopOptions,
+    private readonly step: (poll: boolean) => Promise<boolean>,
+  ) {}
 
   start(): void {
     if (this.#running) return;

@@ -35,20 +35,33 @@ export interface WorkerDeps {
 export function startWorkers({ app, tuning, store, clock, logger, completions, maxPayloadBytes }: WorkerDeps) {
   const owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const loopOptions = (name: string) => ({
-    name, clock, logger, idleMinMs: 10, idleMaxMs: tuning.maxPollIntervalMs,
+    name,
+    clock,
+    logger,
+    idleMinMs: 10,
+    idleMaxMs: tuning.maxPollIntervalMs,
     nextWakeAt: (now: number) => store.nextWakeAt(now),
   });
   let orchestrationLoop: WorkLoop | undefined;
   let activityLoop: WorkLoop | undefined;
   const activities = new ActivityWorker({
-    store, app, clock, logger, owner, maxPayloadBytes,
+    store,
+    app,
+    clock,
+    logger,
+    owner,
+    maxPayloadBytes,
     leaseMs: tuning.activities.leaseMs,
     concurrency: tuning.activities.concurrency,
     onCompleted: () => wakeClaims(),
     onSlotFreed: () => activityLoop?.wakeLatch.notify(),
   });
   const orchestrations = new OrchestrationWorker({
-    store, app, clock, logger, owner,
+    store,
+    app,
+    clock,
+    logger,
+    owner,
     leaseMs: tuning.orchestrations.leaseMs,
     batchSize: tuning.orchestrations.batchSize,
     sessionCacheSize: tuning.orchestrations.sessionCacheSize,
@@ -106,9 +119,12 @@ export function startWorkers({ app, tuning, store, clock, logger, completions, m
 
 /** Renews running activities' leases every third of their length; returns the function that stops it. */
 function startHeartbeat(activities: ActivityWorker, leaseMs: number, logger: Logger): () => void {
-  const heartbeat = setInterval(() => {
-    activities.renewLeases().catch((error) => logger.error('[perdure] could not renew activity leases', error));
-  }, Math.max(50, Math.floor(leaseMs / 3)));
+  const heartbeat = setInterval(
+    () => {
+      activities.renewLeases().catch((error) => logger.error('[perdure] could not renew activity leases', error));
+    },
+    Math.max(50, Math.floor(leaseMs / 3)),
+  );
   heartbeat.unref();
   return () => clearInterval(heartbeat);
 }

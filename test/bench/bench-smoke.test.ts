@@ -37,7 +37,10 @@ async function runBench(args: string[]): Promise<{ code: number | null; lines: L
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-  const lines = stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Line);
+  const lines = stdout
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Line);
   return { code, lines, stdout, stderr };
 }
 
@@ -57,7 +60,10 @@ function assertRecord(outDir: string, store: string, workloads: readonly string[
   for (const key of ['cpuModel', 'cores', 'memoryGiB', 'node']) assert.ok(key in record.machine, `machine lacks ${key}`);
   if (store === 'sqlite') assert.equal(record.machine.sqliteSynchronous, 'full');
   assert.deepEqual(record.failures, []);
-  assert.deepEqual(record.results.map((r: Line) => r.workload), workloads);
+  assert.deepEqual(
+    record.results.map((r: Line) => r.workload),
+    workloads,
+  );
   const markdown = readFileSync(`${outDir}/latest.md`, 'utf8');
   for (const id of workloads) assert.match(markdown, new RegExp(`\\| ${id} `));
 }
@@ -68,7 +74,10 @@ describe('bench smoke (tiny sizes, correctness only)', () => {
     const run = await runBench(['--out', dir.path]);
     assert.equal(run.code, 0, `bench failed:\n${run.stdout}\n${run.stderr.slice(-4000)}`);
     const ids = ['W1', 'W2', 'W2b', 'W3', 'W4', 'W5', 'W6'];
-    assert.deepEqual(run.lines.map((l) => l.workload), ids);
+    assert.deepEqual(
+      run.lines.map((l) => l.workload),
+      ids,
+    );
     for (const line of run.lines) assertLine(line, 'sqlite');
     const w3 = run.lines.find((l) => l.workload === 'W3')!;
     assert.equal(w3.instancesCreated, 20);
@@ -83,7 +92,10 @@ describe('bench smoke (tiny sizes, correctness only)', () => {
     const run = await runBench(['--store', 'postgres', '--out', dir.path]);
     assert.equal(run.code, 0, `bench failed:\n${run.stdout}\n${run.stderr.slice(-4000)}`);
     const ids = ['W1', 'W2', 'W2b', 'W3', 'W4', 'W5', 'W6', 'W7'];
-    assert.deepEqual(run.lines.map((l) => l.workload), ids);
+    assert.deepEqual(
+      run.lines.map((l) => l.workload),
+      ids,
+    );
     for (const line of run.lines) assertLine(line, 'postgres');
     const w7 = run.lines.find((l) => l.workload === 'W7')!;
     assert.equal((w7.rounds as unknown[]).length, 3);

@@ -44,9 +44,15 @@ describe('perdure CLI errors', () => {
     writeFileSync(dir.file('bad-port.config.mjs'), "export default { port: 'x' };\n");
     await failsWith(['start', EXAMPLE_APP, '--config', dir.file('bad-port.config.mjs')], /port in .* must be an integer/);
     writeFileSync(dir.file('typo-inside.config.mjs'), 'export default { activities: { concurency: 5 } };\n');
-    await failsWith(['start', EXAMPLE_APP, '--config', dir.file('typo-inside.config.mjs')], /activities\.concurency in .*: is not an option/);
+    await failsWith(
+      ['start', EXAMPLE_APP, '--config', dir.file('typo-inside.config.mjs')],
+      /activities\.concurency in .*: is not an option/,
+    );
     writeFileSync(dir.file('bad-lease.config.mjs'), 'export default { orchestrations: { leaseMs: 0 } };\n');
-    await failsWith(['start', EXAMPLE_APP, '--config', dir.file('bad-lease.config.mjs')], /orchestrations\.leaseMs in .*: must be an integer from 100/);
+    await failsWith(
+      ['start', EXAMPLE_APP, '--config', dir.file('bad-lease.config.mjs')],
+      /orchestrations\.leaseMs in .*: must be an integer from 100/,
+    );
     writeFileSync(dir.file('not-object.config.mjs'), 'export default 42;\n');
     await failsWith(['start', EXAMPLE_APP, '--config', dir.file('not-object.config.mjs')], /must export default an object/);
     await failsWith(['start', EXAMPLE_APP, '--config', dir.file('absent.config.mjs')], /Config file not found/);
@@ -58,7 +64,9 @@ describe('perdure CLI errors', () => {
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     try {
       const port = String((blocker.address() as { port: number }).port);
-      await failsWith(['start', EXAMPLE_APP, '--port', port, '--store', `sqlite:${dir.file('s.db')}`], /cannot listen: .*EADDRINUSE/, { code: 1 });
+      await failsWith(['start', EXAMPLE_APP, '--port', port, '--store', `sqlite:${dir.file('s.db')}`], /cannot listen: .*EADDRINUSE/, {
+        code: 1,
+      });
     } finally {
       blocker.close();
     }
@@ -90,7 +98,10 @@ describe('perdure start', () => {
     using dir = createTempDir('perdure-cli-');
     mkdirSync(dir.file('app-dir'));
     writeFileSync(dir.file('app-dir/app.mjs'), `export { default } from ${JSON.stringify(EXAMPLE_APP)};\n`);
-    writeFileSync(dir.file('perdure.config.mjs'), "export default { app: './app-dir/app.mjs', store: 'sqlite:./from-config.db', port: 1 };\n");
+    writeFileSync(
+      dir.file('perdure.config.mjs'),
+      "export default { app: './app-dir/app.mjs', store: 'sqlite:./from-config.db', port: 1 };\n",
+    );
     const env = { PERDURE_STORE: `sqlite:${dir.file('from-env.db')}` };
 
     // app and store from the config file and env; --port beats the config's port.
@@ -115,7 +126,10 @@ describe('perdure start', () => {
       using dir = createTempDir('perdure-cli-');
       const store = `sqlite:${dir.file('graceful.db')}`;
       const server = await startServer({ store });
-      const started = await request(`${server.url}/api/orchestrators/FanOutFanIn/graceful`, { method: 'POST', json: { n: 3, delayMs: 500 } });
+      const started = await request(`${server.url}/api/orchestrators/FanOutFanIn/graceful`, {
+        method: 'POST',
+        json: { n: 3, delayMs: 500 },
+      });
       assert.equal(started.status, 202);
       await waitForStatus(server.url, 'graceful', (s) => s.runtimeStatus !== 'Pending');
       const exit = await server.stop(signal);

@@ -62,7 +62,14 @@ export function spawnCli(args: readonly string[], env: Readonly<Record<string, s
 }
 
 export async function startServer(options: StartServerOptions = {}): Promise<ServerProcess> {
-  const args = ['start', options.app ?? EXAMPLE_APP, '--port', '0', ...(options.store ? ['--store', options.store] : []), ...(options.args ?? [])];
+  const args = [
+    'start',
+    options.app ?? EXAMPLE_APP,
+    '--port',
+    '0',
+    ...(options.store ? ['--store', options.store] : []),
+    ...(options.args ?? []),
+  ];
   const spawned = spawnCli(args, options.env, options.cwd);
   const url = await waitForListening(spawned, options.startupTimeoutMs ?? 30_000);
   const stop = async (signal: NodeJS.Signals = 'SIGTERM') => {

@@ -80,7 +80,10 @@ describe('handler results and bodies', () => {
 
   it('gives the handler the whole body when under the limit, and 413 without calling it when over', async () => {
     let calls = 0;
-    const http = serve((app) => app.http('Body', { methods: ['POST'], handler: async (request) => (calls++, { got: await request.text() }) }), { maxBodyBytes: 10 });
+    const http = serve(
+      (app) => app.http('Body', { methods: ['POST'], handler: async (request) => (calls++, { got: await request.text() }) }),
+      { maxBodyBytes: 10 },
+    );
     assert.deepEqual(await (await http.request('/api/Body', { method: 'POST', body: '0123456789' })).json(), { got: '0123456789' });
     const over = await http.request('/api/Body', { method: 'POST', body: '0123456789A' });
     assert.equal(over.status, 413);

@@ -67,7 +67,11 @@ describe('binding', () => {
   });
 
   it('listens on 0.0.0.0 when a host key is set', async () => {
-    await using open = await startServer({ store: `sqlite:${dir.file('open.db')}`, args: ['--host', '0.0.0.0'], env: { PERDURE_HOST_KEY: KEY } });
+    await using open = await startServer({
+      store: `sqlite:${dir.file('open.db')}`,
+      args: ['--host', '0.0.0.0'],
+      env: { PERDURE_HOST_KEY: KEY },
+    });
     assert.match(open.url, /^http:\/\/0\.0\.0\.0:\d+$/);
     const port = new URL(open.url).port;
     assert.equal((await request(`http://127.0.0.1:${port}${MANAGEMENT}/instances`)).status, 401);

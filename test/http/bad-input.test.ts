@@ -43,7 +43,10 @@ function chunked(bytes: number): RequestInit {
 
 describe('request bodies', () => {
   it('answers 400 with field "body" for malformed JSON, on triggers and management routes', async () => {
-    for (const url of [`${server.url}/api/orchestrators/HelloSequence/json-1`, `${server.url}${MANAGEMENT}/orchestrators/HelloSequence/json-2`]) {
+    for (const url of [
+      `${server.url}/api/orchestrators/HelloSequence/json-1`,
+      `${server.url}${MANAGEMENT}/orchestrators/HelloSequence/json-2`,
+    ]) {
       const response = await request(url, { method: 'POST', body: '{"cities": [', headers: { 'content-type': 'application/json' } });
       assert.equal(response.status, 400, url);
       assert.equal(response.body.field, 'body');
@@ -107,7 +110,12 @@ describe('names and routes', () => {
   });
 
   it('answers 404 JSON for unknown routes and wrong methods', async () => {
-    for (const [method, path] of [['GET', '/'], ['GET', '/api/nothing-here'], ['GET', '/api/orchestrators/HelloSequence/x'], ['PUT', `${MANAGEMENT}/instances`]]) {
+    for (const [method, path] of [
+      ['GET', '/'],
+      ['GET', '/api/nothing-here'],
+      ['GET', '/api/orchestrators/HelloSequence/x'],
+      ['PUT', `${MANAGEMENT}/instances`],
+    ]) {
       const response = await request(`${server.url}${path}`, { method: method! });
       assert.equal(response.status, 404, `${method} ${path}`);
       assert.equal(typeof response.body.message, 'string');

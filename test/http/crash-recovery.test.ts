@@ -29,7 +29,8 @@ describe('crash recovery', () => {
     await using first = await startServer({ store, args });
     const post = (path: string, json: unknown) => request(`${first.url}${path}`, { method: 'POST', json });
     for (const id of FAN_OUTS) assert.equal((await post(`/api/orchestrators/FanOutFanIn/${id}`, { n: 6, delayMs: 3000 })).status, 202);
-    for (const id of APPROVALS) assert.equal((await post(`/api/orchestrators/ApprovalWorkflow/${id}`, { timeoutSeconds: 600 })).status, 202);
+    for (const id of APPROVALS)
+      assert.equal((await post(`/api/orchestrators/ApprovalWorkflow/${id}`, { timeoutSeconds: 600 })).status, 202);
     for (const id of [...FAN_OUTS, ...APPROVALS]) await waitForStatus(first.url, id, (s) => s.runtimeStatus === 'Running');
     const beforeKill = await request(`${first.url}${MANAGEMENT}/instances?instanceIdPrefix=crash-&runtimeStatus=Completed`);
     assert.deepEqual(beforeKill.body, [], 'nothing had finished when the server was killed');
@@ -39,7 +40,10 @@ describe('crash recovery', () => {
 
     await using second = await startServer({ store, args });
     for (const id of APPROVALS) {
-      const raised = await request(`${second.url}${MANAGEMENT}/instances/${id}/raiseEvent/Approval`, { method: 'POST', json: { approved: true } });
+      const raised = await request(`${second.url}${MANAGEMENT}/instances/${id}/raiseEvent/Approval`, {
+        method: 'POST',
+        json: { approved: true },
+      });
       assert.equal(raised.status, 202);
     }
     for (const id of FAN_OUTS) {

@@ -41,8 +41,15 @@ describe('POST orchestrators/{functionName}[/{instanceId}]', () => {
     assert.equal(response.headers.get('location'), `${m}/instances/${id}`);
     assert.equal(response.headers.get('retry-after'), '1');
     assert.deepEqual(Object.keys(response.body).sort(), [
-      'id', 'purgeHistoryDeleteUri', 'restartPostUri', 'resumePostUri', 'rewindPostUri',
-      'sendEventPostUri', 'statusQueryGetUri', 'suspendPostUri', 'terminatePostUri',
+      'id',
+      'purgeHistoryDeleteUri',
+      'restartPostUri',
+      'resumePostUri',
+      'rewindPostUri',
+      'sendEventPostUri',
+      'statusQueryGetUri',
+      'suspendPostUri',
+      'terminatePostUri',
     ]);
     assert.equal(response.body.sendEventPostUri, `${m}/instances/${id}/raiseEvent/{eventName}`);
     assert.equal((await waitForCompletion(server.url, id)).output, 10);
@@ -156,7 +163,11 @@ describe('POST instances/{id}/restart', () => {
     const same = await post('/instances/rs-1/restart?restartWithNewInstanceId=false');
     assert.equal(same.status, 202);
     assert.equal(same.body.id, 'rs-1');
-    const rerun = await waitForStatus(server.url, 'rs-1', (s) => s.runtimeStatus === 'Completed' && s.createdTime !== original.body.createdTime);
+    const rerun = await waitForStatus(
+      server.url,
+      'rs-1',
+      (s) => s.runtimeStatus === 'Completed' && s.createdTime !== original.body.createdTime,
+    );
     assert.equal(rerun.output, 6);
     await startApproval('rs-live');
     assert.equal((await post('/instances/rs-live/restart?restartWithNewInstanceId=false')).status, 410);

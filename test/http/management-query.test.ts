@@ -96,7 +96,10 @@ describe('GET instances', () => {
     const done = await request(`${m}/instances?instanceIdPrefix=list-&runtimeStatus=Completed`);
     assert.equal(done.status, 200);
     assert.deepEqual(done.body.map((s: any) => s.instanceId).sort(), ['list-done-1', 'list-done-2', 'list-done-3']);
-    assert.ok(done.body.every((s: any) => s.input === null), 'inputs are hidden unless showInput=true');
+    assert.ok(
+      done.body.every((s: any) => s.input === null),
+      'inputs are hidden unless showInput=true',
+    );
 
     const both = await request(`${m}/instances/?instanceIdPrefix=list-&runtimeStatus=Completed,Running&showInput=true`);
     assert.equal(both.body.length, 4);
@@ -113,7 +116,10 @@ describe('GET instances', () => {
     let token: string | null = null;
     let pages = 0;
     do {
-      const response: any = await request(`${m}/instances?instanceIdPrefix=list-&top=2`, token ? { headers: { 'x-ms-continuation-token': token } } : {});
+      const response: any = await request(
+        `${m}/instances?instanceIdPrefix=list-&top=2`,
+        token ? { headers: { 'x-ms-continuation-token': token } } : {},
+      );
       assert.equal(response.status, 200);
       assert.ok(response.body.length <= 2);
       seen.push(...response.body.map((s: any) => s.instanceId));
@@ -125,7 +131,12 @@ describe('GET instances', () => {
   });
 
   it('rejects a bad filter with 400 naming the parameter', async () => {
-    for (const [query, field] of [['runtimeStatus=Sleeping', 'runtimeStatus'], ['top=0', 'pageSize'], ['top=abc', 'top'], ['createdTimeFrom=yesterday', 'createdTimeFrom']]) {
+    for (const [query, field] of [
+      ['runtimeStatus=Sleeping', 'runtimeStatus'],
+      ['top=0', 'pageSize'],
+      ['top=abc', 'top'],
+      ['createdTimeFrom=yesterday', 'createdTimeFrom'],
+    ]) {
       const response = await request(`${m}/instances?${query}`);
       assert.equal(response.status, 400, query);
       assert.equal(response.body.field, field, query);

@@ -13,7 +13,22 @@ const roundTrip = (value: unknown) => (value === undefined ? undefined : JSON.pa
 
 describe('normalizePayload', () => {
   it('gives back what a JSON round trip gives', () => {
-    for (const value of [undefined, null, true, false, 0, -0, 1.5, -7, 'plain', 'é\u0000"\\', '', { a: [1, { b: null }] }, [1, 'x'], { skip: undefined }]) {
+    for (const value of [
+      undefined,
+      null,
+      true,
+      false,
+      0,
+      -0,
+      1.5,
+      -7,
+      'plain',
+      'é\u0000"\\',
+      '',
+      { a: [1, { b: null }] },
+      [1, 'x'],
+      { skip: undefined },
+    ]) {
       assert.deepEqual(normalizePayload(value, 'input'), roundTrip(value), JSON.stringify(value));
     }
     assert.ok(Object.is(normalizePayload(-0, 'input'), 0), '-0 becomes 0, as JSON gives it');

@@ -80,7 +80,10 @@ describe('retries', () => {
     assert.equal(Date.parse(timer1.fireAt) - h.now, 1_000);
     h.advance(1_000);
     turn = h.turn(timerFired(timer1.taskId, timer1.fireAt));
-    assert.deepEqual(ReplayHarness.activities(turn).map((a) => a.name), ['Flaky']);
+    assert.deepEqual(
+      ReplayHarness.activities(turn).map((a) => a.name),
+      ['Flaky'],
+    );
     turn = h.turn(failed(2, 'second'));
     const timer2 = turn.actions.find((a) => a.kind === 'CreateTimer');
     assert.ok(timer2?.kind === 'CreateTimer');

@@ -23,14 +23,29 @@ export class ReplayHarness {
   #cached: OrchestrationExecutor | undefined;
   held: InboxEvent[] = [];
 
-  constructor(readonly orchestrator: OrchestratorFunction, readonly options: { keepSession?: boolean; instanceId?: string; name?: string } = {}) {}
+  constructor(
+    readonly orchestrator: OrchestratorFunction,
+    readonly options: { keepSession?: boolean; instanceId?: string; name?: string } = {},
+  ) {}
 
   get target() {
-    return { orchestrator: this.orchestrator, instanceId: this.options.instanceId ?? 'inst-1', name: this.options.name ?? 'Test', logger: silentLogger };
+    return {
+      orchestrator: this.orchestrator,
+      instanceId: this.options.instanceId ?? 'inst-1',
+      name: this.options.name ?? 'Test',
+      logger: silentLogger,
+    };
   }
 
   start(input?: unknown, parent?: { instanceId: string; executionId: string; taskId: number }): TurnResult {
-    return this.turn({ type: 'ExecutionStarted', timestamp: iso(this.now), name: 'Test', executionId: this.executionId, ...(input === undefined ? {} : { input }), ...(parent ? { parent } : {}) });
+    return this.turn({
+      type: 'ExecutionStarted',
+      timestamp: iso(this.now),
+      name: 'Test',
+      executionId: this.executionId,
+      ...(input === undefined ? {} : { input }),
+      ...(parent ? { parent } : {}),
+    });
   }
 
   turn(...events: InboxEvent[]): TurnResult {

@@ -27,17 +27,32 @@ for (const keepSession of [false, true]) {
       assert.deepEqual(turn.output, ['Hello Tokyo!', 'Hello Seattle!', 'Hello London!']);
       assert.deepEqual(
         h.history.map((e) => e.type),
-        ['OrchestratorStarted', 'ExecutionStarted', 'TaskScheduled', 'OrchestratorStarted', 'TaskCompleted', 'TaskScheduled',
-          'OrchestratorStarted', 'TaskCompleted', 'TaskScheduled', 'OrchestratorStarted', 'TaskCompleted', 'ExecutionCompleted'],
+        [
+          'OrchestratorStarted',
+          'ExecutionStarted',
+          'TaskScheduled',
+          'OrchestratorStarted',
+          'TaskCompleted',
+          'TaskScheduled',
+          'OrchestratorStarted',
+          'TaskCompleted',
+          'TaskScheduled',
+          'OrchestratorStarted',
+          'TaskCompleted',
+          'ExecutionCompleted',
+        ],
       );
     });
 
     it('fans out and in with Task.all', () => {
-      const h = new ReplayHarness(function* (ctx) {
-        const tasks = [1, 2, 3].map((i) => ctx.callActivity<number, number>('Double', i));
-        const results: number[] = yield* Task.all(tasks);
-        return results.reduce((s, x) => s + x, 0);
-      }, { keepSession });
+      const h = new ReplayHarness(
+        function* (ctx) {
+          const tasks = [1, 2, 3].map((i) => ctx.callActivity<number, number>('Double', i));
+          const results: number[] = yield* Task.all(tasks);
+          return results.reduce((s, x) => s + x, 0);
+        },
+        { keepSession },
+      );
       const turn = h.start();
       assert.equal(ReplayHarness.activities(turn).length, 3);
       h.turn(completed(2, 6), completed(0, 2));
@@ -46,23 +61,29 @@ for (const keepSession of [false, true]) {
     });
 
     it('surfaces an activity failure as a catchable TaskFailedError', () => {
-      const h = new ReplayHarness(function* (ctx) {
-        try {
-          yield ctx.callActivity('Boom');
-          return 'no error';
-        } catch (error) {
-          assert.ok(error instanceof TaskFailedError);
-          return `${error.taskName}: ${error.failure.message}`;
-        }
-      }, { keepSession });
+      const h = new ReplayHarness(
+        function* (ctx) {
+          try {
+            yield ctx.callActivity('Boom');
+            return 'no error';
+          } catch (error) {
+            assert.ok(error instanceof TaskFailedError);
+            return `${error.taskName}: ${error.failure.message}`;
+          }
+        },
+        { keepSession },
+      );
       h.start();
       assert.equal(h.turn(failed(0, 'kaput')).output, 'Boom: kaput');
     });
 
     it('fails the instance with failure details on an unhandled error', () => {
-      const h = new ReplayHarness(function* (ctx) {
-        yield ctx.callActivity('Boom');
-      }, { keepSession });
+      const h = new ReplayHarness(
+        function* (ctx) {
+          yield ctx.callActivity('Boom');
+        },
+        { keepSession },
+      );
       h.start();
       const turn = h.turn(failed(0, 'kaput'));
       assert.equal(turn.runtimeStatus, 'Failed');
@@ -71,27 +92,33 @@ for (const keepSession of [false, true]) {
     });
 
     it('buffers an external event that arrives before the code waits for it', () => {
-      const h = new ReplayHarness(function* (ctx) {
-        yield ctx.callActivity('First');
-        const approval: { ok: boolean } = yield ctx.waitForExternalEvent('Approval');
-        return approval.ok ? 'approved' : 'rejected';
-      }, { keepSession });
+      const h = new ReplayHarness(
+        function* (ctx) {
+          yield ctx.callActivity('First');
+          const approval: { ok: boolean } = yield ctx.waitForExternalEvent('Approval');
+          return approval.ok ? 'approved' : 'rejected';
+        },
+        { keepSession },
+      );
       h.start();
       h.turn(raised('Approval', { ok: true }));
       assert.equal(h.turn(completed(0, null)).output, 'approved');
     });
 
     it('races an event against a durable timer with Task.any', () => {
-      const h = new ReplayHarness(function* (ctx) {
-        const timer = ctx.createTimer(new Date(ctx.currentUtcDateTime.getTime() + 60_000));
-        const event = ctx.waitForExternalEvent('Approval');
-        const winner = yield Task.any([timer, event]);
-        if (winner === event) {
-          timer.cancel();
-          return 'event';
-        }
-        return 'timed out';
-      }, { keepSession });
+      const h = new ReplayHarness(
+        function* (ctx) {
+          const timer = ctx.createTimer(new Date(ctx.currentUtcDateTime.getTime() + 60_000));
+          const event = ctx.waitForExternalEvent('Approval');
+          const winner = yield Task.any([timer, event]);
+          if (winner === event) {
+            timer.cancel();
+            return 'event';
+          }
+          return 'timed out';
+        },
+        { keepSession },
+      );
       const turn = h.start();
       const timer = turn.actions.find((a) => a.kind === 'CreateTimer');
       assert.ok(timer && timer.kind === 'CreateTimer');
@@ -101,12 +128,15 @@ for (const keepSession of [false, true]) {
 
     it('keeps currentUtcDateTime and newGuid stable across replays', () => {
       const seen: string[] = [];
-      const h = new ReplayHarness(function* (ctx) {
-        seen.push(`${ctx.currentUtcDateTime.toISOString()} ${ctx.newGuid()} ${ctx.isReplaying}`);
-        yield ctx.callActivity('A');
-        seen.push(`${ctx.currentUtcDateTime.toISOString()} ${ctx.newGuid()} ${ctx.isReplaying}`);
-        return null;
-      }, { keepSession });
+      const h = new ReplayHarness(
+        function* (ctx) {
+          seen.push(`${ctx.currentUtcDateTime.toISOString()} ${ctx.newGuid()} ${ctx.isReplaying}`);
+          yield ctx.callActivity('A');
+          seen.push(`${ctx.currentUtcDateTime.toISOString()} ${ctx.newGuid()} ${ctx.isReplaying}`);
+          return null;
+        },
+        { keepSession },
+      );
       h.start();
       h.advance(5_000);
       h.turn(completed(0, null));
@@ -128,7 +158,10 @@ for (const keepSession of [false, true]) {
       assert.equal(h.held.length, 1);
       const resumed = h.turn({ type: 'ExecutionResumed', timestamp: 'x' });
       assert.equal(resumed.runtimeStatus, 'Running');
-      assert.deepEqual(ReplayHarness.activities(resumed).map((a) => a.input), ['Seattle']);
+      assert.deepEqual(
+        ReplayHarness.activities(resumed).map((a) => a.input),
+        ['Seattle'],
+      );
     });
 
     it('terminates and notifies nobody when there is no parent', () => {
@@ -141,23 +174,32 @@ for (const keepSession of [false, true]) {
     });
 
     it('continues as new, carrying over unprocessed events when asked', () => {
-      const h = new ReplayHarness(function* (ctx: OrchestrationContext<number>) {
-        const n = ctx.getInput();
-        yield ctx.callActivity('Tick', n);
-        ctx.continueAsNew(n + 1, { preserveUnprocessedEvents: true });
-        return null;
-      }, { keepSession });
+      const h = new ReplayHarness(
+        function* (ctx: OrchestrationContext<number>) {
+          const n = ctx.getInput();
+          yield ctx.callActivity('Tick', n);
+          ctx.continueAsNew(n + 1, { preserveUnprocessedEvents: true });
+          return null;
+        },
+        { keepSession },
+      );
       h.start(1);
       const turn = h.turn(raised('Later', 'x'), completed(0, null));
       assert.equal(turn.runtimeStatus, 'ContinuedAsNew');
       assert.equal(turn.continueAsNew?.input, 2);
-      assert.deepEqual(turn.continueAsNew?.carryover.map((e) => e.name), ['Later']);
+      assert.deepEqual(
+        turn.continueAsNew?.carryover.map((e) => e.name),
+        ['Later'],
+      );
     });
 
     it('reports to the parent when a child completes', () => {
-      const h = new ReplayHarness(function* (ctx) {
-        return yield ctx.callActivity('A');
-      }, { keepSession });
+      const h = new ReplayHarness(
+        function* (ctx) {
+          return yield ctx.callActivity('A');
+        },
+        { keepSession },
+      );
       h.start(undefined, { instanceId: 'parent', executionId: 'p-exec', taskId: 7 });
       const turn = h.turn(completed(0, 42));
       assert.deepEqual(turn.parentNotification?.parent, { instanceId: 'parent', executionId: 'p-exec', taskId: 7 });

@@ -41,7 +41,11 @@ const stores: Record<string, () => Promise<Fixture>> = {
 };
 
 /** An app whose activity records each delivery; `hold` makes it wait for its abort signal (a stalled host). */
-function recordingApp(host: string, deliveries: Delivery[], options: { hold?: boolean; delayMs?: number; aborted?: string[] } = {}): FunctionApp {
+function recordingApp(
+  host: string,
+  deliveries: Delivery[],
+  options: { hold?: boolean; delayMs?: number; aborted?: string[] } = {},
+): FunctionApp {
   const app = createApp();
   const record = app.activity('Record', async (_input: undefined, ctx) => {
     deliveries.push({ host, attempt: ctx.attempt, leaseToken: ctx.leaseToken });
@@ -105,13 +109,25 @@ for (const [kind, open] of Object.entries(stores)) {
       const leases = { activities: { leaseMs: 1_000 }, orchestrations: { inlineActivityWindowMs: 0 } };
       // Host A claims the task and stalls; its clock never moves, so its heartbeats cannot outlast B's clock.
       const clockA = createManualClock(t0);
-      const a: Host = await createHost({ app: recordingApp('A', deliveries, { hold: true, aborted }), store: fixture.store, clock: clockA, logger: silentLogger, ...leases });
+      const a: Host = await createHost({
+        app: recordingApp('A', deliveries, { hold: true, aborted }),
+        store: fixture.store,
+        clock: clockA,
+        logger: silentLogger,
+        ...leases,
+      });
       try {
         const { instanceId } = await a.client.startNew('Fenced');
         await until(() => deliveries.length === 1, 'the first delivery');
         // Host B lives 5 s later: A's lease (t0 + 1 s, renewed to at most that) has expired for it.
         const clockB = createManualClock(t0 + 5_000);
-        const b = await createHost({ app: recordingApp('B', deliveries), store: fixture.store, clock: clockB, logger: silentLogger, ...leases });
+        const b = await createHost({
+          app: recordingApp('B', deliveries),
+          store: fixture.store,
+          clock: clockB,
+          logger: silentLogger,
+          ...leases,
+        });
         try {
           const status = await b.client.waitForCompletion(instanceId, { timeoutMs: 60_000 });
           assert.equal(status.output, 'from B');

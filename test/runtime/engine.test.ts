@@ -13,7 +13,10 @@ import { silentLogger } from '../../src/runtime/logger.ts';
 import { createTempDir } from '../helpers/temp-dir.ts';
 import { buildTestApp } from './test-app.ts';
 
-async function withHost<T>(fn: (host: Awaited<ReturnType<typeof createHost>>) => Promise<T>, extra: Partial<Parameters<typeof createHost>[0]> = {}): Promise<T> {
+async function withHost<T>(
+  fn: (host: Awaited<ReturnType<typeof createHost>>) => Promise<T>,
+  extra: Partial<Parameters<typeof createHost>[0]> = {},
+): Promise<T> {
   using dir = createTempDir('perdure-engine-');
   const host = await createHost({ app: buildTestApp(), store: `sqlite:${dir.file('perdure.db')}`, logger: silentLogger, ...extra });
   try {
@@ -52,28 +55,34 @@ describe('engine on SQLite', () => {
 
   it('keeps the output when the timer the event beat fires after completion', async () => {
     const clock = createManualClock();
-    await withHost(async (host) => {
-      const { instanceId } = await host.client.startNew('WaitForEvent', { input: { timeoutMs: 60_000 } });
-      await host.client.raiseEvent(instanceId, 'Go', 'now');
-      const done = await host.client.waitForCompletion(instanceId, { timeoutMs: 20_000 });
-      assert.equal(done.output, 'event:now');
-      // The late TimerFired is claimed and dropped by a drain turn, which must not touch the result.
-      clock.advance(61_000);
-      await new Promise((r) => setTimeout(r, 500));
-      assert.deepEqual(await host.client.getStatus(instanceId), done);
-    }, { clock });
+    await withHost(
+      async (host) => {
+        const { instanceId } = await host.client.startNew('WaitForEvent', { input: { timeoutMs: 60_000 } });
+        await host.client.raiseEvent(instanceId, 'Go', 'now');
+        const done = await host.client.waitForCompletion(instanceId, { timeoutMs: 20_000 });
+        assert.equal(done.output, 'event:now');
+        // The late TimerFired is claimed and dropped by a drain turn, which must not touch the result.
+        clock.advance(61_000);
+        await new Promise((r) => setTimeout(r, 500));
+        assert.deepEqual(await host.client.getStatus(instanceId), done);
+      },
+      { clock },
+    );
   });
 
   it('fires a durable timer when the clock reaches it', async () => {
     const clock = createManualClock();
-    await withHost(async (host) => {
-      const { instanceId } = await host.client.startNew('WaitForEvent', { input: { timeoutMs: 60_000 } });
-      await new Promise((r) => setTimeout(r, 200));
-      assert.equal((await host.client.getStatus(instanceId))?.runtimeStatus, 'Running');
-      clock.advance(61_000);
-      const status = await host.client.waitForCompletion(instanceId, { timeoutMs: 20_000 });
-      assert.equal(status.output, 'timeout');
-    }, { clock });
+    await withHost(
+      async (host) => {
+        const { instanceId } = await host.client.startNew('WaitForEvent', { input: { timeoutMs: 60_000 } });
+        await new Promise((r) => setTimeout(r, 200));
+        assert.equal((await host.client.getStatus(instanceId))?.runtimeStatus, 'Running');
+        clock.advance(61_000);
+        const status = await host.client.waitForCompletion(instanceId, { timeoutMs: 20_000 });
+        assert.equal(status.output, 'timeout');
+      },
+      { clock },
+    );
   });
 
   it('lets orchestrators catch activity failures and fails instances on unhandled ones', () =>
@@ -135,7 +144,10 @@ describe('engine on SQLite', () => {
       await client.waitForCompletion(instanceId);
       await assert.rejects(client.rewind('missing'), InstanceNotFoundError);
       await client.rewind(instanceId, 'try again');
-      await waitFor(async () => (await client.getStatus(instanceId, { showHistory: true }))?.historyEvents?.some((e) => e.type === 'ExecutionRewound') ?? false);
+      await waitFor(
+        async () =>
+          (await client.getStatus(instanceId, { showHistory: true }))?.historyEvents?.some((e) => e.type === 'ExecutionRewound') ?? false,
+      );
       const status = await client.waitForCompletion(instanceId);
       assert.equal(status.runtimeStatus, 'Failed', 'the activity still throws, so the rewound instance fails again');
     }));
@@ -198,12 +210,18 @@ describe('singleton starts', () => {
     withHost(async ({ client }) => {
       await client.startNew('HelloSequence', { instanceId: 'again' });
       await client.waitForCompletion('again');
-      await assert.rejects(client.startNew('HelloSequence', { instanceId: 'again', reuseStatuses: ['Failed'] }), InstanceAlreadyExistsError);
+      await assert.rejects(
+        client.startNew('HelloSequence', { instanceId: 'again', reuseStatuses: ['Failed'] }),
+        InstanceAlreadyExistsError,
+      );
       const second = await client.startNew('HelloSequence', { instanceId: 'again' });
       assert.equal(second.outcome, 'replaced');
       const status = await client.waitForCompletion('again');
       assert.equal(status.runtimeStatus, 'Completed');
-      assert.equal((await client.getStatus('again', { showHistory: true }))?.historyEvents?.filter((e) => e.type === 'ExecutionStarted').length, 1);
+      assert.equal(
+        (await client.getStatus('again', { showHistory: true }))?.historyEvents?.filter((e) => e.type === 'ExecutionStarted').length,
+        1,
+      );
     }));
 });
 
@@ -229,8 +247,12 @@ describe('activity leases', () => {
       return yield ctx.callActivity('Slow');
     });
     const host = await createHost({
-      app, store: `sqlite:${dir.file('p.db')}`, logger: silentLogger,
-      activities: { leaseMs: 300 }, orchestrations: { inlineActivityWindowMs: 0 }, maxPollIntervalMs: 50,
+      app,
+      store: `sqlite:${dir.file('p.db')}`,
+      logger: silentLogger,
+      activities: { leaseMs: 300 },
+      orchestrations: { inlineActivityWindowMs: 0 },
+      maxPollIntervalMs: 50,
     });
     try {
       const { instanceId } = await host.client.startNew('CallsSlow');

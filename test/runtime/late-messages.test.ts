@@ -96,7 +96,10 @@ for (const [kind, open] of Object.entries(stores)) {
           const seen = commits.length;
 
           release();
-          await until(() => commits.slice(seen).some((c) => c.instanceId === instanceId && c.consumedMessageIds.length > 0), 'the late result to be dropped');
+          await until(
+            () => commits.slice(seen).some((c) => c.instanceId === instanceId && c.consumedMessageIds.length > 0),
+            'the late result to be dropped',
+          );
           assert.deepEqual(await fixture.store.getInstance(instanceId), before, 'the drain turn changed nothing');
           const history = await fixture.store.getHistory(instanceId);
           assert.ok(!history.some((e) => e.type === 'TaskCompleted'), 'the late result is not recorded');

@@ -15,7 +15,9 @@ function spawnHost(args: string[]): { child: ChildProcess; output: Promise<strin
   child.stdout!.on('data', (chunk: Buffer) => lines.push(...chunk.toString().split('\n').filter(Boolean)));
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const output = new Promise<string>((resolve, reject) =>
-    child.on('exit', (code, signal) => (code === 0 || signal === 'SIGKILL' ? resolve(lines.join('\n')) : reject(new Error(`host exited ${code}: ${stderr}`)))),
+    child.on('exit', (code, signal) =>
+      code === 0 || signal === 'SIGKILL' ? resolve(lines.join('\n')) : reject(new Error(`host exited ${code}: ${stderr}`)),
+    ),
   );
   return { child, output, lines };
 }
@@ -71,8 +73,14 @@ describe('real processes on one SQLite file', () => {
     const hosts = Array.from({ length: 4 }, () => spawnHost(['storm', db, '5', '50', startAt, log]));
     const outputs = await Promise.all(hosts.map((h) => h.output));
     const results = outputs.map((o) => JSON.parse(o.split('\n').at(-1)!) as { created: number; conflicts: number });
-    assert.equal(results.reduce((sum, r) => sum + r.created, 0), 5);
-    assert.equal(results.reduce((sum, r) => sum + r.conflicts, 0), 195);
+    assert.equal(
+      results.reduce((sum, r) => sum + r.created, 0),
+      5,
+    );
+    assert.equal(
+      results.reduce((sum, r) => sum + r.conflicts, 0),
+      195,
+    );
     const executions = readFileSync(log, 'utf8').trim().split('\n').sort();
     assert.deepEqual(executions, ['storm-0', 'storm-1', 'storm-2', 'storm-3', 'storm-4']);
   });

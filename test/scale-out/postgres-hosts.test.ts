@@ -53,7 +53,16 @@ describe('scale-out: host processes sharing one PostgreSQL database', () => {
     try {
       // Short leases, so the killed host's work is taken over soon; renewals keep live activities' leases.
       for (const name of ['h0', 'h1', 'h2']) {
-        hosts.push(spawnHost(name, { url: schema.baseUrl, schema: schema.name, logFile: dir.file(`${name}.log`), orchestrationLeaseMs: 5_000, activityLeaseMs: 5_000, activityDelayMs: 25 }));
+        hosts.push(
+          spawnHost(name, {
+            url: schema.baseUrl,
+            schema: schema.name,
+            logFile: dir.file(`${name}.log`),
+            orchestrationLeaseMs: 5_000,
+            activityLeaseMs: 5_000,
+            activityDelayMs: 25,
+          }),
+        );
       }
       await Promise.all(hosts.map((h) => h.waitForLine((line) => line === 'READY')));
 
@@ -77,10 +86,14 @@ describe('scale-out: host processes sharing one PostgreSQL database', () => {
       assert.ok(afterKill < INSTANCES, `the kill came too late: ${afterKill} of ${INSTANCES} were already complete`);
       t.diagnostic(`SIGKILLed ${victim.name} with ${completedAtKill}-${afterKill} of ${INSTANCES} instances complete`);
 
-      await waitFor('every instance to finish', async () => {
-        const counts = await statusCounts(schema.name);
-        return (counts['Completed'] ?? 0) + (counts['Failed'] ?? 0) + (counts['Terminated'] ?? 0) === INSTANCES;
-      }, 300_000);
+      await waitFor(
+        'every instance to finish',
+        async () => {
+          const counts = await statusCounts(schema.name);
+          return (counts['Completed'] ?? 0) + (counts['Failed'] ?? 0) + (counts['Terminated'] ?? 0) === INSTANCES;
+        },
+        300_000,
+      );
       await Promise.all(hosts.filter((h) => h !== victim).map((h) => h.stop()));
 
       const logs = new Map<string, LogLine[]>(hosts.map((h) => [h.name, readLog(h.logFile)]));
@@ -90,7 +103,11 @@ describe('scale-out: host processes sharing one PostgreSQL database', () => {
       await mapLimit(ids, 16, async (instanceId) => {
         const n = Number(instanceId.slice('hello-'.length));
         const instance = await store.getInstance(instanceId);
-        assert.equal(instance?.runtimeStatus, 'Completed', `${instanceId}: ${instance?.runtimeStatus} ${JSON.stringify(instance?.failure)}`);
+        assert.equal(
+          instance?.runtimeStatus,
+          'Completed',
+          `${instanceId}: ${instance?.runtimeStatus} ${JSON.stringify(instance?.failure)}`,
+        );
         assert.deepEqual(instance.output, expectedHello(n), `${instanceId}'s output`);
         const history = await store.getHistory(instanceId);
         expectExactHistory(instanceId, history, helloHistory(n));
@@ -126,7 +143,9 @@ describe('scale-out: host processes sharing one PostgreSQL database', () => {
       }
       const repeats = [...runs.values()].reduce((sum, list) => sum + list.length - 1, 0);
       t.diagnostic(`activity runs per host: ${JSON.stringify(Object.fromEntries(activitiesByHost))}; repeated runs: ${repeats}`);
-      t.diagnostic(`history chunks committed per host: ${JSON.stringify(Object.fromEntries(chunksByHost))}; instances whose turns were committed by more than one host: ${movedBetweenHosts}`);
+      t.diagnostic(
+        `history chunks committed per host: ${JSON.stringify(Object.fromEntries(chunksByHost))}; instances whose turns were committed by more than one host: ${movedBetweenHosts}`,
+      );
       for (const host of hosts) {
         assert.ok((activitiesByHost.get(host.name) ?? 0) > 0, `${host.name} ran activities`);
         assert.ok((chunksByHost.get(host.name) ?? 0) > 0, `${host.name} committed turns`);
@@ -155,13 +174,33 @@ describe('scale-out: host processes sharing one PostgreSQL database', () => {
       const reports = await Promise.all(
         hosts.map(async (h) => JSON.parse(await h.waitForLine((line) => line.startsWith('{'))) as StormReport),
       );
-      t.diagnostic(`outcomes per host: ${JSON.stringify(reports.map(({ created, existing, replaced }) => ({ created, existing, replaced })))}`);
-      assert.deepEqual(reports.flatMap((r) => r.errors), []);
-      assert.equal(reports.reduce((sum, r) => sum + r.created, 0), STORM_IDS, 'starts that created an instance');
-      assert.equal(reports.reduce((sum, r) => sum + r.replaced, 0), 0, 'starts that replaced one');
-      assert.equal(reports.reduce((sum, r) => sum + r.existing, 0), STORM_HOSTS * STORM_CALLS_PER_HOST - STORM_IDS);
+      t.diagnostic(
+        `outcomes per host: ${JSON.stringify(reports.map(({ created, existing, replaced }) => ({ created, existing, replaced })))}`,
+      );
+      assert.deepEqual(
+        reports.flatMap((r) => r.errors),
+        [],
+      );
+      assert.equal(
+        reports.reduce((sum, r) => sum + r.created, 0),
+        STORM_IDS,
+        'starts that created an instance',
+      );
+      assert.equal(
+        reports.reduce((sum, r) => sum + r.replaced, 0),
+        0,
+        'starts that replaced one',
+      );
+      assert.equal(
+        reports.reduce((sum, r) => sum + r.existing, 0),
+        STORM_HOSTS * STORM_CALLS_PER_HOST - STORM_IDS,
+      );
 
-      await waitFor('every singleton to finish its timer', async () => (await statusCounts(schema.name))['Completed'] === STORM_IDS, 120_000);
+      await waitFor(
+        'every singleton to finish its timer',
+        async () => (await statusCounts(schema.name))['Completed'] === STORM_IDS,
+        120_000,
+      );
       await Promise.all(hosts.map((h) => h.stop()));
 
       const counts = await statusCounts(schema.name);
@@ -180,7 +219,11 @@ describe('scale-out: host processes sharing one PostgreSQL database', () => {
       assert.equal(bodyRuns, STORM_IDS, 'each orchestrator body ran exactly once');
       for (const instanceId of ids) {
         const instance = await store.getInstance(instanceId);
-        assert.deepEqual([...executions.get(instanceId)!], [instance?.executionId], `${instanceId}: the one execution that ran is the stored one`);
+        assert.deepEqual(
+          [...executions.get(instanceId)!],
+          [instance?.executionId],
+          `${instanceId}: the one execution that ran is the stored one`,
+        );
         assert.equal(instance?.output, instanceId);
         const history = await store.getHistory(instanceId);
         expectExactHistory(instanceId, history, singletonHistory(instanceId, 2_000, timerFireAt(history)));

@@ -48,10 +48,17 @@ describe('scale-out: the PostgreSQL server restarts mid-run', () => {
       await store.migrate();
       // Slow activities and few slots keep the run going for several seconds, so the restart lands mid-run.
       for (const name of ['r0', 'r1']) {
-        hosts.push(spawnHost(name, {
-          url: schema.baseUrl, schema: schema.name, logFile: dir.file(`${name}.log`),
-          orchestrationLeaseMs: 5_000, activityLeaseMs: 5_000, activityDelayMs: 300, activityConcurrency: 25,
-        }));
+        hosts.push(
+          spawnHost(name, {
+            url: schema.baseUrl,
+            schema: schema.name,
+            logFile: dir.file(`${name}.log`),
+            orchestrationLeaseMs: 5_000,
+            activityLeaseMs: 5_000,
+            activityDelayMs: 300,
+            activityConcurrency: 25,
+          }),
+        );
       }
       await Promise.all(hosts.map((h) => h.waitForLine((line) => line === 'READY')));
 
@@ -81,10 +88,14 @@ describe('scale-out: the PostgreSQL server restarts mid-run', () => {
       );
       assert.ok(doneBefore < TOTAL, `the restart came too late: ${doneBefore} of ${TOTAL} were already complete`);
 
-      await waitFor('every instance to finish', async () => {
-        const counts = await statusCounts(schema.name);
-        return (counts['Completed'] ?? 0) + (counts['Failed'] ?? 0) + (counts['Terminated'] ?? 0) === TOTAL;
-      }, 300_000);
+      await waitFor(
+        'every instance to finish',
+        async () => {
+          const counts = await statusCounts(schema.name);
+          return (counts['Completed'] ?? 0) + (counts['Failed'] ?? 0) + (counts['Terminated'] ?? 0) === TOTAL;
+        },
+        300_000,
+      );
       for (const host of hosts) assert.equal(host.child.exitCode, null, `${host.name} kept running: ${host.stderr().slice(-2_000)}`);
       await Promise.all(hosts.map((h) => h.stop()));
 
@@ -94,7 +105,11 @@ describe('scale-out: the PostgreSQL server restarts mid-run', () => {
         const n = Number(instanceId.slice(instanceId.indexOf('-') + 1));
         const isHello = instanceId.startsWith('hello-');
         const instance = await store.getInstance(instanceId);
-        assert.equal(instance?.runtimeStatus, 'Completed', `${instanceId}: ${instance?.runtimeStatus} ${JSON.stringify(instance?.failure)}`);
+        assert.equal(
+          instance?.runtimeStatus,
+          'Completed',
+          `${instanceId}: ${instance?.runtimeStatus} ${JSON.stringify(instance?.failure)}`,
+        );
         assert.deepEqual(instance.output, isHello ? expectedHello(n) : expectedSleeper(n), `${instanceId}'s output`);
         const history = await store.getHistory(instanceId);
         expectExactHistory(instanceId, history, isHello ? helloHistory(n) : sleeperHistory(n, timerMs(n), timerFireAt(history)));
@@ -105,11 +120,24 @@ describe('scale-out: the PostgreSQL server restarts mid-run', () => {
       for (const host of hosts) {
         const runs = logs.get(host.name)!.flatMap((l) => (l.kind === 'activity' ? [l.at - restartedAt] : []));
         const shown = `its last activity runs began at ${JSON.stringify(runs.slice(-10))} ms after the new server started; stderr: ${host.stderr().slice(-2_000)}`;
-        assert.ok(runs.some((at) => at > 0), `${host.name} ran activities after the restart; ${shown}`);
+        assert.ok(
+          runs.some((at) => at > 0),
+          `${host.name} ran activities after the restart; ${shown}`,
+        );
       }
       const unknown = [...commits.byInstance.values()].flat().filter((c) => c.state === 'unknown').length;
-      const complaints = hosts.map((h) => `${h.name}: ${h.stderr().split('\n').filter((l) => l.startsWith('[perdure]')).length}`);
-      t.diagnostic(`commits whose outcome the hosts never learned: ${unknown}; errors the hosts logged and retried: ${complaints.join(', ')}`);
+      const complaints = hosts.map(
+        (h) =>
+          `${h.name}: ${
+            h
+              .stderr()
+              .split('\n')
+              .filter((l) => l.startsWith('[perdure]')).length
+          }`,
+      );
+      t.diagnostic(
+        `commits whose outcome the hosts never learned: ${unknown}; errors the hosts logged and retried: ${complaints.join(', ')}`,
+      );
     } finally {
       await Promise.all(hosts.map((h) => h.kill()));
       await ensurePostgresUp();

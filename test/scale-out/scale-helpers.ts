@@ -89,7 +89,10 @@ export function readLog(file: string): LogLine[] {
   if (!existsSync(file)) return [];
   const text = readFileSync(file, 'utf8');
   const complete = text.endsWith('\n') ? text : text.slice(0, text.lastIndexOf('\n') + 1);
-  return complete.split('\n').filter(Boolean).map((line) => JSON.parse(line) as LogLine);
+  return complete
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as LogLine);
 }
 
 export function sleep(ms: number): Promise<void> {
@@ -157,10 +160,18 @@ const ended = (result: unknown): Shape => ({ type: 'ExecutionCompleted', status:
 export function helloHistory(n: number): Shape[] {
   const inputs = CITIES.map((city) => `${city} ${n}`);
   return [
-    turn, started('HelloSequence', n), scheduled(0, inputs[0]!),
-    turn, completed(0, inputs[0]!), scheduled(1, inputs[1]!),
-    turn, completed(1, inputs[1]!), scheduled(2, inputs[2]!),
-    turn, completed(2, inputs[2]!), ended(inputs.map((input) => `Hello ${input}!`)),
+    turn,
+    started('HelloSequence', n),
+    scheduled(0, inputs[0]!),
+    turn,
+    completed(0, inputs[0]!),
+    scheduled(1, inputs[1]!),
+    turn,
+    completed(1, inputs[1]!),
+    scheduled(2, inputs[2]!),
+    turn,
+    completed(2, inputs[2]!),
+    ended(inputs.map((input) => `Hello ${input}!`)),
   ];
 }
 
@@ -168,17 +179,27 @@ export function helloHistory(n: number): Shape[] {
 export function sleeperHistory(n: number, timerMs: number, fireAt: string): Shape[] {
   const input = `Sleeper ${n}`;
   return [
-    turn, started('Sleeper', { n, timerMs }), { type: 'TimerCreated', taskId: 0, fireAt },
-    turn, { type: 'TimerFired', taskId: 0, fireAt }, scheduled(1, input),
-    turn, completed(1, input), ended(`Hello ${input}!`),
+    turn,
+    started('Sleeper', { n, timerMs }),
+    { type: 'TimerCreated', taskId: 0, fireAt },
+    turn,
+    { type: 'TimerFired', taskId: 0, fireAt },
+    scheduled(1, input),
+    turn,
+    completed(1, input),
+    ended(`Hello ${input}!`),
   ];
 }
 
 /** Singleton({ timerMs }): a timer, then it returns its instance ID. */
 export function singletonHistory(instanceId: string, timerMs: number, fireAt: string): Shape[] {
   return [
-    turn, started('Singleton', { timerMs }), { type: 'TimerCreated', taskId: 0, fireAt },
-    turn, { type: 'TimerFired', taskId: 0, fireAt }, ended(instanceId),
+    turn,
+    started('Singleton', { timerMs }),
+    { type: 'TimerCreated', taskId: 0, fireAt },
+    turn,
+    { type: 'TimerFired', taskId: 0, fireAt },
+    ended(instanceId),
   ];
 }
 
@@ -234,14 +255,22 @@ export function collectCommits(logs: ReadonlyMap<string, readonly LogLine[]>): C
 export function attributeCommits(instanceId: string, history: readonly HistoryEvent[], log: CommitLog): Map<string, number> {
   const commits = [...(log.byInstance.get(instanceId) ?? [])].filter((c) => c.state !== 'lost').sort((a, b) => a.leaseToken - b.leaseToken);
   const tokens = commits.map((c) => c.leaseToken);
-  assert.equal(new Set(tokens).size, tokens.length, `${instanceId}: two commits under one lease token: ${JSON.stringify(commits.map((c) => [c.host, c.leaseToken, c.state]))}`);
+  assert.equal(
+    new Set(tokens).size,
+    tokens.length,
+    `${instanceId}: two commits under one lease token: ${JSON.stringify(commits.map((c) => [c.host, c.leaseToken, c.state]))}`,
+  );
   const byHost = new Map<string, number>();
   let position = 0;
   for (const commit of commits) {
     const events = JSON.parse(commit.events) as unknown[];
     const matches = JSON.stringify(history.slice(position, position + events.length)) === commit.events;
     if (!matches) {
-      assert.equal(commit.state, 'unknown', `${instanceId}: host ${commit.host}'s successful commit (token ${commit.leaseToken}) is not the next part of the history at event ${position}`);
+      assert.equal(
+        commit.state,
+        'unknown',
+        `${instanceId}: host ${commit.host}'s successful commit (token ${commit.leaseToken}) is not the next part of the history at event ${position}`,
+      );
       continue;
     }
     position += events.length;

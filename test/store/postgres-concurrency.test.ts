@@ -33,20 +33,30 @@ describe('PostgreSQL store: several hosts at once', () => {
     await using schema = await createTestSchema('starts');
     await using hosts = await openTestStores(schema, 4, { poolSize: 5 });
     const results = (
-      await Promise.all(
-        Array.from({ length: 1000 }, (_, i) => hosts.stores[i % 4]!.createInstances([startRequest(`race-${i % 20}`)])),
-      )
+      await Promise.all(Array.from({ length: 1000 }, (_, i) => hosts.stores[i % 4]!.createInstances([startRequest(`race-${i % 20}`)])))
     ).flat();
     const created = results.filter((r) => r.outcome === 'created');
     assert.equal(created.length, 20);
     assert.equal(results.filter((r) => r.outcome === 'conflict').length, 980);
-    assert.deepEqual(created.map((r) => r.instance.instanceId).sort(), ids(20, 'race').map((id) => `race-${Number(id.slice(5))}`).sort());
+    assert.deepEqual(
+      created.map((r) => r.instance.instanceId).sort(),
+      ids(20, 'race')
+        .map((id) => `race-${Number(id.slice(5))}`)
+        .sort(),
+    );
     const winners = new Map(created.map((r) => [r.instance.instanceId, r.instance.executionId]));
-    assert.ok(results.every((r) => r.instance.executionId === winners.get(r.instance.instanceId)), 'losers see the winner');
+    assert.ok(
+      results.every((r) => r.instance.executionId === winners.get(r.instance.instanceId)),
+      'losers see the winner',
+    );
     const inbox = await inboxOf(hosts.stores[0]!);
     assert.equal(inbox.size, 20);
     for (const [id, item] of inbox) {
-      assert.deepEqual(item.messages.map((m) => m.executionId), [winners.get(id)], `${id}: one ExecutionStarted`);
+      assert.deepEqual(
+        item.messages.map((m) => m.executionId),
+        [winners.get(id)],
+        `${id}: one ExecutionStarted`,
+      );
     }
   });
 
@@ -61,7 +71,10 @@ describe('PostgreSQL store: several hosts at once', () => {
       ),
     );
     const created = results.flat().filter((r) => r.outcome === 'created');
-    assert.deepEqual(created.map((r) => r.instance.instanceId).sort(), all.filter((id) => batches.some((b) => b.includes(id))));
+    assert.deepEqual(
+      created.map((r) => r.instance.instanceId).sort(),
+      all.filter((id) => batches.some((b) => b.includes(id))),
+    );
   });
 
   it('concurrent terminateExisting starts leave one execution per ID with exactly its own ExecutionStarted', async () => {
@@ -75,7 +88,10 @@ describe('PostgreSQL store: several hosts at once', () => {
     for (let i = 0; i < 5; i++) {
       const record = await hosts.stores[2]!.getInstance(`r-${i}`);
       const item = inbox.get(`r-${i}`);
-      assert.deepEqual(item?.messages.map((m) => m.executionId), [record?.executionId]);
+      assert.deepEqual(
+        item?.messages.map((m) => m.executionId),
+        [record?.executionId],
+      );
     }
   });
 
@@ -120,11 +136,16 @@ describe('PostgreSQL store: several hosts at once', () => {
     // Completing them all from different stores delivers each result exactly once.
     await Promise.all(
       hosts.stores.map((store, s) =>
-        store.completeActivities(claimed.filter((_, i) => i % 4 === s).map((task) => ({ item: task, outcome: { result: task.taskId }, now: T0 }))),
+        store.completeActivities(
+          claimed.filter((_, i) => i % 4 === s).map((task) => ({ item: task, outcome: { result: task.taskId }, now: T0 })),
+        ),
       ),
     );
     const results = (await claimInstance(first!, 'fan')).messages.map((m) => (m.event as { taskId: number }).taskId);
-    assert.deepEqual(results.sort((a, b) => a - b), activities.map((a) => a.taskId));
+    assert.deepEqual(
+      results.sort((a, b) => a - b),
+      activities.map((a) => a.taskId),
+    );
   });
 
   it('hosts that claim and commit at once consume every message exactly once', async () => {
@@ -136,13 +157,16 @@ describe('PostgreSQL store: several hosts at once', () => {
     await hosts.stores[0]!.send(events.map((event) => ({ ...event, requireStatus: ['Pending' as const] })));
     const consumed: string[] = [];
     const loop = async (store: Store, owner: string) => {
-      for (let idle = 0; idle < 3; ) {
+      for (let idle = 0; idle < 3;) {
         const items = await store.claimOrchestrations({ owner, leaseMs: LEASE_MS, limit: 5, now: T0 });
         idle = items.length === 0 ? idle + 1 : 0;
         // Hand out one message per turn, so instances go round several times.
         const commits = items.map((item) => commitFor(item, { consumedMessageIds: item.messages.slice(0, 1).map((m) => m.id) }));
         const results = await store.commitOrchestrations(commits);
-        assert.ok(results.every((r) => r.ok), 'a valid lease always commits');
+        assert.ok(
+          results.every((r) => r.ok),
+          'a valid lease always commits',
+        );
         consumed.push(...commits.flatMap((c) => c.consumedMessageIds));
       }
     };

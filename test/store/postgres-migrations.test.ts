@@ -19,13 +19,19 @@ describe('PostgreSQL store migrations', () => {
     const stores = Array.from({ length: 8 }, () => createPostgresStore({ url: schema.baseUrl, schema: schema.name, poolSize: 2 }));
     try {
       const results = await Promise.allSettled(stores.map((store) => store.migrate()));
-      assert.deepEqual(results.map((r) => r.status), Array(8).fill('fulfilled'));
+      assert.deepEqual(
+        results.map((r) => r.status),
+        Array(8).fill('fulfilled'),
+      );
       const versions = await schema.query<{ version: number }>('SELECT version FROM schema_version');
       assert.deepEqual(versions, [{ version: LATEST_SCHEMA_VERSION }], 'one version row');
       const tables = await schema.query<{ tablename: string }>(
         'SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename',
       );
-      assert.deepEqual(tables.map((t) => t.tablename), ['activities', 'history', 'inbox', 'instances', 'schema_version']);
+      assert.deepEqual(
+        tables.map((t) => t.tablename),
+        ['activities', 'history', 'inbox', 'instances', 'schema_version'],
+      );
       await stores[3]!.createInstances([startRequest('a')]);
       assert.equal((await stores[5]!.getInstance('a'))?.instanceId, 'a');
       await stores[0]!.migrate();

@@ -60,22 +60,35 @@ describe('PostgreSQL store notifications', () => {
       };
       await step('createInstances', () => writer.createInstances([startRequest('a')]));
       const item = await claimInstance(writer, 'a');
-      await step('a commit that schedules an activity', () => commitOk(writer, commitFor(item, { activities: [{ taskId: 0, name: 'act' }] })), {
-        orchestrations: false,
-        activities: true,
-      });
+      await step(
+        'a commit that schedules an activity',
+        () => commitOk(writer, commitFor(item, { activities: [{ taskId: 0, name: 'act' }] })),
+        {
+          orchestrations: false,
+          activities: true,
+        },
+      );
       const [task] = await writer.claimActivities({ owner: 'w', leaseMs: 60_000, limit: 1, now: T0 });
       await step('completeActivities', () => writer.completeActivities([{ item: task!, outcome: { result: 1 }, now: T0 }]));
       await step('send', () => writer.send([{ instanceId: 'a', event: raised('e'), requireStatus: ['Running'], now: T0 }]));
       await step('createInstances', () => writer.createInstances([startRequest('b')]));
       const items = await writer.claimOrchestrations({ owner: 'w', leaseMs: 60_000, limit: 10, now: T0 });
       assert.deepEqual(items.map((i) => i.instanceId).sort(), ['a', 'b']);
-      await step('a batch that schedules an activity and messages an instance', async () => {
-        const commits = items.map((i) =>
-          i.instanceId === 'a' ? commitFor(i) : commitFor(i, { activities: [{ taskId: 0, name: 'act' }], messages: [{ instanceId: 'a', event: raised('f'), visibleAt: T0 }] }),
-        );
-        assert.ok((await writer.commitOrchestrations(commits)).every((r) => r.ok));
-      }, { orchestrations: true, activities: true });
+      await step(
+        'a batch that schedules an activity and messages an instance',
+        async () => {
+          const commits = items.map((i) =>
+            i.instanceId === 'a'
+              ? commitFor(i)
+              : commitFor(i, {
+                  activities: [{ taskId: 0, name: 'act' }],
+                  messages: [{ instanceId: 'a', event: raised('f'), visibleAt: T0 }],
+                }),
+          );
+          assert.ok((await writer.commitOrchestrations(commits)).every((r) => r.ok));
+        },
+        { orchestrations: true, activities: true },
+      );
       await sleep(50);
       const quiet = wakeUps.count;
       await writer.getInstance('a');

@@ -94,7 +94,10 @@ describe('PostgreSQL store wiring', () => {
     const unknownRole = new URL(TEST_POSTGRES_URL);
     unknownRole.username = 'no_such_role';
     unknownRole.password = 'secret';
-    for (const [url, cause] of [[refused, /ECONNREFUSED/], [unknownRole, /no_such_role/]] as const) {
+    for (const [url, cause] of [
+      [refused, /ECONNREFUSED/],
+      [unknownRole, /no_such_role/],
+    ] as const) {
       const started = Date.now();
       await assert.rejects(openStore(url.toString(), { postgres: { reconnectWindowMs: 300 } }), (error: unknown) => {
         assert.ok(error instanceof StoreUnavailableError, String(error));
@@ -154,11 +157,24 @@ describe('PostgreSQL store: commit batches', () => {
       assert.deepEqual(other.slice(1), [raised('from-p1'), raised('from-p2')], 'after its own ExecutionStarted, in unit order');
       const p2 = await claimInstance(store, 'p2');
       assert.equal(p2.executionId, 'p2-next');
-      assert.deepEqual(p2.messages.map((m) => m.event.type), ['ExecutionStarted', 'EventRaised']);
-      assert.deepEqual((await store.claimActivities({ owner: 'w', leaseMs: 1, limit: 10, now: T0 })).map((t) => t.instanceId), ['p3']);
-      assert.deepEqual((await claimInstance(store, 'p1', T0 + 100)).messages.map((m) => m.event), [timer(1, T0 + 100)]);
+      assert.deepEqual(
+        p2.messages.map((m) => m.event.type),
+        ['ExecutionStarted', 'EventRaised'],
+      );
+      assert.deepEqual(
+        (await store.claimActivities({ owner: 'w', leaseMs: 1, limit: 10, now: T0 })).map((t) => t.instanceId),
+        ['p3'],
+      );
+      assert.deepEqual(
+        (await claimInstance(store, 'p1', T0 + 100)).messages.map((m) => m.event),
+        [timer(1, T0 + 100)],
+      );
       await store.createInstances([startRequest('ghost', { now: T0 + 200 })]);
-      assert.deepEqual(eventTypes(await claimInstance(store, 'ghost', T0 + 200)), ['ExecutionStarted'], 'messages to a missing ID were dropped');
+      assert.deepEqual(
+        eventTypes(await claimInstance(store, 'ghost', T0 + 200)),
+        ['ExecutionStarted'],
+        'messages to a missing ID were dropped',
+      );
     } finally {
       await store.close();
     }
@@ -174,7 +190,10 @@ describe('PostgreSQL store: commit batches', () => {
       const first = [orchestratorStarted(T0)];
       const second = [orchestratorStarted(T0 + 1)];
       assert.deepEqual(
-        await store.commitOrchestrations([commitFor(item, { newEvents: first }), commitFor(item, { newEvents: second, consumedMessageIds: [] })]),
+        await store.commitOrchestrations([
+          commitFor(item, { newEvents: first }),
+          commitFor(item, { newEvents: second, consumedMessageIds: [] }),
+        ]),
         [{ ok: true }, { ok: true }],
       );
       assert.deepEqual(await store.getHistory('a'), [...first, ...second]);

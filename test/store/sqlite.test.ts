@@ -45,7 +45,10 @@ describe('SQLite store', () => {
       assert.equal(db.pragma('user_version', { simple: true }), LATEST_SCHEMA_VERSION);
       assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
       const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
-      assert.deepEqual(tables.filter((t) => !String(t).startsWith('sqlite_')), ['activities', 'history', 'inbox', 'instances']);
+      assert.deepEqual(
+        tables.filter((t) => !String(t).startsWith('sqlite_')),
+        ['activities', 'history', 'inbox', 'instances'],
+      );
     } finally {
       db.close();
     }
@@ -73,8 +76,10 @@ describe('SQLite store', () => {
     migrate(v1, path, 1);
     const events = [{ type: 'OrchestratorStarted', timestamp: new Date(T0).toISOString() }];
     v1.write(() => {
-      v1.statement(`INSERT INTO instances (instance_id, name, execution_id, runtime_status, created_at, updated_at, history_length)
-                    VALUES ('old', 'Orchestrator', 'e1', 'Running', ${T0}, ${T0}, 2)`).run();
+      v1.statement(
+        `INSERT INTO instances (instance_id, name, execution_id, runtime_status, created_at, updated_at, history_length)
+                    VALUES ('old', 'Orchestrator', 'e1', 'Running', ${T0}, ${T0}, 2)`,
+      ).run();
       v1.statement('INSERT INTO history (instance_id, seq, events) VALUES (?, ?, ?)').run('old', 0, JSON.stringify(events));
       v1.statement('INSERT INTO history (instance_id, seq, events) VALUES (?, ?, ?)').run('old', 1, JSON.stringify(events));
     });
@@ -166,7 +171,10 @@ describe('SQLite store', () => {
       ),
     );
     const reports = outputs.map(({ stdout }) => JSON.parse(stdout) as { created: string[]; total: number });
-    assert.deepEqual(reports.map((r) => r.total), [50, 50, 50, 50]);
+    assert.deepEqual(
+      reports.map((r) => r.total),
+      [50, 50, 50, 50],
+    );
     const created = reports.flatMap((r) => r.created).sort();
     assert.deepEqual(created, ['race-0', 'race-1', 'race-2', 'race-3', 'race-4']);
     const store = await openStore(`sqlite:${path}`);
@@ -174,7 +182,11 @@ describe('SQLite store', () => {
       const page = await store.listInstances({ pageSize: 100 });
       assert.equal(page.instances.length, 5);
       const items = await store.claimOrchestrations({ owner: 'check', leaseMs: 1000, limit: 100, now: Date.now() + 10_000 });
-      assert.deepEqual(items.map((i) => i.messages.length), [1, 1, 1, 1, 1], 'one ExecutionStarted per instance');
+      assert.deepEqual(
+        items.map((i) => i.messages.length),
+        [1, 1, 1, 1, 1],
+        'one ExecutionStarted per instance',
+      );
     } finally {
       await store.close();
     }

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CompletionNotifier } from '../../src/worker/completion-notifier.ts';
 
-const settled = (promise: Promise<void>) => Promise.race([promise.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 60))]);
+const settled = (promise: Promise<void>) =>
+  Promise.race([promise.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 60))]);
 
 describe('CompletionNotifier', () => {
   it('polls an instance nobody here holds', async () => {

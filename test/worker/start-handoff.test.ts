@@ -45,16 +45,30 @@ describe('start handoff', () => {
     const store = await openStore(url);
     const app = buildTestApp();
     const worker = new OrchestrationWorker({
-      store, app, clock: systemClock, logger: silentLogger, owner: 'stopped-host',
-      leaseMs: 600_000, batchSize: 10, sessionCacheSize: 10, onCommitted: () => {},
+      store,
+      app,
+      clock: systemClock,
+      logger: silentLogger,
+      owner: 'stopped-host',
+      leaseMs: 600_000,
+      batchSize: 10,
+      sessionCacheSize: 10,
+      onCommitted: () => {},
     });
     worker.close();
     assert.equal(worker.lease(Date.now()), undefined, 'a closed worker asks for no lease');
     const now = Date.now();
-    const [result] = await store.createInstances([{
-      instanceId: 'late', name: 'HelloSequence', executionId: 'e1', onConflict: 'reject', reuseStatuses: [], now,
-      lease: { owner: 'stopped-host', expiresAt: now + 600_000 },
-    }]);
+    const [result] = await store.createInstances([
+      {
+        instanceId: 'late',
+        name: 'HelloSequence',
+        executionId: 'e1',
+        onConflict: 'reject',
+        reuseStatuses: [],
+        now,
+        lease: { owner: 'stopped-host', expiresAt: now + 600_000 },
+      },
+    ]);
     assert.ok(result?.outcome === 'created' && result.workItem);
     worker.accept(result.workItem);
     const other = await createHost({ app, store: url, logger: silentLogger, maxPollIntervalMs: 50 });

@@ -82,4 +82,3 @@ export function insertMessagesStatement(
     [...messageColumns(messages, mustExist), channel],
   ];
 }
-

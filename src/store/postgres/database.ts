@@ -95,7 +95,8 @@ export function openDatabase(settings: PostgresSettings): Database {
         ...rules,
         retryable: (error) => wasRolledBack(error) || (options.idempotent === true && isConnectionError(error)),
       }),
-    transaction: async <T>(fn: (sql: Sql) => Promise<T>) => withRetry(() => runTransaction(open(), fn), { ...rules, retryable: isSafeToRetry }),
+    transaction: async <T>(fn: (sql: Sql) => Promise<T>) =>
+      withRetry(() => runTransaction(open(), fn), { ...rules, retryable: isSafeToRetry }),
     close: async () => {
       if (closed) return;
       closed = true;

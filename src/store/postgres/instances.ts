@@ -23,7 +23,15 @@ import type { HistoryEvent } from '../../model/history.ts';
 import { RuntimeStatus } from '../../model/runtime-status.ts';
 import { decideStart } from '../start-policy.ts';
 import type { StartRequest, StartResult } from '../store.ts';
-import { insertMessagesStatement, executionStarted, toHistoryEvents, toInstanceRecord, toJson, type InstanceRow, type NewMessage } from './codec.ts';
+import {
+  insertMessagesStatement,
+  executionStarted,
+  toHistoryEvents,
+  toInstanceRecord,
+  toJson,
+  type InstanceRow,
+  type NewMessage,
+} from './codec.ts';
 import type { Sql } from './database.ts';
 
 /** Attempts to find or create every row; a row can vanish between the INSERT and the lock (purge). */
@@ -73,7 +81,10 @@ async function lockOrCreate(sql: Sql, requests: readonly StartRequest[]) {
   let pending = [...firstIndex.keys()];
   for (let round = 0; pending.length > 0; round++) {
     if (round >= MAX_LOCK_ROUNDS) throw new PerdureError(`Could not lock or create instances: ${pending.slice(0, 5).join(', ')}`);
-    const inserted = await insertAbsent(sql, pending.map((id) => requests[firstIndex.get(id)!]!));
+    const inserted = await insertAbsent(
+      sql,
+      pending.map((id) => requests[firstIndex.get(id)!]!),
+    );
     for (const row of inserted) {
       rows.set(row.instance_id, row);
       createdBy.set(row.instance_id, firstIndex.get(row.instance_id)!);

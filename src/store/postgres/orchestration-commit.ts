@@ -107,14 +107,13 @@ function queuedWork(units: readonly Unit[]): ExternalWork {
 }
 
 /** Starts the batch's children in unit order, then queues each unit's conflict replies and outbound messages. */
-async function startChildren(
-  sql: Sql,
-  units: readonly Unit[],
-  channel: string,
-  mustExist: (m: NewMessage) => boolean,
-): Promise<void> {
+async function startChildren(sql: Sql, units: readonly Unit[], channel: string, mustExist: (m: NewMessage) => boolean): Promise<void> {
   const starts = units.flatMap((u) => u.commit.childStarts);
-  const outcomes = await startInstances(sql, starts.map((s) => s.request), channel);
+  const outcomes = await startInstances(
+    sql,
+    starts.map((s) => s.request),
+    channel,
+  );
   const late: NewMessage[] = [];
   let next = 0;
   for (const { commit } of units) {

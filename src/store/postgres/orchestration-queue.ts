@@ -115,11 +115,10 @@ const CLAIM_SQL = `
 export async function claimOrchestrations(db: Database, options: ClaimOptions): Promise<OrchestrationWorkItem[]> {
   if (options.limit < 1) return [];
   // Not idempotent, but safe to repeat: a lease lost with a broken connection just expires.
-  const rows = await db.statement<ClaimRow>(
-    CLAIM_SQL,
-    [options.now, options.limit, options.owner, options.now + options.leaseMs],
-    { idempotent: true, prepare: true },
-  );
+  const rows = await db.statement<ClaimRow>(CLAIM_SQL, [options.now, options.limit, options.owner, options.now + options.leaseMs], {
+    idempotent: true,
+    prepare: true,
+  });
   return groupItems(rows);
 }
 

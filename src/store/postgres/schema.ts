@@ -135,9 +135,7 @@ export async function migrate(db: Database, schema: string, description: string)
 
 /** The version stored in the schema, or undefined if the schema has no version table yet. */
 export async function readSchemaVersion(sql: Sql, schema: string): Promise<number | undefined> {
-  const [table] = await sql.rows<{ found: string | null }>('SELECT to_regclass($1)::text AS found', [
-    `"${schema}".schema_version`,
-  ]);
+  const [table] = await sql.rows<{ found: string | null }>('SELECT to_regclass($1)::text AS found', [`"${schema}".schema_version`]);
   if (table?.found == null) return undefined;
   const [row] = await sql.rows<{ version: number }>(`SELECT version FROM "${schema}".schema_version`);
   return row?.version ?? 0;

@@ -55,8 +55,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
       await housekeeper.close();
       await db.close();
     },
-    createInstances: async (requests) =>
-      requests.length === 0 ? [] : db.transaction((sql) => startInstances(sql, requests, channel)),
+    createInstances: async (requests) => (requests.length === 0 ? [] : db.transaction((sql) => startInstances(sql, requests, channel))),
     send: async (messages) => (messages.length === 0 ? [] : db.transaction((sql) => sendMessages(sql, messages, channel))),
     getInstance: async (instanceId) => {
       const row = await readInstance(instanceId);

@@ -37,4 +37,3 @@ export function toInboxMessage(row: InboxRow): InboxMessage {
 export function controlFlag(event: InboxEvent): 0 | 1 {
   return isControlEvent(event) ? 1 : 0;
 }
-

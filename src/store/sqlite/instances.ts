@@ -118,7 +118,14 @@ function replaceInstance(connection: Connection, row: InstanceRow): void {
 }
 
 function insertParams(row: InstanceRow): Record<string, unknown> {
-  const { output: _output, custom_status: _customStatus, failure: _failure, completed_at: _completedAt, history_length: _length, ...params } = row;
+  const {
+    output: _output,
+    custom_status: _customStatus,
+    failure: _failure,
+    completed_at: _completedAt,
+    history_length: _length,
+    ...params
+  } = row;
   return params;
 }
 
@@ -149,15 +156,10 @@ export function sendMessage(connection: Connection, message: ClientMessage): Sen
 }
 
 export function readInstanceRow(connection: Connection, instanceId: string): InstanceRow | undefined {
-  return connection.statement('SELECT * FROM instances WHERE instance_id = ?').get(instanceId) as
-    | InstanceRow
-    | undefined;
+  return connection.statement('SELECT * FROM instances WHERE instance_id = ?').get(instanceId) as InstanceRow | undefined;
 }
 
 export function readHistory(connection: Connection, instanceId: string): HistoryEvent[] {
-  const rows = connection
-    .statement('SELECT events FROM history WHERE instance_id = ? ORDER BY seq')
-    .pluck()
-    .all(instanceId) as string[];
+  const rows = connection.statement('SELECT events FROM history WHERE instance_id = ? ORDER BY seq').pluck().all(instanceId) as string[];
   return rows.flatMap(toHistoryEvents);
 }

@@ -28,12 +28,21 @@ async function schedule(h: StoreHarness, activities: ActivityRequest[]): Promise
 export function describeActivityQueue(h: StoreHarness): void {
   describe('activity queue', () => {
     it('claims up to limit, oldest first, and never hands a leased task out twice', async () => {
-      await schedule(h, [0, 1, 2].map((taskId) => ({ taskId, name: `act${taskId}` })));
+      await schedule(
+        h,
+        [0, 1, 2].map((taskId) => ({ taskId, name: `act${taskId}` })),
+      );
       const first = await h.store.claimActivities(claim(T0, { limit: 2 }));
-      assert.deepEqual(first.map((t) => t.taskId), [0, 1]);
+      assert.deepEqual(
+        first.map((t) => t.taskId),
+        [0, 1],
+      );
       assert.ok(first.every((t) => t.attempt === 1 && typeof t.id === 'string'));
       const second = await h.store.claimActivities(claim(T0));
-      assert.deepEqual(second.map((t) => t.taskId), [2]);
+      assert.deepEqual(
+        second.map((t) => t.taskId),
+        [2],
+      );
       assert.deepEqual(await h.store.claimActivities(claim(T0 + 999)), []);
       assert.deepEqual(await h.store.claimActivities(claim(T0, { limit: 0 })), []);
     });
@@ -44,11 +53,14 @@ export function describeActivityQueue(h: StoreHarness): void {
       const held = { id: 'held', instanceId: 'a', executionId, taskId: 0, name: 'inline', attempt: 1, leaseToken: 1 };
       await h.store.completeActivities([{ item: held, outcome: { result: 'done' }, now: T0 + 10 }]);
       const turn = await claimInstance(h.store, 'a', T0 + 10);
-      assert.deepEqual(turn.messages.map((m) => m.event.type), ['TaskCompleted']);
+      assert.deepEqual(
+        turn.messages.map((m) => m.event.type),
+        ['TaskCompleted'],
+      );
       assert.deepEqual(await h.store.claimActivities(claim(T0 + 6_000)), [], 'a completed task is gone');
     });
 
-    it('redelivers a pre-leased task after its lease expires, and drops the holder\'s late result', async () => {
+    it("redelivers a pre-leased task after its lease expires, and drops the holder's late result", async () => {
       const executionId = await schedule(h, [{ taskId: 0, name: 'inline', lease: { owner: 'host-1', expiresAt: T0 + 5_000 } }]);
       const [redelivered] = await h.store.claimActivities(claim(T0 + 5_000, { owner: 'host-2' }));
       assert.equal(redelivered?.attempt, 2);
@@ -56,7 +68,10 @@ export function describeActivityQueue(h: StoreHarness): void {
       await h.store.completeActivities([{ item: late, outcome: { result: 'late' }, now: T0 + 5_001 }]);
       await h.store.completeActivities([{ item: redelivered!, outcome: { result: 'fresh' }, now: T0 + 5_002 }]);
       const turn = await claimInstance(h.store, 'a', T0 + 5_002);
-      assert.deepEqual(turn.messages.map((m) => (m.event as { result?: unknown }).result), ['fresh']);
+      assert.deepEqual(
+        turn.messages.map((m) => (m.event as { result?: unknown }).result),
+        ['fresh'],
+      );
     });
 
     it('renews the lease of a task still held, so nobody else claims it, and refuses a stale holder', async () => {
@@ -83,7 +98,10 @@ export function describeActivityQueue(h: StoreHarness): void {
     });
 
     it('delivers TaskCompleted and TaskFailed to the execution that scheduled the task', async () => {
-      const executionId = await schedule(h, [{ taskId: 0, name: 'ok' }, { taskId: 1, name: 'bad' }]);
+      const executionId = await schedule(h, [
+        { taskId: 0, name: 'ok' },
+        { taskId: 1, name: 'bad' },
+      ]);
       const [ok, bad] = await h.store.claimActivities(claim(T0));
       const failure = { name: 'TypeError', message: 'nope', stack: 'at y' };
       await h.store.completeActivities([
@@ -92,10 +110,13 @@ export function describeActivityQueue(h: StoreHarness): void {
       ]);
       assert.deepEqual(await h.store.claimActivities(claim(T0 + 5000)), [], 'completed tasks are gone');
       const item = await claimInstance(h.store, 'a', T0 + 11);
-      assert.deepEqual(item.messages.map((m) => [m.event, m.executionId]), [
-        [{ type: 'TaskCompleted', timestamp: iso(T0 + 10), taskId: 0, result: { sum: 3 } }, executionId],
-        [{ type: 'TaskFailed', timestamp: iso(T0 + 11), taskId: 1, failure }, executionId],
-      ]);
+      assert.deepEqual(
+        item.messages.map((m) => [m.event, m.executionId]),
+        [
+          [{ type: 'TaskCompleted', timestamp: iso(T0 + 10), taskId: 0, result: { sum: 3 } }, executionId],
+          [{ type: 'TaskFailed', timestamp: iso(T0 + 11), taskId: 1, failure }, executionId],
+        ],
+      );
     });
 
     it('makes a completion visible at its own now', async () => {
@@ -116,9 +137,10 @@ export function describeActivityQueue(h: StoreHarness): void {
       await h.store.completeActivities([{ item: current!, outcome: { result: 'fresh' }, now: T0 + 1002 }]);
       await h.store.completeActivities([{ item: current!, outcome: { result: 'again' }, now: T0 + 1003 }]);
       const item = await claimInstance(h.store, 'a', T0 + 1003);
-      assert.deepEqual(item.messages.map((m) => m.event), [
-        { type: 'TaskCompleted', timestamp: iso(T0 + 1002), taskId: 0, result: 'fresh' },
-      ]);
+      assert.deepEqual(
+        item.messages.map((m) => m.event),
+        [{ type: 'TaskCompleted', timestamp: iso(T0 + 1002), taskId: 0, result: 'fresh' }],
+      );
     });
 
     it('drops a completion for an execution that was replaced', async () => {
@@ -127,7 +149,10 @@ export function describeActivityQueue(h: StoreHarness): void {
       await h.store.createInstances([startRequest('a', { onConflict: 'terminateExisting', now: T0 + 1 })]);
       await h.store.completeActivities([{ item: task!, outcome: { result: 1 }, now: T0 + 2 }]);
       const item = await claimInstance(h.store, 'a', T0 + 2);
-      assert.deepEqual(item.messages.map((m) => m.event.type), ['ExecutionStarted']);
+      assert.deepEqual(
+        item.messages.map((m) => m.event.type),
+        ['ExecutionStarted'],
+      );
     });
 
     it('abandon makes a task claimable at once, only with the current token', async () => {

@@ -10,12 +10,7 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach } from 'node:test';
 import type { EventRaisedEvent, HistoryEvent, InboxEvent } from '../../../src/model/history.ts';
 import type { RuntimeStatus } from '../../../src/model/runtime-status.ts';
-import type {
-  OrchestrationCommit,
-  OrchestrationWorkItem,
-  StartRequest,
-  Store,
-} from '../../../src/store/store.ts';
+import type { OrchestrationCommit, OrchestrationWorkItem, StartRequest, Store } from '../../../src/store/store.ts';
 
 export const T0 = Date.UTC(2024, 0, 1);
 export const LEASE_MS = 30_000;
@@ -92,12 +87,7 @@ export function commitFor(item: OrchestrationWorkItem, overrides: Partial<Orches
 }
 
 /** Claims everything visible at `now` and returns the item for `instanceId`, handing the others back. */
-export async function claimInstance(
-  store: Store,
-  instanceId: string,
-  now = T0,
-  owner = 'worker-a',
-): Promise<OrchestrationWorkItem> {
+export async function claimInstance(store: Store, instanceId: string, now = T0, owner = 'worker-a'): Promise<OrchestrationWorkItem> {
   const items = await store.claimOrchestrations({ owner, leaseMs: LEASE_MS, limit: 10_000, now });
   const others = items.filter((item) => item.instanceId !== instanceId);
   if (others.length > 0) await store.abandonOrchestrations(others);

@@ -8,7 +8,17 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { OrchestrationWorkItem } from '../../../src/store/store.ts';
-import { LEASE_MS, T0, claimInstance, commitFor, commitOk, createWithStatus, orchestratorStarted, startRequest, type StoreHarness } from './fixtures.ts';
+import {
+  LEASE_MS,
+  T0,
+  claimInstance,
+  commitFor,
+  commitOk,
+  createWithStatus,
+  orchestratorStarted,
+  startRequest,
+  type StoreHarness,
+} from './fixtures.ts';
 
 const lease = { owner: 'starter', expiresAt: T0 + LEASE_MS };
 
@@ -23,15 +33,18 @@ export function describeLeasedStarts(h: StoreHarness): void {
         return;
       }
       const item = result.workItem;
-      assert.deepEqual({ ...item, messages: [] }, {
-        instanceId: 'a',
-        name: 'Orchestrator',
-        executionId: request.executionId,
-        runtimeStatus: 'Pending',
-        historyLength: 0,
-        leaseToken: item.leaseToken,
-        messages: [],
-      });
+      assert.deepEqual(
+        { ...item, messages: [] },
+        {
+          instanceId: 'a',
+          name: 'Orchestrator',
+          executionId: request.executionId,
+          runtimeStatus: 'Pending',
+          historyLength: 0,
+          leaseToken: item.leaseToken,
+          messages: [],
+        },
+      );
       assert.equal(item.messages.length, 1);
       assert.equal(item.messages[0]?.executionId, request.executionId);
       assert.deepEqual(JSON.parse(JSON.stringify(item.messages[0]?.event)), {
@@ -43,7 +56,11 @@ export function describeLeasedStarts(h: StoreHarness): void {
       });
       await commitOk(h.store, commitFor(item, { newEvents: [orchestratorStarted()] }));
       assert.equal((await h.store.getInstance('a'))?.runtimeStatus, 'Running');
-      assert.deepEqual(await h.store.claimOrchestrations({ owner: 'w', leaseMs: LEASE_MS, limit: 10, now: T0 }), [], 'the start message was consumed');
+      assert.deepEqual(
+        await h.store.claimOrchestrations({ owner: 'w', leaseMs: LEASE_MS, limit: 10, now: T0 }),
+        [],
+        'the start message was consumed',
+      );
     });
 
     it('is not claimable by others until the lease expires, and then fences the starter out', async () => {
@@ -67,14 +84,24 @@ export function describeLeasedStarts(h: StoreHarness): void {
 
     it('leases a replacing start too, fencing a worker still on the old execution', async () => {
       await createWithStatus(h.store, [startRequest('a')], 'Running');
-      await h.store.send([{ instanceId: 'a', event: { type: 'EventRaised', timestamp: new Date(T0).toISOString(), name: 'e' }, requireStatus: ['Running'], now: T0 }]);
+      await h.store.send([
+        {
+          instanceId: 'a',
+          event: { type: 'EventRaised', timestamp: new Date(T0).toISOString(), name: 'e' },
+          requireStatus: ['Running'],
+          now: T0,
+        },
+      ]);
       const old = await claimInstance(h.store, 'a');
       const [result] = await h.store.createInstances([startRequest('a', { onConflict: 'terminateExisting', lease })]);
       assert.equal(result?.outcome, 'replaced');
       assert.deepEqual(await h.store.commitOrchestrations([commitFor(old)]), [{ ok: false, reason: 'leaseLost' }]);
       const item = workItemOf(result);
       if (!item) return;
-      assert.deepEqual(item.messages.map((m) => m.event.type), ['ExecutionStarted']);
+      assert.deepEqual(
+        item.messages.map((m) => m.event.type),
+        ['ExecutionStarted'],
+      );
       await commitOk(h.store, commitFor(item));
     });
 

@@ -32,11 +32,12 @@ async function pageThrough(h: StoreHarness, query: Omit<InstanceQuery, 'continua
 export function describeListInstances(h: StoreHarness): void {
   describe('listInstances', () => {
     it('filters by status, creation time, name and ID prefix', async () => {
-      await h.store.createInstances([
-        startRequest('p1', { now: T0 + 1 }),
-        startRequest('p2', { name: 'Other', now: T0 + 2 }),
-      ]);
-      await createWithStatus(h.store, [startRequest('c1', { now: T0 + 3 }), startRequest('c2', { name: 'Other', now: T0 + 4 })], 'Completed');
+      await h.store.createInstances([startRequest('p1', { now: T0 + 1 }), startRequest('p2', { name: 'Other', now: T0 + 2 })]);
+      await createWithStatus(
+        h.store,
+        [startRequest('c1', { now: T0 + 3 }), startRequest('c2', { name: 'Other', now: T0 + 4 })],
+        'Completed',
+      );
       await createWithStatus(h.store, [startRequest('f1', { now: T0 + 5 })], 'Failed');
 
       assert.deepEqual(await ids(h, {}), ['p1', 'p2', 'c1', 'c2', 'f1']);
@@ -64,13 +65,16 @@ export function describeListInstances(h: StoreHarness): void {
 
     it('orders by creation time, then ID, and pages without duplicates or gaps', async () => {
       // Several instances share a creation time, so the ID must break ties.
-      const all = Array.from({ length: 25 }, (_, i) => startRequest(`i-${String(24 - i).padStart(2, '0')}`, { now: T0 + Math.floor(i / 4) }));
+      const all = Array.from({ length: 25 }, (_, i) =>
+        startRequest(`i-${String(24 - i).padStart(2, '0')}`, { now: T0 + Math.floor(i / 4) }),
+      );
       await h.store.createInstances(all);
-      const expected = [...all]
-        .sort((x, y) => x.now - y.now || (x.instanceId < y.instanceId ? -1 : 1))
-        .map((r) => r.instanceId);
+      const expected = [...all].sort((x, y) => x.now - y.now || (x.instanceId < y.instanceId ? -1 : 1)).map((r) => r.instanceId);
       const pages = await pageThrough(h, { pageSize: 10 });
-      assert.deepEqual(pages.map((p) => p.length), [10, 10, 5]);
+      assert.deepEqual(
+        pages.map((p) => p.length),
+        [10, 10, 5],
+      );
       assert.deepEqual(pages.flat(), expected);
     });
 
@@ -81,14 +85,20 @@ export function describeListInstances(h: StoreHarness): void {
       await createWithStatus(h.store, make('c', 1), 'Completed');
       await createWithStatus(h.store, make('f', 2), 'Failed');
       const pages = await pageThrough(h, { pageSize: 4, runtimeStatus: ['Failed', 'Completed'] });
-      assert.deepEqual(pages.map((p) => p.length), [4, 4, 4, 2]);
+      assert.deepEqual(
+        pages.map((p) => p.length),
+        [4, 4, 4, 2],
+      );
       const expected = Array.from({ length: 7 }, (_, i) => [`c${i}`, `f${i}`]).flat();
       assert.deepEqual(pages.flat(), expected);
     });
 
     it('returns no token when the last page is exactly full, or when nothing matches', async () => {
       await h.store.createInstances(Array.from({ length: 6 }, (_, i) => startRequest(`x${i}`, { now: T0 + i })));
-      assert.deepEqual((await pageThrough(h, { pageSize: 3 })).map((p) => p.length), [3, 3]);
+      assert.deepEqual(
+        (await pageThrough(h, { pageSize: 3 })).map((p) => p.length),
+        [3, 3],
+      );
       assert.deepEqual(await h.store.listInstances({ pageSize: 3, name: 'nobody' }), { instances: [] });
     });
 

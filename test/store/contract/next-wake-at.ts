@@ -16,10 +16,7 @@ export function describeNextWakeAt(h: StoreHarness): void {
     });
 
     it('reports the earliest future message, strictly after now', async () => {
-      await h.store.createInstances([
-        startRequest('a', { visibleAt: T0 + 300 }),
-        startRequest('b', { visibleAt: T0 + 200 }),
-      ]);
+      await h.store.createInstances([startRequest('a', { visibleAt: T0 + 300 }), startRequest('b', { visibleAt: T0 + 200 })]);
       assert.equal(await h.store.nextWakeAt(T0), T0 + 200);
       assert.equal(await h.store.nextWakeAt(T0 + 200), T0 + 300);
       assert.equal(await h.store.nextWakeAt(T0 + 300), undefined);
@@ -29,11 +26,14 @@ export function describeNextWakeAt(h: StoreHarness): void {
       await h.store.createInstances([startRequest('a')]);
       const item = await claimInstance(h.store, 'a');
       assert.equal(await h.store.nextWakeAt(T0), T0 + 30_000, 'the orchestration lease runs out');
-      await commitOk(h.store, commitFor(item, {
-        activities: [{ taskId: 0, name: 'act' }],
-        messages: [{ instanceId: 'a', event: raised('later'), visibleAt: T0 + 90_000 }],
-        now: T0 + 50,
-      }));
+      await commitOk(
+        h.store,
+        commitFor(item, {
+          activities: [{ taskId: 0, name: 'act' }],
+          messages: [{ instanceId: 'a', event: raised('later'), visibleAt: T0 + 90_000 }],
+          now: T0 + 50,
+        }),
+      );
       assert.equal(await h.store.nextWakeAt(T0), T0 + 50, 'the activity becomes visible at the commit time');
       assert.equal(await h.store.nextWakeAt(T0 + 50), T0 + 90_000, 'a committed lease no longer counts');
       await h.store.claimActivities({ owner: 'w', leaseMs: 5000, limit: 1, now: T0 + 100 });

@@ -37,11 +37,20 @@ export function describeOrchestrationClaims(h: StoreHarness): void {
         startRequest('later', { now: T0, visibleAt: T0 + 500 }),
       ]);
       const first = await h.store.claimOrchestrations(claim(T0 + 10, { limit: 2 }));
-      assert.deepEqual(first.map((i) => i.instanceId), ['c', 'a']);
+      assert.deepEqual(
+        first.map((i) => i.instanceId),
+        ['c', 'a'],
+      );
       const second = await h.store.claimOrchestrations(claim(T0 + 10));
-      assert.deepEqual(second.map((i) => i.instanceId), ['b']);
+      assert.deepEqual(
+        second.map((i) => i.instanceId),
+        ['b'],
+      );
       assert.deepEqual(await h.store.claimOrchestrations(claim(T0 + 499)), []);
-      assert.deepEqual((await h.store.claimOrchestrations(claim(T0 + 500))).map((i) => i.instanceId), ['later']);
+      assert.deepEqual(
+        (await h.store.claimOrchestrations(claim(T0 + 500))).map((i) => i.instanceId),
+        ['later'],
+      );
       assert.deepEqual(await h.store.claimOrchestrations(claim(T0 + 10, { limit: 0 })), []);
     });
 
@@ -55,7 +64,10 @@ export function describeOrchestrationClaims(h: StoreHarness): void {
       await h.store.send([{ instanceId: 'a', event: raised('future'), requireStatus: ['Pending'], now: T0 + 100 }]);
       const item = await claimInstance(h.store, 'a', T0 + 1);
       assert.deepEqual(eventTypes(item), ['ExecutionStarted', 'EventRaised', 'EventRaised']);
-      assert.deepEqual(item.messages.map((m) => m.executionId), [request.executionId, undefined, undefined]);
+      assert.deepEqual(
+        item.messages.map((m) => m.executionId),
+        [request.executionId, undefined, undefined],
+      );
       assert.equal(new Set(item.messages.map((m) => m.id)).size, 3, 'message ids are unique');
     });
 
@@ -110,7 +122,10 @@ export function describeOrchestrationClaims(h: StoreHarness): void {
         commitFor(b),
       ]);
       assert.deepEqual(results, [{ ok: false, reason: 'leaseLost' }, { ok: false, reason: 'leaseLost' }, { ok: true }]);
-      assert.deepEqual((await h.store.claimOrchestrations(claim(T0 + 1000))).map((i) => i.instanceId), ['a']);
+      assert.deepEqual(
+        (await h.store.claimOrchestrations(claim(T0 + 1000))).map((i) => i.instanceId),
+        ['a'],
+      );
     });
 
     it('a commit releases the lease, so new messages are claimable at once', async () => {
@@ -165,7 +180,10 @@ export function describeOrchestrationClaims(h: StoreHarness): void {
       await commitOk(h.store, commitFor(resumed, { runtimeStatus: 'Running', now: T0 + 2 }));
 
       const after = await claimInstance(h.store, 'a', T0 + 3);
-      assert.deepEqual(after.messages.map((m) => m.event), [raised('waiting')]);
+      assert.deepEqual(
+        after.messages.map((m) => m.event),
+        [raised('waiting')],
+      );
     });
   });
 }

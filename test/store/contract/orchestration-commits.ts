@@ -45,8 +45,7 @@ export function describeOrchestrationCommits(h: StoreHarness): void {
 
     it('updates status, output, failure and custom status', async () => {
       await h.store.createInstances([startRequest('a')]);
-      const send = (now: number) =>
-        h.store.send([{ instanceId: 'a', event: raised('tick'), requireStatus: ['Running', 'Failed'], now }]);
+      const send = (now: number) => h.store.send([{ instanceId: 'a', event: raised('tick'), requireStatus: ['Running', 'Failed'], now }]);
       let item = await claimInstance(h.store, 'a');
       await commitOk(h.store, commitFor(item, { customStatus: { step: 1 }, now: T0 + 1 }));
       let record = await h.store.getInstance('a');
@@ -123,13 +122,26 @@ export function describeOrchestrationCommits(h: StoreHarness): void {
     it('schedules activities for the execution', async () => {
       await h.store.createInstances([startRequest('a')]);
       const item = await claimInstance(h.store, 'a');
-      await commitOk(h.store, commitFor(item, {
-        activities: [{ taskId: 0, name: 'first', input: { v: 1 } }, { taskId: 1, name: 'second' }],
-        now: T0 + 1,
-      }));
+      await commitOk(
+        h.store,
+        commitFor(item, {
+          activities: [
+            { taskId: 0, name: 'first', input: { v: 1 } },
+            { taskId: 1, name: 'second' },
+          ],
+          now: T0 + 1,
+        }),
+      );
       const tasks = await h.store.claimActivities({ owner: 'w', leaseMs: LEASE_MS, limit: 10, now: T0 + 1 });
       assert.deepEqual(
-        tasks.map(({ instanceId, executionId, taskId, name, input, attempt }) => ({ instanceId, executionId, taskId, name, input, attempt })),
+        tasks.map(({ instanceId, executionId, taskId, name, input, attempt }) => ({
+          instanceId,
+          executionId,
+          taskId,
+          name,
+          input,
+          attempt,
+        })),
         [
           { instanceId: 'a', executionId: item.executionId, taskId: 0, name: 'first', input: { v: 1 }, attempt: 1 },
           { instanceId: 'a', executionId: item.executionId, taskId: 1, name: 'second', input: undefined, attempt: 1 },
@@ -144,17 +156,26 @@ export function describeOrchestrationCommits(h: StoreHarness): void {
       await commitOk(h.store, commitFor(b));
       const a = await claimInstance(h.store, 'a');
       const timer = { type: 'TimerFired', timestamp: iso(T0), taskId: 4, fireAt: iso(T0 + 500) } as const;
-      await commitOk(h.store, commitFor(a, {
-        messages: [
-          { instanceId: 'a', executionId: a.executionId, event: timer, visibleAt: T0 + 500 },
-          { instanceId: 'b', event: raised('hello', 'from a'), visibleAt: T0 },
-        ],
-      }));
+      await commitOk(
+        h.store,
+        commitFor(a, {
+          messages: [
+            { instanceId: 'a', executionId: a.executionId, event: timer, visibleAt: T0 + 500 },
+            { instanceId: 'b', event: raised('hello', 'from a'), visibleAt: T0 },
+          ],
+        }),
+      );
       const toB = await claimInstance(h.store, 'b', T0 + 1);
-      assert.deepEqual(toB.messages.map((m) => [m.event, m.executionId]), [[raised('hello', 'from a'), undefined]]);
+      assert.deepEqual(
+        toB.messages.map((m) => [m.event, m.executionId]),
+        [[raised('hello', 'from a'), undefined]],
+      );
       assert.deepEqual(await h.store.claimOrchestrations({ owner: 'w', leaseMs: 1, limit: 10, now: T0 + 499 }), []);
       const fired = await claimInstance(h.store, 'a', T0 + 500);
-      assert.deepEqual(fired.messages.map((m) => [m.event, m.executionId]), [[timer, a.executionId]]);
+      assert.deepEqual(
+        fired.messages.map((m) => [m.event, m.executionId]),
+        [[timer, a.executionId]],
+      );
     });
 
     it('drops an outbound message to a missing instance, so a later instance with that ID never sees it', async () => {
@@ -174,42 +195,61 @@ export function describeOrchestrationCommits(h: StoreHarness): void {
       const failed = (taskId: number) => ({
         instanceId: 'parent',
         executionId: parent.executionId,
-        event: { type: 'SubOrchestrationInstanceFailed', timestamp: iso(T0), taskId, failure: { name: 'Conflict', message: 'taken' } } as const,
+        event: {
+          type: 'SubOrchestrationInstanceFailed',
+          timestamp: iso(T0),
+          taskId,
+          failure: { name: 'Conflict', message: 'taken' },
+        } as const,
         visibleAt: T0,
       });
       const child = startRequest('child', { name: 'Child', input: 'c', parent: ref(0) });
-      await commitOk(h.store, commitFor(parent, {
-        childStarts: [
-          { request: child, onConflictMessage: failed(0) },
-          { request: startRequest('busy', { parent: ref(1) }), onConflictMessage: failed(1) },
-          { request: startRequest('shared', { parent: ref(2), onConflict: 'useExisting' }), onConflictMessage: failed(2) },
-        ],
-      }));
+      await commitOk(
+        h.store,
+        commitFor(parent, {
+          childStarts: [
+            { request: child, onConflictMessage: failed(0) },
+            { request: startRequest('busy', { parent: ref(1) }), onConflictMessage: failed(1) },
+            { request: startRequest('shared', { parent: ref(2), onConflict: 'useExisting' }), onConflictMessage: failed(2) },
+          ],
+        }),
+      );
       const record = await h.store.getInstance('child');
       assert.equal(record?.runtimeStatus, 'Pending');
       assert.equal(record?.parentInstanceId, 'parent');
       assert.equal((await h.store.getInstance('busy'))?.parentInstanceId, undefined, 'the taken ID is untouched');
       const childItem = await claimInstance(h.store, 'child');
       assert.deepEqual(childItem.messages[0]?.event, {
-        type: 'ExecutionStarted', timestamp: iso(T0), name: 'Child', executionId: child.executionId, input: 'c', parent: ref(0),
+        type: 'ExecutionStarted',
+        timestamp: iso(T0),
+        name: 'Child',
+        executionId: child.executionId,
+        input: 'c',
+        parent: ref(0),
       });
       const replies = await claimInstance(h.store, 'parent');
-      assert.deepEqual(replies.messages.map((m) => [m.event, m.executionId]), [
-        [failed(1).event, parent.executionId],
-        [failed(2).event, parent.executionId],
-      ]);
+      assert.deepEqual(
+        replies.messages.map((m) => [m.event, m.executionId]),
+        [
+          [failed(1).event, parent.executionId],
+          [failed(2).event, parent.executionId],
+        ],
+      );
     });
 
-    it('queues a message to a child started in the same commit after the child\'s start', async () => {
+    it("queues a message to a child started in the same commit after the child's start", async () => {
       await h.store.createInstances([startRequest('parent'), startRequest('child')]);
       const oldChild = await claimInstance(h.store, 'child');
       await commitOk(h.store, commitFor(oldChild, { runtimeStatus: 'Completed' }));
       const parent = await claimInstance(h.store, 'parent');
       const child = startRequest('child', { reuseStatuses: ['Completed'] });
-      await commitOk(h.store, commitFor(parent, {
-        childStarts: [{ request: child, onConflictMessage: { instanceId: 'parent', event: raised('conflict'), visibleAt: T0 } }],
-        messages: [{ instanceId: 'child', event: raised('hi'), visibleAt: T0 }],
-      }));
+      await commitOk(
+        h.store,
+        commitFor(parent, {
+          childStarts: [{ request: child, onConflictMessage: { instanceId: 'parent', event: raised('conflict'), visibleAt: T0 } }],
+          messages: [{ instanceId: 'child', event: raised('hi'), visibleAt: T0 }],
+        }),
+      );
       const item = await claimInstance(h.store, 'child');
       assert.equal(item.executionId, child.executionId);
       assert.deepEqual(eventTypes(item), ['ExecutionStarted', 'EventRaised']);
@@ -219,19 +259,25 @@ export function describeOrchestrationCommits(h: StoreHarness): void {
       const parentRef = { instanceId: 'p', executionId: 'p-exec', taskId: 7 };
       await h.store.createInstances([startRequest('a', { parent: parentRef })]);
       let item = await claimInstance(h.store, 'a');
-      await commitOk(h.store, commitFor(item, {
-        newEvents: [orchestratorStarted()],
-        activities: [{ taskId: 0, name: 'act' }],
-      }));
+      await commitOk(
+        h.store,
+        commitFor(item, {
+          newEvents: [orchestratorStarted()],
+          activities: [{ taskId: 0, name: 'act' }],
+        }),
+      );
       await h.store.send([{ instanceId: 'a', event: raised('tick'), requireStatus: ['Running'], now: T0 + 1 }]);
       item = await claimInstance(h.store, 'a', T0 + 1);
       const carryover = [raised('kept-1', 1), raised('kept-2', 2)];
-      await commitOk(h.store, commitFor(item, {
-        newEvents: [orchestratorStarted(T0 + 1)],
-        runtimeStatus: 'ContinuedAsNew',
-        continueAsNew: { executionId: 'exec-next', input: { round: 2 }, parent: parentRef, carryover },
-        now: T0 + 1,
-      }));
+      await commitOk(
+        h.store,
+        commitFor(item, {
+          newEvents: [orchestratorStarted(T0 + 1)],
+          runtimeStatus: 'ContinuedAsNew',
+          continueAsNew: { executionId: 'exec-next', input: { round: 2 }, parent: parentRef, carryover },
+          now: T0 + 1,
+        }),
+      );
       const record = await h.store.getInstance('a');
       assert.equal(record?.executionId, 'exec-next');
       assert.deepEqual(record?.input, { round: 2 });
@@ -246,11 +292,24 @@ export function describeOrchestrationCommits(h: StoreHarness): void {
       const next = await claimInstance(h.store, 'a', T0 + 1);
       assert.equal(next.executionId, 'exec-next');
       assert.equal(next.historyLength, 0);
-      assert.deepEqual(next.messages.map((m) => [m.event, m.executionId]), [
-        [{ type: 'ExecutionStarted', timestamp: iso(T0 + 1), name: 'Orchestrator', executionId: 'exec-next', input: { round: 2 }, parent: parentRef }, 'exec-next'],
-        [carryover[0], undefined],
-        [carryover[1], undefined],
-      ]);
+      assert.deepEqual(
+        next.messages.map((m) => [m.event, m.executionId]),
+        [
+          [
+            {
+              type: 'ExecutionStarted',
+              timestamp: iso(T0 + 1),
+              name: 'Orchestrator',
+              executionId: 'exec-next',
+              input: { round: 2 },
+              parent: parentRef,
+            },
+            'exec-next',
+          ],
+          [carryover[0], undefined],
+          [carryover[1], undefined],
+        ],
+      );
     });
 
     it('applies each commit of a batch on its own', async () => {

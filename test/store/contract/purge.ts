@@ -24,7 +24,10 @@ export function describePurge(h: StoreHarness): void {
 
       await h.store.createInstances([startRequest('done', { now: T0 + 20 })]);
       const item = await claimInstance(h.store, 'done', T0 + 20);
-      assert.deepEqual(item.messages.map((m) => m.event.type), ['ExecutionStarted']);
+      assert.deepEqual(
+        item.messages.map((m) => m.event.type),
+        ['ExecutionStarted'],
+      );
     });
 
     it('never purges a live instance', async () => {
@@ -41,7 +44,11 @@ export function describePurge(h: StoreHarness): void {
 
     it('purges by creation range and status', async () => {
       await h.store.createInstances([startRequest('live', { now: T0 + 1 })]);
-      await createWithStatus(h.store, [0, 1, 2, 3].map((i) => startRequest(`c${i}`, { now: T0 + i })), 'Completed');
+      await createWithStatus(
+        h.store,
+        [0, 1, 2, 3].map((i) => startRequest(`c${i}`, { now: T0 + i })),
+        'Completed',
+      );
       await createWithStatus(h.store, [startRequest('f1', { now: T0 + 1 })], 'Failed');
       await createWithStatus(h.store, [startRequest('t2', { now: T0 + 2 })], 'Terminated');
 

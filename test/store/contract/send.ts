@@ -26,8 +26,15 @@ export function describeSend(h: StoreHarness): void {
       ]);
       assert.equal(await h.store.getInstance('missing'), undefined);
       const claimed = await h.store.claimOrchestrations({ owner: 'w', leaseMs: 1000, limit: 10, now: T0 + 1 });
-      assert.deepEqual(claimed.map((item) => item.instanceId), ['live'], 'no message was queued for the Completed instance');
-      assert.deepEqual(claimed[0]?.messages.map((m) => m.event.type), ['ExecutionStarted', 'EventRaised']);
+      assert.deepEqual(
+        claimed.map((item) => item.instanceId),
+        ['live'],
+        'no message was queued for the Completed instance',
+      );
+      assert.deepEqual(
+        claimed[0]?.messages.map((m) => m.event.type),
+        ['ExecutionStarted', 'EventRaised'],
+      );
     });
 
     it('queues a sent event as an instance-wide message visible at now', async () => {

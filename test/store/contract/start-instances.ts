@@ -99,11 +99,14 @@ export function describeStartInstances(h: StoreHarness): void {
     it("onConflict 'terminateExisting' on a live instance replaces it and fences the old lease", async () => {
       await h.store.createInstances([startRequest('a')]);
       const old = await claimInstance(h.store, 'a');
-      await commitOk(h.store, commitFor(old, {
-        newEvents: [orchestratorStarted()],
-        customStatus: 'busy',
-        activities: [{ taskId: 0, name: 'act', input: 1 }],
-      }));
+      await commitOk(
+        h.store,
+        commitFor(old, {
+          newEvents: [orchestratorStarted()],
+          customStatus: 'busy',
+          activities: [{ taskId: 0, name: 'act', input: 1 }],
+        }),
+      );
       await h.store.send([{ instanceId: 'a', event: raised('pending'), requireStatus: ['Running'], now: T0 }]);
       const midTurn = await claimInstance(h.store, 'a', T0 + 1);
 
@@ -128,11 +131,15 @@ export function describeStartInstances(h: StoreHarness): void {
       assert.deepEqual(
         await h.store.claimActivities({ owner: 'w', leaseMs: LEASE_MS, limit: 10, now: T0 + 3 }),
         [],
-        'the old execution\'s activities are gone',
+        "the old execution's activities are gone",
       );
       const fresh = await claimInstance(h.store, 'a', T0 + 3, 'worker-b');
       assert.ok(fresh.leaseToken > midTurn.leaseToken);
-      assert.deepEqual(fresh.messages.map((m) => m.event.type), ['ExecutionStarted'], 'old messages are gone');
+      assert.deepEqual(
+        fresh.messages.map((m) => m.event.type),
+        ['ExecutionStarted'],
+        'old messages are gone',
+      );
       assert.equal(fresh.historyLength, 0);
     });
 
@@ -145,7 +152,11 @@ export function describeStartInstances(h: StoreHarness): void {
       assert.deepEqual(stale, [{ ok: false, reason: 'leaseLost' }]);
       assert.equal((await h.store.getInstance('a'))?.runtimeStatus, 'Pending');
       const fresh = await claimInstance(h.store, 'a', T0 + 2);
-      assert.deepEqual(fresh.messages.map((m) => m.event.type), ['ExecutionStarted'], 'the new start was not consumed');
+      assert.deepEqual(
+        fresh.messages.map((m) => m.event.type),
+        ['ExecutionStarted'],
+        'the new start was not consumed',
+      );
     });
 
     for (const status of TERMINAL_STATUSES) {
@@ -168,7 +179,10 @@ export function describeStartInstances(h: StoreHarness): void {
         }
         assert.deepEqual(await h.store.getHistory('a'), []);
         const item = await claimInstance(h.store, 'a', T0 + 10);
-        assert.deepEqual(item.messages.map((m) => m.event.type), ['ExecutionStarted']);
+        assert.deepEqual(
+          item.messages.map((m) => m.event.type),
+          ['ExecutionStarted'],
+        );
       });
     }
 
@@ -182,9 +196,7 @@ export function describeStartInstances(h: StoreHarness): void {
         await createWithStatus(h.store, [startRequest('a')], status);
         const before = await h.store.getInstance('a');
         const others = TERMINAL_STATUSES.filter((s) => s !== status);
-        const [result] = await h.store.createInstances([
-          startRequest('a', { onConflict: policy, reuseStatuses: others, now: T0 + 10 }),
-        ]);
+        const [result] = await h.store.createInstances([startRequest('a', { onConflict: policy, reuseStatuses: others, now: T0 + 10 })]);
         assert.equal(result?.outcome, outcome);
         assert.deepEqual(result?.instance, before);
         assert.deepEqual(await h.store.getInstance('a'), before);
@@ -202,8 +214,14 @@ export function describeStartInstances(h: StoreHarness): void {
         startRequest('dup'),
         startRequest('y'),
       ]);
-      assert.deepEqual(results.map((r) => r.outcome), ['created', 'created', 'conflict', 'existing', 'conflict', 'created']);
-      assert.deepEqual(results.map((r) => r.instance.instanceId), ['x', 'dup', 'taken', 'dup', 'dup', 'y']);
+      assert.deepEqual(
+        results.map((r) => r.outcome),
+        ['created', 'created', 'conflict', 'existing', 'conflict', 'created'],
+      );
+      assert.deepEqual(
+        results.map((r) => r.instance.instanceId),
+        ['x', 'dup', 'taken', 'dup', 'dup', 'y'],
+      );
       assert.equal(results[3]?.instance.executionId, first.executionId);
       assert.equal(results[4]?.instance.executionId, first.executionId);
       const item = await claimInstance(h.store, 'dup');
