@@ -10,18 +10,21 @@ import { existsSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { SOURCE_NODE_ARGS, sourceNodeEnv } from '../test/helpers/source-node.ts';
 import { createTempDir } from '../test/helpers/temp-dir.ts';
 
 const run = promisify(execFile);
 const program = fileURLToPath(new URL('./library.ts', import.meta.url));
-// Resolved here, because the child's working directory has no node_modules.
-const tsx = import.meta.resolve('tsx');
 
 describe('examples/library.ts (the README program)', () => {
   it('prints the greetings from a new store, and again on a second run', async () => {
     using dir = createTempDir('perdure-library-');
     for (let round = 0; round < 2; round++) {
-      const { stdout } = await run(process.execPath, ['--import', tsx, program], { cwd: dir.path, timeout: 60_000 });
+      const { stdout } = await run(process.execPath, [...SOURCE_NODE_ARGS, program], {
+        cwd: dir.path,
+        env: sourceNodeEnv(),
+        timeout: 60_000,
+      });
       assert.equal(stdout.trim(), "[ 'Hello Tokyo!', 'Hello Seattle!' ]");
     }
     assert.ok(existsSync(dir.file('.perdure/perdure.db')), 'the store file is created in the working directory');

@@ -1,6 +1,9 @@
 /**
  * @module perdure
- * The public API. Everything a user imports is named here explicitly.
+ * The public API: the app, the host, the client, errors and types. Everything
+ * a user imports is named here explicitly; what is not exported is internal.
+ * The HTTP layer is `perdure/http`, test helpers are `perdure/testing`, and
+ * the Store interface with its contract suite is `perdure/store`.
  */
 export { app, createApp, FunctionApp } from './runtime/app.ts';
 export type {
@@ -17,7 +20,7 @@ export type {
 } from './runtime/app.ts';
 export { createHost } from './runtime/host.ts';
 export type { Host, HostOptions } from './runtime/host.ts';
-export { DurableClient } from './client/client.ts';
+export type { DurableClient } from './client/client.ts';
 export type { GetStatusOptions, StartNewOptions, StartNewResult } from './client/client.ts';
 export type { ListInstancesFilter, PurgeInstancesFilter } from './client/filters.ts';
 export type { HttpManagementPayload } from './client/http-management.ts';
@@ -25,8 +28,8 @@ export { createManualClock, systemClock } from './runtime/clock.ts';
 export type { Clock, ManualClock } from './runtime/clock.ts';
 export { consoleLogger, silentLogger } from './runtime/logger.ts';
 export type { Logger } from './runtime/logger.ts';
-export { OrchestrationContext } from './orchestration/context.ts';
-export type { ContinueAsNewOptions, ReplaySafeLogger } from './orchestration/context.ts';
+export type { OrchestrationContext } from './orchestration/context.ts';
+export type { ActivityRef, ContinueAsNewOptions, OrchestrationRef, ReplaySafeLogger } from './orchestration/context.ts';
 export { RetryPolicy } from './orchestration/retry-policy.ts';
 export type { RetryPolicyOptions } from './orchestration/retry-policy.ts';
 export { Task, TimerTask, TimerCancelledError } from './orchestration/task.ts';
@@ -51,8 +54,5 @@ export {
   WaitForCompletionTimeoutError,
 } from './model/errors.ts';
 export { openStore } from './store/open-store.ts';
+export type { OpenStoreOptions } from './store/open-store.ts';
 export type { ConflictPolicy, Store } from './store/store.ts';
-export { createHttpApp } from './http/create-http-app.ts';
-export type { HttpAppOptions } from './http/create-http-app.ts';
-export { serveHttp } from './http/serve.ts';
-export type { HttpServer, ServeOptions } from './http/serve.ts';

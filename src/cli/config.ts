@@ -12,11 +12,11 @@
  */
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { ValidationError } from '../model/errors.ts';
 import { TUNING_KEYS, validateHostTuning } from '../runtime/host-options.ts';
 import type { HostOptions } from '../runtime/host.ts';
 import { CliError, type StartFlags } from './args.ts';
+import { importModule } from './import-module.ts';
 
 /** The default export of `perdure.config.ts` (or `.js`/`.mjs`). */
 export interface PerdureConfig {
@@ -93,8 +93,9 @@ function findConfig(explicit: string | undefined, cwd: string): string | undefin
 async function loadConfig(path: string): Promise<PerdureConfig> {
   let loaded: { default?: unknown };
   try {
-    loaded = await import(pathToFileURL(path).href);
+    loaded = (await importModule(path)) as { default?: unknown };
   } catch (error) {
+    if (error instanceof CliError) throw error;
     throw new CliError(`Cannot load config ${path}: ${(error as Error).message}`);
   }
   const config = loaded.default;

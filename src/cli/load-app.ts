@@ -10,13 +10,13 @@
  * - An app with no functions is refused: it is almost always a wrong path.
  */
 import { existsSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
 import { app as defaultApp, type FunctionApp } from '../runtime/app.ts';
 import { CliError } from './args.ts';
+import { importModule } from './import-module.ts';
 
 export async function loadApp(modulePath: string): Promise<FunctionApp> {
   if (!existsSync(modulePath)) throw new CliError(`App module not found: ${modulePath}`);
-  const loaded = (await import(pathToFileURL(modulePath).href)) as { default?: unknown };
+  const loaded = (await importModule(modulePath)) as { default?: unknown };
   const app = isFunctionApp(loaded.default) ? loaded.default : defaultApp;
   if (app.functions.length === 0) {
     throw new CliError(`${modulePath} registered no functions: export default a FunctionApp, or register on the app exported by perdure.`);

@@ -1,7 +1,8 @@
+#!/usr/bin/env node
 /**
  * @module cli/main
- * The `perdure` command's entry point (`bin/perdure.js` and `npm start`
- * run this file).
+ * The `perdure` command's entry point: the package's `bin` (built to
+ * `dist/cli/main.js`), and `npm start` in this repository.
  *
  * What must hold:
  * - Usage and configuration mistakes print one clear message on stderr and

@@ -29,7 +29,7 @@ export async function start(flags: StartFlags): Promise<void> {
   let server: HttpServer;
   try {
     const http = createHttpApp(host, { maxBodyBytes: settings.maxBodyBytes, ...key });
-    server = await serveHttp({ app: http, port: settings.port, hostname: settings.host, ...key });
+    server = await serveHttp({ fetch: http.fetch, port: settings.port, hostname: settings.host, ...key });
   } catch (error) {
     await host.stop();
     throw error;

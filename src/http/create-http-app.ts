@@ -17,6 +17,9 @@ import { DEFAULT_MAX_BODY_BYTES } from './body.ts';
 import { errorResponse, json } from './errors.ts';
 import { MANAGEMENT_BASE_PATH, managementRoutes } from './management-routes.ts';
 
+/** A standard Fetch API handler, as Deno, Bun, Cloudflare Workers and most Node adapters take. */
+export type FetchHandler = (request: Request) => Promise<Response>;
+
 export interface HttpAppOptions {
   /** Required for management routes and `authLevel: 'function'` triggers when set. */
   readonly hostKey?: string;
@@ -41,4 +44,16 @@ export function createHttpApp(host: Pick<Host, 'app' | 'client'>, options: HttpA
   http.notFound((c) => json(404, { message: `No route matches ${c.req.method} ${new URL(c.req.url).pathname}.` }));
   http.onError((error) => errorResponse(error, logger));
   return http;
+}
+
+/**
+ * The host's HTTP layer as a standard fetch handler.
+ *
+ * @example
+ * const fetch = createFetchHandler(host);
+ * const response = await fetch(new Request('http://127.0.0.1/runtime/webhooks/durabletask/instances'));
+ */
+export function createFetchHandler(host: Pick<Host, 'app' | 'client'>, options: HttpAppOptions = {}): FetchHandler {
+  const http = createHttpApp(host, options);
+  return async (request) => http.fetch(request);
 }

@@ -1,6 +1,6 @@
 /**
  * @module http/serve
- * Listening and closing: the Node HTTP server around a Hono app.
+ * Listening and closing: the Node HTTP server around a fetch handler.
  *
  * What must hold:
  * - Only loopback addresses may be bound without a host key.
@@ -11,11 +11,12 @@
 import { serve } from '@hono/node-server';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Hono } from 'hono';
 import { assertSafeBinding } from './auth.ts';
+import type { FetchHandler } from './create-http-app.ts';
 
 export interface ServeOptions {
-  readonly app: Pick<Hono, 'fetch'>;
+  /** What answers requests: `createFetchHandler(host)`, or a Hono app's `fetch`. */
+  readonly fetch: FetchHandler | ((request: Request) => Response | Promise<Response>);
   /** 0 picks a free port (default 7071). */
   readonly port?: number;
   /** Default 127.0.0.1. */
@@ -45,7 +46,7 @@ export async function serveHttp(options: ServeOptions): Promise<HttpServer> {
 
 function listen(options: ServeOptions, hostname: string): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch: options.app.fetch, port: options.port ?? 7071, hostname }) as Server;
+    const server = serve({ fetch: (request: Request) => options.fetch(request), port: options.port ?? 7071, hostname }) as Server;
     server.once('error', reject);
     server.once('listening', () => {
       server.off('error', reject);

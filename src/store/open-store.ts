@@ -7,7 +7,9 @@
  *   that says what is accepted, and never echoes credentials back.
  * - The returned store is migrated; if migration fails the store is closed.
  * - `pg` is loaded only when a PostgreSQL URL is opened (dynamic import), so
- *   SQLite users never load it.
+ *   SQLite users never load it. It is an optional peer dependency: when it is
+ *   not installed, opening a PostgreSQL URL is a ConfigurationError that says
+ *   `npm install pg`.
  *
  * PostgreSQL URLs (`postgres://` or `postgresql://`) accept these query
  * parameters besides pg's own (`sslmode`, `application_name`, ...):
@@ -23,7 +25,8 @@
 import { isAbsolute, resolve } from 'node:path';
 import { ConfigurationError, PerdureError, StoreUnavailableError } from '../model/errors.ts';
 import type { PostgresStoreOptions } from './postgres/config.ts';
-import { createSqliteStore, type SqliteStoreOptions } from './sqlite/store.ts';
+import type { SqliteStoreOptions } from './sqlite/options.ts';
+import { createSqliteStore } from './sqlite/store.ts';
 import type { Store } from './store.ts';
 
 export interface OpenStoreOptions {
@@ -53,7 +56,7 @@ async function createStore(url: string, options: OpenStoreOptions): Promise<Stor
   if (url === '') throw new ConfigurationError(`The store URL is empty: ${ACCEPTED}.`);
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase();
   if (scheme === 'postgres' || scheme === 'postgresql') {
-    const { createPostgresStore } = await import('./postgres/store.ts');
+    const { createPostgresStore } = await loadPostgresStore();
     return createPostgresStore({ ...options.postgres, url });
   }
   if (scheme === 'sqlite') return createSqliteStore({ ...options.sqlite, path: sqlitePath(url.slice('sqlite:'.length)) });
@@ -77,4 +80,20 @@ function sqlitePath(rest: string): string {
 function isBarePath(url: string, scheme: string | undefined): boolean {
   const hasExtension = SQLITE_FILE_EXTENSIONS.some((ext) => url.toLowerCase().endsWith(ext));
   return hasExtension && (scheme === undefined || (scheme.length === 1 && isAbsolute(url)));
+}
+
+async function loadPostgresStore(): Promise<typeof import('./postgres/store.ts')> {
+  try {
+    return await import('./postgres/store.ts');
+  } catch (error) {
+    if (isMissingPackage(error, 'pg')) {
+      throw new ConfigurationError("The PostgreSQL store needs the 'pg' package, which is not installed: npm install pg", { cause: error });
+    }
+    throw error;
+  }
+}
+
+function isMissingPackage(error: unknown, name: string): boolean {
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  return code === 'ERR_MODULE_NOT_FOUND' && typeof message === 'string' && message.includes(`'${name}'`);
 }

@@ -1,6 +1,6 @@
 /**
  * @module test/helpers/server-process
- * Runs the real `perdure` command (bin/perdure.js) as a child process on a
+ * Runs the real `perdure` command (src/cli/main.ts, with tsx as the loader) as a child process on a
  * free port, the way a user would, and tears it down on dispose:
  * `await using server = await startServer({ store })`.
  *
@@ -9,8 +9,9 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { SOURCE_NODE_ARGS, sourceNodeEnv } from './source-node.ts';
 
-const BIN = fileURLToPath(new URL('../../bin/perdure.js', import.meta.url));
+const CLI_MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 export const EXAMPLE_APP = fileURLToPath(new URL('../../examples/app.ts', import.meta.url));
 
 export interface Exit {
@@ -49,7 +50,11 @@ export interface Spawned {
 /** Spawns `perdure <args>` with a clean environment (no PERDURE_* or PORT from the caller). */
 export function spawnCli(args: readonly string[], env: Readonly<Record<string, string>> = {}, cwd?: string): Spawned {
   const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PERDURE_') && k !== 'PORT'));
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...base, ...env }, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...SOURCE_NODE_ARGS, CLI_MAIN, ...args], {
+    env: sourceNodeEnv({ ...base, ...env }),
+    cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let all = '';
   let err = '';
   child.stdout!.on('data', (chunk: Buffer) => (all += chunk.toString()));

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ActivityWorkItem, OrchestrationWorkItem, StartRequest, Store } from '../../src/store/store.ts';
 import { createTestSchema, openTestStores } from '../helpers/postgres.ts';
-import { LEASE_MS, T0, claimInstance, commitFor, commitOk, raised, startRequest } from './contract/fixtures.ts';
+import { LEASE_MS, T0, claimInstance, commitFor, commitOk, raised, startRequest } from '../../src/store/contract/fixtures.ts';
 
 const ids = (n: number, prefix = 'i') => Array.from({ length: n }, (_, i) => `${prefix}-${String(i).padStart(3, '0')}`);
 

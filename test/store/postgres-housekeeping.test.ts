@@ -10,7 +10,7 @@ import { describe, it } from 'node:test';
 import type { Database } from '../../src/store/postgres/database.ts';
 import { createHousekeeper } from '../../src/store/postgres/housekeeping.ts';
 import { createTestSchema, openTestStores } from '../helpers/postgres.ts';
-import { LEASE_MS, T0, commitFor, startRequest } from './contract/fixtures.ts';
+import { LEASE_MS, T0, commitFor, startRequest } from '../../src/store/contract/fixtures.ts';
 
 /** A Database whose statements wait until released, recording their text. */
 function fakeDatabase(fail = false) {

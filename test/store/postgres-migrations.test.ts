@@ -11,7 +11,7 @@ import { openStore } from '../../src/store/open-store.ts';
 import { LATEST_SCHEMA_VERSION } from '../../src/store/postgres/schema.ts';
 import { createPostgresStore } from '../../src/store/postgres/store.ts';
 import { createTestSchema } from '../helpers/postgres.ts';
-import { startRequest } from './contract/fixtures.ts';
+import { startRequest } from '../../src/store/contract/fixtures.ts';
 
 describe('PostgreSQL store migrations', () => {
   it('8 stores migrating a fresh schema at once all succeed, and it is migrated once', async () => {

@@ -13,7 +13,7 @@ import { parseWork, throttle, workPayload } from '../../src/store/postgres/notif
 import { createPostgresStore } from '../../src/store/postgres/store.ts';
 import type { ExternalWork, Store } from '../../src/store/store.ts';
 import { adminQuery, createTestSchema, openTestStores, terminateConnections, withParam } from '../helpers/postgres.ts';
-import { T0, claimInstance, commitFor, commitOk, raised, startRequest } from './contract/fixtures.ts';
+import { T0, claimInstance, commitFor, commitOk, raised, startRequest } from '../../src/store/contract/fixtures.ts';
 
 /** Counts a store's external-work wake-ups, and keeps what each announced. */
 function countWakeUps(store: Store) {

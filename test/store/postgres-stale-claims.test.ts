@@ -18,7 +18,7 @@ import { describe, it } from 'node:test';
 import { createPostgresStore } from '../../src/store/postgres/store.ts';
 import type { OrchestrationWorkItem, Store } from '../../src/store/store.ts';
 import { adminQuery, createTestSchema, withParam, type TestSchema } from '../helpers/postgres.ts';
-import { T0, commitFor, commitOk, startRequest } from './contract/fixtures.ts';
+import { T0, commitFor, commitOk, startRequest } from '../../src/store/contract/fixtures.ts';
 
 const GHOSTS = 400_000;
 const GHOSTS_VISIBLE_AT = T0 + 500;

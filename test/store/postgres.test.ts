@@ -14,8 +14,8 @@ import { openStore } from '../../src/store/open-store.ts';
 import { createPostgresStore } from '../../src/store/postgres/store.ts';
 import type { Store } from '../../src/store/store.ts';
 import { TEST_POSTGRES_URL, createTestSchema, withParam } from '../helpers/postgres.ts';
-import { describeStore } from './contract.ts';
-import { T0, claimInstance, commitFor, eventTypes, orchestratorStarted, raised, startRequest } from './contract/fixtures.ts';
+import { describeStore } from '../../src/store/contract/index.ts';
+import { T0, claimInstance, commitFor, eventTypes, orchestratorStarted, raised, startRequest } from '../../src/store/contract/fixtures.ts';
 
 describeStore('postgres', async () => {
   const schema = await createTestSchema('contract');

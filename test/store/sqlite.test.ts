@@ -17,8 +17,8 @@ import { openConnection } from '../../src/store/sqlite/database.ts';
 import { LATEST_SCHEMA_VERSION, migrate } from '../../src/store/sqlite/schema.ts';
 import { createSqliteStore } from '../../src/store/sqlite/store.ts';
 import { createTempDir } from '../helpers/temp-dir.ts';
-import { describeStore } from './contract.ts';
-import { T0, startRequest } from './contract/fixtures.ts';
+import { describeStore } from '../../src/store/contract/index.ts';
+import { T0, startRequest } from '../../src/store/contract/fixtures.ts';
 
 const dir = createTempDir('perdure-sqlite-');
 after(() => dir[Symbol.dispose]());

@@ -15,8 +15,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import type { Synchronous } from './options.ts';
 
-export type Synchronous = 'full' | 'normal' | 'off';
 
 export interface ConnectionOptions {
   readonly path: string;

@@ -20,7 +20,8 @@ import { PerdureError } from '../../model/errors.ts';
 import type { Store } from '../store.ts';
 import { abandonActivities, claimActivities, completeActivities, renewActivityLeases } from './activity-queue.ts';
 import { toInstanceRecord } from './codec.ts';
-import { openConnection, type Connection, type Synchronous } from './database.ts';
+import { openConnection, type Connection } from './database.ts';
+import type { SqliteStoreOptions } from './options.ts';
 import { readHistory, readInstanceRow, sendMessage, startInstance } from './instances.ts';
 import { listInstances } from './list-instances.ts';
 import { commitOrchestrations } from './orchestration-commit.ts';
@@ -28,15 +29,6 @@ import { abandonOrchestrations, claimOrchestrations } from './orchestration-queu
 import { purge } from './purge.ts';
 import { GroupCommitter } from './group-commit.ts';
 import { assertKnownSchemaVersion, migrate } from './schema.ts';
-
-export interface SqliteStoreOptions {
-  /** The database file; its parent directory is created if missing. */
-  readonly path: string;
-  /** `full` (default) survives power loss; `normal` may lose the last commits on power loss, never on a crash. */
-  readonly synchronous?: Synchronous;
-  /** How long to wait for another process's write lock before failing (default 10 000 ms). */
-  readonly busyTimeoutMs?: number;
-}
 
 export const DEFAULT_BUSY_TIMEOUT_MS = 10_000;
 

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ClaimOptions } from '../../../src/store/store.ts';
+import type { ClaimOptions } from '../store.ts';
 import {
   T0,
   claimInstance,

@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { OrchestrationWorkItem } from '../../../src/store/store.ts';
+import type { OrchestrationWorkItem } from '../store.ts';
 import {
   LEASE_MS,
   T0,

@@ -5,8 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ValidationError } from '../../../src/model/errors.ts';
-import type { InstanceQuery } from '../../../src/store/store.ts';
+import { ValidationError } from '../../model/errors.ts';
+import type { InstanceQuery } from '../store.ts';
 import { T0, createWithStatus, startRequest, type StoreHarness } from './fixtures.ts';
 
 async function ids(h: StoreHarness, query: Partial<InstanceQuery>): Promise<string[]> {

@@ -5,8 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { TERMINAL_STATUSES, type RuntimeStatus } from '../../../src/model/runtime-status.ts';
-import type { ConflictPolicy } from '../../../src/store/store.ts';
+import { TERMINAL_STATUSES, type RuntimeStatus } from '../../model/runtime-status.ts';
+import type { ConflictPolicy } from '../store.ts';
 import {
   LEASE_MS,
   T0,

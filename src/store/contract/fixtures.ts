@@ -8,9 +8,9 @@
  */
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach } from 'node:test';
-import type { EventRaisedEvent, HistoryEvent, InboxEvent } from '../../../src/model/history.ts';
-import type { RuntimeStatus } from '../../../src/model/runtime-status.ts';
-import type { OrchestrationCommit, OrchestrationWorkItem, StartRequest, Store } from '../../../src/store/store.ts';
+import type { EventRaisedEvent, HistoryEvent, InboxEvent } from '../../model/history.ts';
+import type { RuntimeStatus } from '../../model/runtime-status.ts';
+import type { OrchestrationCommit, OrchestrationWorkItem, StartRequest, Store } from '../store.ts';
 
 export const T0 = Date.UTC(2024, 0, 1);
 export const LEASE_MS = 30_000;

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ActivityRequest, ClaimOptions } from '../../../src/store/store.ts';
+import type { ActivityRequest, ClaimOptions } from '../store.ts';
 import { T0, claimInstance, commitFor, commitOk, startRequest, type StoreHarness } from './fixtures.ts';
 
 const claim = (now: number, overrides: Partial<ClaimOptions> = {}): ClaimOptions => ({

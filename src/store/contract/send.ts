@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { LIVE_STATUSES } from '../../../src/model/runtime-status.ts';
+import { LIVE_STATUSES } from '../../model/runtime-status.ts';
 import { T0, claimInstance, createWithStatus, raised, startRequest, type StoreHarness } from './fixtures.ts';
 
 export function describeSend(h: StoreHarness): void {

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { HistoryEvent } from '../../../src/model/history.ts';
+import type { HistoryEvent } from '../../model/history.ts';
 import {
   LEASE_MS,
   T0,
