@@ -40,15 +40,15 @@ export function spawnTs(script: string, args: readonly string[], options: { cwd?
   const lines: string[] = [];
   let stderr = '';
   let partial = '';
-  child.stdout!.on('data', (chunk: Buffer) => {
+  child.stdout.on('data', (chunk: Buffer) => {
     const parts = (partial + chunk.toString()).split('\n');
     partial = parts.pop() ?? '';
     lines.push(...parts.filter(Boolean));
   });
-  child.stderr!.on('data', (chunk: Buffer) => {
+  child.stderr.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-20_000);
   });
-  child.stdin!.on('error', () => {});
+  child.stdin.on('error', () => {});
   const exited = new Promise<number | string>((resolve) =>
     child.once('exit', (code, signal) => {
       running.delete(child);
@@ -77,7 +77,7 @@ export function spawnTs(script: string, args: readonly string[], options: { cwd?
     clearTimeout(timer);
     return code;
   };
-  return { child, lines, stderr: () => stderr, exited, waitForLine, send: (text) => void child.stdin!.write(text), stop };
+  return { child, lines, stderr: () => stderr, exited, waitForLine, send: (text) => void child.stdin.write(text), stop };
 }
 
 /** A TCP port that was free a moment ago (the OS picks it). */

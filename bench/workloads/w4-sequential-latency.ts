@@ -18,7 +18,7 @@ import { buildBenchApp, expectedHello } from '../lib/bench-app.ts';
 import { freshStore } from '../lib/fresh-store.ts';
 import { freePort, lastLine, spawnTs, type ChildRun } from '../lib/processes.ts';
 import { percentile, round, sleep, stopwatch } from '../lib/stats.ts';
-import { bySize, Checks, type Figure, type Workload, type WorkloadContext } from '../lib/workload.ts';
+import { bySize, Checks, type Workload, type WorkloadContext } from '../lib/workload.ts';
 
 const CLI_MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const HTTP_APP = fileURLToPath(new URL('../lib/http-bench-app.ts', import.meta.url));
@@ -37,7 +37,7 @@ export const w4: Workload = {
     const http = await httpLatency(context, count, checks);
     const httpText = typeof http === 'string' ? http : `over HTTP p50 ${http.p50Ms} ms, p99 ${http.p99Ms} ms`;
     return {
-      figures: { instances: count, p50Ms: inProcess.p50Ms, p99Ms: inProcess.p99Ms, http: http as Figure },
+      figures: { instances: count, p50Ms: inProcess.p50Ms, p99Ms: inProcess.p99Ms, http },
       headline: `in process p50 ${inProcess.p50Ms} ms, p99 ${inProcess.p99Ms} ms; ${httpText}`,
       targets: {
         'p50 < 1 ms in process': inProcess.p50Ms < 1,

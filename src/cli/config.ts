@@ -104,7 +104,7 @@ async function loadConfig(path: string): Promise<PerdureConfig> {
   }
   const unknown = Object.keys(config).filter((key) => !CONFIG_KEYS.has(key));
   if (unknown.length > 0) throw new CliError(`Unknown key '${unknown[0]}' in ${path} (known: ${[...CONFIG_KEYS].join(', ')}).`);
-  return config as PerdureConfig;
+  return config;
 }
 
 function hostTuning(config: PerdureConfig, from: string): Settings['hostTuning'] {

@@ -284,7 +284,7 @@ function existingInfo(record: InstanceRecord) {
 function withoutOutput(event: HistoryEvent): HistoryEvent {
   if ('result' in event) {
     const { result: _result, ...rest } = event;
-    return rest as HistoryEvent;
+    return rest;
   }
   return event;
 }

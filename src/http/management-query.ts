@@ -62,7 +62,7 @@ export function parseListFilter(query: Query, continuationToken: string | undefi
     continuationToken: continuationToken || undefined,
     showInput: parseBool(query, 'showInput', false),
   };
-  return withoutUndefined(filter) as ListInstancesFilter;
+  return withoutUndefined(filter);
 }
 
 /** Like Durable Functions, a purge by filter needs a lower bound, so a bare DELETE cannot empty the store. */
@@ -70,7 +70,7 @@ export function parsePurgeFilter(query: Query): PurgeInstancesFilter {
   const createdTimeFrom = parseDate(query, 'createdTimeFrom');
   if (!createdTimeFrom) throw new ValidationError('createdTimeFrom', 'is required to purge by filter');
   const filter = { createdTimeFrom, createdTimeTo: parseDate(query, 'createdTimeTo'), runtimeStatus: parseStatuses(query) };
-  return withoutUndefined(filter) as PurgeInstancesFilter;
+  return withoutUndefined(filter);
 }
 
 export function parseReason(query: Query): string | undefined {

@@ -97,7 +97,7 @@ export class OrchestrationExecutor implements DecisionRecorder {
       task.complete(event!.input as T);
     } else {
       const waiters = this.#eventWaiters.get(name) ?? [];
-      waiters.push(task as ExternalEventTask<unknown>);
+      waiters.push(task);
       this.#eventWaiters.set(name, waiters);
     }
     return task;

@@ -108,7 +108,7 @@ export class RetryableTask<T> extends CompositeTask<T> {
   }
 
   #watch<X extends Task<unknown>>(task: X): X {
-    task.addParent(this as CompositeTask<unknown>);
+    task.addParent(this);
     return task;
   }
 }

@@ -58,7 +58,7 @@ export class Task<T> {
   }
 
   #notifyParents(): void {
-    for (const parent of this.#parents) parent.onChildSettled(this as Task<unknown>);
+    for (const parent of this.#parents) parent.onChildSettled(this);
   }
 
   /** Completes when every task has completed; fails as soon as one fails. */
@@ -68,7 +68,7 @@ export class Task<T> {
 
   /** Completes with the first task to complete or fail (the task itself, as in Durable Functions). */
   static any<const Ts extends readonly Task<unknown>[]>(tasks: Ts): Task<Ts[number]> {
-    return new WhenAnyTask(tasks) as Task<Ts[number]>;
+    return new WhenAnyTask(tasks);
   }
 }
 
@@ -77,7 +77,7 @@ export type TaskResult<X> = X extends Task<infer R> ? R : never;
 export abstract class CompositeTask<T> extends Task<T> {
   constructor(readonly children: readonly Task<unknown>[]) {
     super();
-    for (const child of children) child.addParent(this as CompositeTask<unknown>);
+    for (const child of children) child.addParent(this);
   }
   /** Children may already be settled when the composite is created. */
   protected settleFromChildren(): void {

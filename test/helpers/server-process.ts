@@ -57,8 +57,8 @@ export function spawnCli(args: readonly string[], env: Readonly<Record<string, s
   });
   let all = '';
   let err = '';
-  child.stdout!.on('data', (chunk: Buffer) => (all += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => {
+  child.stdout.on('data', (chunk: Buffer) => (all += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => {
     all += chunk.toString();
     err += chunk.toString();
   });

@@ -38,7 +38,7 @@ function chunked(bytes: number): RequestInit {
       controller.enqueue(chunk);
     },
   });
-  return { method: 'POST', body, duplex: 'half' } as RequestInit;
+  return { method: 'POST', body, duplex: 'half' };
 }
 
 describe('request bodies', () => {

@@ -22,7 +22,7 @@ function streamed(bytes: number): Request {
       controller.enqueue(chunk.subarray(0, size));
     },
   });
-  return new Request('http://127.0.0.1/x', { method: 'POST', body, duplex: 'half' } as RequestInit);
+  return new Request('http://127.0.0.1/x', { method: 'POST', body, duplex: 'half' });
 }
 
 describe('request body limits', () => {

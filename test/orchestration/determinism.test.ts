@@ -16,8 +16,8 @@ describe('non-determinism detection', () => {
     const turn = h.turn(completed(0, 'hi'));
     assert.equal(turn.runtimeStatus, 'Failed');
     assert.equal(turn.failure?.name, 'NonDeterministicOrchestrationError');
-    assert.match(turn.failure!.message, /TaskScheduled #0 'SayHello'/);
-    assert.match(turn.failure!.message, /activity 'SayGoodbye' as #0/);
+    assert.match(turn.failure.message, /TaskScheduled #0 'SayHello'/);
+    assert.match(turn.failure.message, /activity 'SayGoodbye' as #0/);
   });
 
   it('detects a different kind of task at the same sequence number', () => {
@@ -31,7 +31,7 @@ describe('non-determinism detection', () => {
     useTimer = true;
     const turn = h.turn(completed(0, null));
     assert.equal(turn.failure?.name, 'NonDeterministicOrchestrationError');
-    assert.match(turn.failure!.message, /TaskScheduled #0 'A'.*timer firing at/);
+    assert.match(turn.failure.message, /TaskScheduled #0 'A'.*timer firing at/);
   });
 
   it('detects a recorded action that the code no longer schedules', () => {

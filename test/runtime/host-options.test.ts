@@ -26,7 +26,7 @@ describe('host options', () => {
       [{ workers: 'no' }, 'workers', /true or false/],
     ];
     for (const [options, field, reason] of bad) {
-      await assert.rejects(createHost({ app: createApp(), store, ...options } as HostOptions), (error: unknown) => {
+      await assert.rejects(createHost({ app: createApp(), store, ...options }), (error: unknown) => {
         assert.ok(error instanceof ValidationError, String(error));
         assert.equal(error.field, field);
         assert.match(error.message, reason);

@@ -12,8 +12,8 @@ function spawnHost(args: string[]): { child: ChildProcess; output: Promise<strin
   const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   let stderr = '';
-  child.stdout!.on('data', (chunk: Buffer) => lines.push(...chunk.toString().split('\n').filter(Boolean)));
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stdout.on('data', (chunk: Buffer) => lines.push(...chunk.toString().split('\n').filter(Boolean)));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const output = new Promise<string>((resolve, reject) =>
     child.on('exit', (code, signal) =>
       code === 0 || signal === 'SIGKILL' ? resolve(lines.join('\n')) : reject(new Error(`host exited ${code}: ${stderr}`)),

@@ -45,13 +45,13 @@ export function spawnHost(name: string, config: HostProcessConfig): HostProcess 
   const lines: string[] = [];
   let partial = '';
   let stderr = '';
-  child.stdout!.on('data', (chunk: Buffer) => {
+  child.stdout.on('data', (chunk: Buffer) => {
     const parts = (partial + chunk.toString()).split('\n');
     partial = parts.pop() ?? '';
     lines.push(...parts.filter(Boolean));
   });
-  child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-20_000)));
-  child.stdin!.on('error', () => {});
+  child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-20_000)));
+  child.stdin.on('error', () => {});
   let done = false;
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => {
@@ -75,12 +75,12 @@ export function spawnHost(name: string, config: HostProcessConfig): HostProcess 
   };
   const stop = async (graceMs = 60_000) => {
     if (done) return;
-    child.stdin!.write('stop\n');
+    child.stdin.write('stop\n');
     const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
     await exited;
     clearTimeout(timer);
   };
-  const send = (line: string) => void child.stdin!.write(`${line}\n`);
+  const send = (line: string) => void child.stdin.write(`${line}\n`);
   return { name, child, logFile: config.logFile, lines, exited, stderr: () => stderr, send, waitForLine, stop, kill };
 }
 

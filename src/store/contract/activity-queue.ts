@@ -66,7 +66,7 @@ export function describeActivityQueue(h: StoreHarness): void {
       assert.equal(redelivered?.attempt, 2);
       const late = { id: 'held', instanceId: 'a', executionId, taskId: 0, name: 'inline', attempt: 1, leaseToken: 1 };
       await h.store.completeActivities([{ item: late, outcome: { result: 'late' }, now: T0 + 5_001 }]);
-      await h.store.completeActivities([{ item: redelivered!, outcome: { result: 'fresh' }, now: T0 + 5_002 }]);
+      await h.store.completeActivities([{ item: redelivered, outcome: { result: 'fresh' }, now: T0 + 5_002 }]);
       const turn = await claimInstance(h.store, 'a', T0 + 5_002);
       assert.deepEqual(
         turn.messages.map((m) => (m.event as { result?: unknown }).result),
@@ -164,7 +164,7 @@ export function describeActivityQueue(h: StoreHarness): void {
       const [second] = await h.store.claimActivities(claim(T0 + 1));
       assert.equal(second?.id, first?.id);
       assert.equal(second?.attempt, 2);
-      assert.ok(second!.leaseToken > first!.leaseToken);
+      assert.ok(second.leaseToken > first!.leaseToken);
     });
   });
 }

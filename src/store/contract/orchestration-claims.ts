@@ -102,7 +102,7 @@ export function describeOrchestrationClaims(h: StoreHarness): void {
       assert.deepEqual(results, [{ ok: false, reason: 'leaseLost' }]);
       const record = await h.store.getInstance('a');
       assert.equal(record?.runtimeStatus, 'Pending');
-      assert.ok(!('output' in record!) && !('customStatus' in record));
+      assert.ok(!('output' in record) && !('customStatus' in record));
       assert.equal(record.updatedAt, T0);
       assert.deepEqual(await h.store.getHistory('a'), []);
       assert.equal(await h.store.getInstance('child'), undefined);

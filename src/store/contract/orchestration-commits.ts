@@ -29,7 +29,7 @@ export function describeOrchestrationCommits(h: StoreHarness): void {
       const first = await claimInstance(h.store, 'a');
       const turn1: HistoryEvent[] = [
         orchestratorStarted(),
-        first.messages[0]!.event as HistoryEvent,
+        first.messages[0]!.event,
         { type: 'TaskScheduled', timestamp: iso(T0), taskId: 0, name: 'act', input: 5 },
       ];
       await commitOk(h.store, commitFor(first, { newEvents: turn1 }));
@@ -53,7 +53,7 @@ export function describeOrchestrationCommits(h: StoreHarness): void {
       assert.equal(record?.runtimeStatus, 'Running');
       assert.equal(record?.updatedAt, T0 + 1);
       assert.equal(record?.createdAt, T0);
-      assert.ok(!('completedAt' in record!));
+      assert.ok(!('completedAt' in record));
 
       await send(T0 + 2);
       item = await claimInstance(h.store, 'a', T0 + 2);
@@ -68,14 +68,14 @@ export function describeOrchestrationCommits(h: StoreHarness): void {
       assert.equal(record?.runtimeStatus, 'Failed');
       assert.deepEqual(record?.failure, failure);
       assert.equal(record?.completedAt, T0 + 3);
-      assert.ok(!('customStatus' in record!), 'null clears the custom status');
+      assert.ok(!('customStatus' in record), 'null clears the custom status');
 
       await send(T0 + 4);
       item = await claimInstance(h.store, 'a', T0 + 4);
       await commitOk(h.store, commitFor(item, { runtimeStatus: 'Completed', output: [1, { two: 2 }], now: T0 + 4 }));
       record = await h.store.getInstance('a');
       assert.deepEqual(record?.output, [1, { two: 2 }]);
-      assert.ok(!('failure' in record!));
+      assert.ok(!('failure' in record));
       assert.equal(record?.completedAt, T0 + 4);
     });
 

@@ -175,7 +175,7 @@ export function describeStartInstances(h: StoreHarness): void {
         assert.equal(record?.executionId, request.executionId);
         assert.equal(record?.createdAt, T0 + 10);
         for (const key of ['output', 'customStatus', 'failure', 'completedAt']) {
-          assert.ok(!(key in record!), `${key} is cleared`);
+          assert.ok(!(key in record), `${key} is cleared`);
         }
         assert.deepEqual(await h.store.getHistory('a'), []);
         const item = await claimInstance(h.store, 'a', T0 + 10);
