@@ -251,7 +251,9 @@ export class DurableClient {
 
 function validateReuseStatuses(statuses: readonly RuntimeStatus[] | undefined): readonly RuntimeStatus[] {
   if (statuses === undefined) return TERMINAL_STATUSES;
-  if (!Array.isArray(statuses)) throw new ValidationError('reuseStatuses', 'must be an array of terminal statuses');
+  // Checked through an `unknown` alias: Array.isArray would narrow the parameter itself to any[].
+  const untyped: unknown = statuses;
+  if (!Array.isArray(untyped)) throw new ValidationError('reuseStatuses', 'must be an array of terminal statuses');
   for (const status of statuses) {
     if (!isRuntimeStatus(status) || !isTerminalStatus(status)) {
       throw new ValidationError('reuseStatuses', `'${String(status)}' is not a terminal status (Completed, Failed, Terminated)`);

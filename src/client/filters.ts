@@ -55,7 +55,9 @@ export function validatePurgeFilter(filter: PurgeInstancesFilter): PurgeFilter {
 }
 
 function statuses(values: readonly RuntimeStatus[], terminalOnly: boolean): readonly RuntimeStatus[] {
-  if (!Array.isArray(values)) throw new ValidationError('runtimeStatus', 'must be an array of runtime statuses');
+  // Checked through an `unknown` alias: Array.isArray would narrow the parameter itself to any[].
+  const untyped: unknown = values;
+  if (!Array.isArray(untyped)) throw new ValidationError('runtimeStatus', 'must be an array of runtime statuses');
   for (const value of values) {
     if (!isRuntimeStatus(value)) throw new ValidationError('runtimeStatus', `'${String(value)}' is not a runtime status`);
     if (terminalOnly && !isTerminalStatus(value))

@@ -27,7 +27,8 @@ export async function readBodyBytes(request: Request, maxBytes: number): Promise
   const declared = Number(request.headers.get('content-length') ?? Number.NaN);
   if (declared > DRAIN_LIMIT_BYTES) throw new UnreadBodyError('body', declared, maxBytes);
   if (!request.body) return new Uint8Array(0);
-  const reader = request.body.getReader();
+  // The fetch standard delivers a request body as Uint8Array chunks; Node's types leave the chunk type open.
+  const reader = (request.body as ReadableStream<Uint8Array>).getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
   for (;;) {

@@ -67,7 +67,7 @@ const CONNECTION_STATES = /^(08|57P0[1-3])/;
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN']);
 
 const types = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+  getTypeParser: ((oid: number, format?: 'text' | 'binary'): unknown =>
     oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
 
@@ -131,7 +131,10 @@ async function runTransaction<T>(pool: pg.Pool, fn: (sql: Sql) => Promise<T>): P
   let broken = false;
   try {
     await client.query('BEGIN');
-    const result = await fn({ rows: async (text, params, options) => (await client.query(toQuery(text, params, options))).rows });
+    const result = await fn({
+      rows: async <R>(text: string, params?: readonly unknown[], options?: StatementOptions) =>
+        (await client.query(toQuery(text, params, options))).rows as R[],
+    });
     try {
       await client.query('COMMIT');
     } catch (error) {
