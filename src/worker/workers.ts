@@ -42,8 +42,6 @@ export function startWorkers({ app, tuning, store, clock, logger, completions, m
     idleMaxMs: tuning.maxPollIntervalMs,
     nextWakeAt: (now: number) => store.nextWakeAt(now),
   });
-  let orchestrationLoop: WorkLoop | undefined;
-  let activityLoop: WorkLoop | undefined;
   const activities = new ActivityWorker({
     store,
     app,
@@ -54,7 +52,7 @@ export function startWorkers({ app, tuning, store, clock, logger, completions, m
     leaseMs: tuning.activities.leaseMs,
     concurrency: tuning.activities.concurrency,
     onCompleted: () => wakeClaims(),
-    onSlotFreed: () => activityLoop?.wakeLatch.notify(),
+    onSlotFreed: () => activityLoop.wakeLatch.notify(),
   });
   const orchestrations = new OrchestrationWorker({
     store,
@@ -72,33 +70,34 @@ export function startWorkers({ app, tuning, store, clock, logger, completions, m
       activityLeaseMs: tuning.activities.leaseMs,
     },
     onCommitted: ({ queuedActivities, sentMessages }) => {
-      if (queuedActivities) activityLoop?.wakeLatch.notify();
+      if (queuedActivities) activityLoop.wakeLatch.notify();
       if (sentMessages) wakeClaims();
     },
     // Waiters on an instance this worker holds need no poll; the release (after each commit) wakes them.
     holds: completions,
   });
-  orchestrationLoop = new WorkLoop(loopOptions('orchestration worker'), (poll) => orchestrations.step(poll));
-  activityLoop = new WorkLoop(loopOptions('activity worker'), () => activities.step());
+  // The workers' callbacks above refer to the loops; they run only inside a step, and no step runs before start() below.
+  const orchestrationLoop = new WorkLoop(loopOptions('orchestration worker'), (poll) => orchestrations.step(poll));
+  const activityLoop = new WorkLoop(loopOptions('activity worker'), () => activities.step());
   function wakeClaims() {
     orchestrations.claimsDue();
-    orchestrationLoop?.wakeLatch.notify();
+    orchestrationLoop.wakeLatch.notify();
   }
   const wake = () => {
     wakeClaims();
-    activityLoop?.wakeLatch.notify();
+    activityLoop.wakeLatch.notify();
   };
   const handoff: StartHandoff = {
     lease: (now) => orchestrations.lease(now),
     accept: (item) => {
       orchestrations.accept(item);
-      orchestrationLoop?.wakeLatch.notify();
+      orchestrationLoop.wakeLatch.notify();
     },
   };
   const stopHeartbeat = startHeartbeat(activities, tuning.activities.leaseMs, logger);
   const onExternalWork = (work: ExternalWork) => {
-    if (work.orchestrations) orchestrationLoop?.wakeLatch.notify();
-    if (work.activities) activityLoop?.wakeLatch.notify();
+    if (work.orchestrations) orchestrationLoop.wakeLatch.notify();
+    if (work.activities) activityLoop.wakeLatch.notify();
   };
   const unsubscribers = [store.onExternalWork?.(onExternalWork), clock.onAdvance?.(wake), stopHeartbeat];
   orchestrationLoop.start();
