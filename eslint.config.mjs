@@ -208,7 +208,15 @@ export default tseslint.config(
       ],
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/await-thenable': 'error',
-      '@typescript-eslint/no-unused-vars': 'error',
+      // `const { output: _output, ...rest } = row` is how this code drops fields from a copy; the named sibling is not a leftover.
+      '@typescript-eslint/no-unused-vars': ['error', { ignoreRestSiblings: true }],
+      // Off: every finding was an `async` method implementing a Promise-returning interface over synchronous code
+      // (the SQLite store, bench and test stubs, an example activity). `async` is what turns a synchronous throw into
+      // the rejected promise callers of the interface expect; removing it would change behaviour.
+      '@typescript-eslint/require-await': 'off',
+      // Passing on a reason we were handed (another promise's rejection, AbortSignal.reason) is correct; rejecting
+      // with a literal or a non-Error object is still an error.
+      '@typescript-eslint/prefer-promise-reject-errors': ['error', { allowThrowingAny: true, allowThrowingUnknown: true }],
       // With verbatimModuleSyntax, `import { type A } from 'x'` still loads 'x' at run time; a type-only
       // dependency between layers (client -> worker ports) must be `import type`, which is erased.
       '@typescript-eslint/no-import-type-side-effects': 'error',
