@@ -54,7 +54,7 @@ describe('real processes on one SQLite file', () => {
         const history = await store.getHistory(`crash-${i}`);
         for (const type of ['TaskScheduled', 'TaskCompleted'] as const) {
           const ids = history.filter((e) => e.type === type).map((e) => (e as { taskId: number }).taskId);
-          assert.deepEqual(ids, [0, 1, 2], `${type} events of crash-${i} are duplicated or out of order: ${ids}`);
+          assert.deepEqual(ids, [0, 1, 2], `${type} events of crash-${i} are duplicated or out of order: ${ids.join(',')}`);
         }
         assert.equal(history.filter((e) => e.type === 'ExecutionStarted').length, 1);
       }

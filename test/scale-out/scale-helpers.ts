@@ -19,7 +19,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { HistoryEvent } from '../../src/index.ts';
-import type { Store } from '../../src/store/store.ts';
 import { adminQuery } from '../helpers/postgres.ts';
 import type { HostProcessConfig } from './fixtures/pg-host.ts';
 import { CITIES, type LogLine } from './fixtures/scale-app.ts';

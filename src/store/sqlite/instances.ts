@@ -16,7 +16,6 @@
  *   message alone, since a new or replaced execution has no other message.
  */
 import type { ExecutionStartedEvent, HistoryEvent } from '../../model/history.ts';
-import type { InstanceRecord } from '../../model/instance.ts';
 import { RuntimeStatus } from '../../model/runtime-status.ts';
 import { decideStart } from '../start-policy.ts';
 import type { ClientMessage, OrchestrationWorkItem, SendResult, StartRequest, StartResult } from '../store.ts';
