@@ -16,7 +16,7 @@ export interface ApprovalInput {
 
 export type ApprovalOutcome = 'approved' | 'rejected' | 'timed out';
 
-export const approvalWorkflow = app.orchestration('ApprovalWorkflow', function* (ctx): Generator<unknown, ApprovalOutcome, any> {
+export const approvalWorkflow = app.orchestration('ApprovalWorkflow', function* (ctx): Generator<unknown, ApprovalOutcome> {
   const timeoutSeconds = ctx.getInput<ApprovalInput | undefined>()?.timeoutSeconds ?? 3600;
   const deadline = new Date(ctx.currentUtcDateTime.getTime() + timeoutSeconds * 1000);
   const timer = ctx.createTimer(deadline);

@@ -28,7 +28,7 @@ export const checkJobStatus = app.activity('CheckJobStatus', (input: { check: nu
   input.check >= input.checksUntilDone ? 'done' : 'running',
 );
 
-export const monitor = app.orchestration('Monitor', function* (ctx): Generator<unknown, MonitorResult | undefined, any> {
+export const monitor = app.orchestration('Monitor', function* (ctx): Generator<unknown, MonitorResult | undefined> {
   const input = ctx.getInput<MonitorInput>();
   const now = ctx.currentUtcDateTime.getTime();
   const expiresAt = input.expiresAt ?? new Date(now + 3600_000).toISOString();
