@@ -15,6 +15,9 @@ import { normalizePayload } from '../model/json.ts';
 import { OrchestrationContext, type DecisionRecorder, type ContinueAsNewOptions, type ReplaySafeLogger } from './context.ts';
 import { ActivityTask, EventSentTask, ExternalEventTask, ScheduledTask, SubOrchestrationTask, Task, TimerTask } from './task.ts';
 
+// Any registered orchestrator, whatever its input type and whatever its yields evaluate to (see OrchestratorHandler in
+// runtime/app.ts); the executor feeds it deserialized JSON and task results, so `any` is the honest type here.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above
 export type OrchestratorFunction = (ctx: OrchestrationContext<any>) => Generator<unknown, unknown, any>;
 
 export type ExecutionOutcome =

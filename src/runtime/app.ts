@@ -59,6 +59,9 @@ export interface ActivityDefinition<I, O> {
   readonly __types?: (input: I) => O;
 }
 
+// `any` is what a plain `const x = yield task` evaluates to: TypeScript gives every yield of a generator the same
+// type, so anything stricter would force a cast at each yield. `yield* task` is typed per task and needs none.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above
 export type OrchestratorHandler<I, O> = (ctx: OrchestrationContext<I>) => Generator<unknown, O, any>;
 
 export interface OrchestrationDefinition<I, O> {
@@ -79,7 +82,8 @@ export interface HttpTriggerContext {
   readonly log: Logger;
 }
 
-export type HttpHandler = (request: Request, context: HttpTriggerContext) => unknown | Promise<unknown>;
+/** Returns (or resolves to) a Response, which passes through; undefined (204); a string (text); anything else (JSON). */
+export type HttpHandler = (request: Request, context: HttpTriggerContext) => unknown;
 
 export interface HttpTriggerOptions {
   readonly methods?: readonly HttpMethod[];
@@ -98,10 +102,16 @@ export interface HttpTriggerDefinition {
   readonly handler: HttpHandler;
 }
 
+// The registry holds functions of every input and output type; callers get the typed definition back from
+// activity()/orchestration(), and inside the registry those types are erased (payloads are JSON).
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above
 export type FunctionDefinition = ActivityDefinition<any, any> | OrchestrationDefinition<any, any> | HttpTriggerDefinition;
 
 export class FunctionApp {
+  // Heterogeneous registries, as FunctionDefinition above.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above
   readonly #activities = new Map<string, ActivityDefinition<any, any>>();
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above
   readonly #orchestrations = new Map<string, OrchestrationDefinition<any, any>>();
   readonly #httpTriggers = new Map<string, HttpTriggerDefinition>();
 
@@ -112,7 +122,8 @@ export class FunctionApp {
       name: validateFunctionName(name, 'activity name'),
       handler: handler as never,
     };
-    return register(this.#activities, definition);
+    register(this.#activities, definition);
+    return definition;
   }
 
   orchestration<I = unknown, O = unknown>(name: string, handler: OrchestratorHandler<I, O>): OrchestrationDefinition<I, O> {
@@ -124,7 +135,13 @@ export class FunctionApp {
         `the handler must be a generator function (function*), got ${kind ?? typeof handler}`,
       );
     }
-    return register(this.#orchestrations, { kind: 'orchestration', name: validateFunctionName(name, 'orchestration name'), handler });
+    const definition: OrchestrationDefinition<I, O> = {
+      kind: 'orchestration',
+      name: validateFunctionName(name, 'orchestration name'),
+      handler,
+    };
+    register(this.#orchestrations, definition);
+    return definition;
   }
 
   http(name: string, options: HttpTriggerOptions): HttpTriggerDefinition {
@@ -144,7 +161,8 @@ export class FunctionApp {
       authLevel,
       handler: options.handler,
     };
-    return register(this.#httpTriggers, definition);
+    register(this.#httpTriggers, definition);
+    return definition;
   }
 
   getActivity(name: string): ActivityDefinition<unknown, unknown> | undefined {
@@ -161,12 +179,11 @@ export class FunctionApp {
   }
 }
 
-function register<D extends { name: string; kind: string }>(map: Map<string, D>, definition: D): D {
+function register<D extends { name: string; kind: string }>(map: Map<string, D>, definition: D): void {
   if (map.has(definition.name)) {
     throw new ValidationError('name', `an ${definition.kind} function named '${definition.name}' is already registered`);
   }
   map.set(definition.name, definition);
-  return definition;
 }
 
 function assertFunction(handler: unknown, what: string): void {
