@@ -6,6 +6,8 @@
 import { ValidationError } from './errors.ts';
 
 export const MAX_INSTANCE_ID_LENGTH = 256;
+// Control characters are exactly what this pattern is for: they are not allowed in an instance ID.
+// eslint-disable-next-line no-control-regex -- see above
 const FORBIDDEN = /[\u0000-\u001f\u007f-\u009f/\\#?]/;
 
 export function validateInstanceId(value: unknown, field = 'instanceId'): string {
