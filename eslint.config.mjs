@@ -225,26 +225,27 @@ export default tseslint.config(
     },
   },
 
-  // src/ is what users install: runtime imports only from `dependencies`.
+  // src/ is what users install: runtime imports only from `dependencies`. The optional peers (pg, tsx) are
+  // absent from most installs, so each may be imported only where it is loaded on demand (next two blocks).
   {
     name: 'perdure/src',
     files: ['src/**/*.ts'],
     rules: {
       'import-x/no-cycle': 'error',
-      'import-x/no-extraneous-dependencies': ['error', { devDependencies: false }],
+      'import-x/no-extraneous-dependencies': ['error', { devDependencies: false, peerDependencies: false }],
     },
   },
   // `pg` is an optional peer: only the PostgreSQL store loads it (open-store.ts imports that store dynamically).
   {
     name: 'perdure/src/store/postgres',
     files: ['src/store/postgres/**/*.ts'],
-    rules: { 'import-x/no-extraneous-dependencies': ['error', { devDependencies: false, whitelist: ['pg'] }] },
+    rules: { 'import-x/no-extraneous-dependencies': ['error', { devDependencies: false, peerDependencies: false, whitelist: ['pg'] }] },
   },
-  // `tsx` is an optional peer: the CLI (and bin/perdure.js) load it to run TypeScript apps.
+  // `tsx` is an optional peer: the CLI may load it to run a user's TypeScript app.
   {
     name: 'perdure/src/cli',
-    files: ['src/cli/**/*.ts', 'bin/**/*.js'],
-    rules: { 'import-x/no-extraneous-dependencies': ['error', { devDependencies: false, whitelist: ['tsx'] }] },
+    files: ['src/cli/**/*.ts'],
+    rules: { 'import-x/no-extraneous-dependencies': ['error', { devDependencies: false, peerDependencies: false, whitelist: ['tsx'] }] },
   },
 
   // Layer boundaries.
@@ -280,12 +281,27 @@ export default tseslint.config(
     },
   },
 
-  // Plain JavaScript (bin/, scripts/*.mjs, this file): no type information, Node globals.
+  // Plain JavaScript (scripts/*.mjs, this file): no type information, Node's globals.
   {
     name: 'perdure/javascript',
     files: ['**/*.js', '**/*.mjs'],
     extends: [tseslint.configs.disableTypeChecked],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+    languageOptions: {
+      globals: Object.fromEntries(
+        [
+          'process',
+          'console',
+          'Buffer',
+          'URL',
+          'URLSearchParams',
+          'setTimeout',
+          'clearTimeout',
+          'setInterval',
+          'clearInterval',
+          'fetch',
+        ].map((name) => [name, 'readonly']),
+      ),
+    },
   },
 
   prettier,
