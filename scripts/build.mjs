@@ -25,7 +25,9 @@ for (const file of walk(dist)) {
 
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 for (const bin of Object.values(pkg.bin ?? {})) chmodSync(join(root, bin), 0o755);
-const missing = targets(pkg.exports).concat(Object.values(pkg.bin ?? {})).filter((path) => !existsSync(join(root, path)));
+const missing = targets(pkg.exports)
+  .concat(Object.values(pkg.bin ?? {}))
+  .filter((path) => !existsSync(join(root, path)));
 if (missing.length > 0) {
   console.error(`build: package.json names files the build did not produce: ${missing.join(', ')}`);
   process.exit(1);

@@ -17,7 +17,6 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Synchronous } from './options.ts';
 
-
 export interface ConnectionOptions {
   readonly path: string;
   readonly synchronous: Synchronous;
