@@ -128,7 +128,7 @@ const layerZones = [
 const entryZones = [
   zone('src/index.ts', 'src/http', "The main entry must not load http/: hono stays out of 'perdure' (HTTP is 'perdure/http')."),
   zone('src/index.ts', 'src/cli', 'The main entry must not load cli/.'),
-  zone('src/!(store)/index.ts', STORE_IMPLEMENTATIONS, 'Only store/ opens a store implementation.'),
+  zone(['src/index.ts', 'src/!(store)/index.ts'], STORE_IMPLEMENTATIONS, 'Only store/ opens a store implementation.'),
   zone('src/!(cli)/index.ts', 'src/cli', 'Nothing outside cli/ imports cli/.'),
 ];
 
