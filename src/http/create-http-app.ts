@@ -64,7 +64,7 @@ export function createHttpApp(host: HttpHost, options: HttpAppOptions = {}): Hon
   http.route(MANAGEMENT_BASE_PATH, managementRoutes({ client: host.client, keys, maxBodyBytes }));
   http.notFound((c) => json(404, { message: `No route matches ${c.req.method} ${new URL(c.req.url).pathname}.` }));
   http.onError((error, c) => {
-    if (c.req.raw.signal.aborted) {
+    if (c.req.raw.signal.aborted || (error as NodeJS.ErrnoException | undefined)?.code === 'ECONNRESET') {
       logger.debug?.(`[perdure] client went away during ${c.req.method} ${new URL(c.req.url).pathname}`);
       return json(499, { message: 'Client closed the request' });
     }

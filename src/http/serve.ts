@@ -56,10 +56,8 @@ export async function serveHttp(options: ServeOptions): Promise<HttpServer> {
   const hostname = options.hostname ?? '127.0.0.1';
   assertSafeBinding(hostname, resolveKeys(options.keys, options.hostKey));
   const limits = validateServerLimits(options);
-  const server = await listen(options, hostname);
+  const server = await listen(options, hostname, limits);
   server.maxConnections = limits.maxConnections;
-  server.requestTimeout = limits.requestTimeoutMs;
-  server.headersTimeout = limits.headersTimeoutMs;
   const { port } = server.address() as AddressInfo;
   const shown = hostname.includes(':') ? `[${hostname}]` : hostname;
   let closing: Promise<void> | undefined;
@@ -93,9 +91,16 @@ function definedOnly(limits: ServerLimits): ServerLimits {
   return Object.fromEntries(Object.entries({ maxConnections, requestTimeoutMs, headersTimeoutMs }).filter(([, v]) => v !== undefined));
 }
 
-function listen(options: ServeOptions, hostname: string): Promise<Server> {
+function listen(options: ServeOptions, hostname: string, limits: Required<ServerLimits>): Promise<Server> {
+  const serverOptions = {
+    requestTimeout: limits.requestTimeoutMs,
+    headersTimeout: limits.headersTimeoutMs,
+    // Node checks the two deadlines on this period (30 s by default), which would stretch a 10 s deadline to 40 s.
+    connectionsCheckingInterval: Math.min(1_000, limits.headersTimeoutMs),
+  };
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch: (request: Request) => options.fetch(request), port: options.port ?? 7071, hostname }) as Server;
+    const fetch = (request: Request) => options.fetch(request);
+    const server = serve({ fetch, port: options.port ?? 7071, hostname, serverOptions }) as Server;
     server.once('error', reject);
     server.once('listening', () => {
       server.off('error', reject);
