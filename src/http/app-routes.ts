@@ -9,9 +9,10 @@
  *   the size limit, so no trigger can be made to buffer an unbounded body.
  * - `authLevel: 'function'` triggers need a function key or the master key,
  *   `admin` ones the master key, anonymous ones none (http/auth).
- * - Without keys, a protected trigger's body may not be one a browser can
- *   send cross-site without asking (no Content-Type, text/plain, a form):
- *   415. A body declared as JSON must be valid UTF-8, on every trigger: 400.
+ * - Without keys, a body sent to a protected (non-anonymous) trigger must be
+ *   declared JSON, or it is 415: text/plain and forms are what any web page
+ *   can send to a local host without asking. A body declared as JSON must
+ *   be valid UTF-8, on every trigger: 400.
  * - When two templates match one URL, the one with fewer parameters wins,
  *   as a literal segment beats a parameter in Azure Functions.
  */
@@ -22,7 +23,7 @@ import type { DurableClient } from '../client/client.ts';
 import type { Logger } from '../runtime/logger.ts';
 import { isKeyless, type ResolvedKeys } from '../runtime/keys.ts';
 import { isAuthorized, unauthorized } from './auth.ts';
-import { assertUtf8, declaresBody, isJsonMediaType, readBodyBytes, UnsupportedMediaTypeError } from './body.ts';
+import { assertJsonContentType, assertUtf8, declaresBody, isJsonMediaType, readBodyBytes } from './body.ts';
 import { crossSiteCheck } from './browser-guard.ts';
 import { APP_RESPONSE_FLAG } from './security-headers.ts';
 import { json } from './errors.ts';
@@ -38,9 +39,6 @@ export interface AppRouteDeps {
   /** Host names besides loopback ones that count as this server (http/browser-guard). */
   readonly allowedHosts: readonly string[];
 }
-
-/** What a page can POST anywhere without a CORS preflight (Fetch standard, CORS-safelisted request headers). */
-const BROWSER_SIMPLE_TYPES = new Set(['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data']);
 
 const CONSTRAINTS: Record<string, string> = {
   int: '-?[0-9]+',
@@ -94,7 +92,7 @@ export function appRoutes(deps: AppRouteDeps): Hono {
 
 async function invoke(trigger: HttpTriggerDefinition, c: Context, deps: AppRouteDeps, keyless: boolean): Promise<Response> {
   if (!isAuthorized(c.req.raw, deps.keys, trigger.authLevel)) return unauthorized(trigger.authLevel);
-  if (keyless && trigger.authLevel !== 'anonymous') assertNotBrowserSimpleBody(c.req.raw);
+  if (keyless && trigger.authLevel !== 'anonymous' && declaresBody(c.req.raw)) assertJsonContentType(c.req.raw);
   const request = await withBufferedBody(c.req.raw, deps.maxBodyBytes);
   const params = Object.fromEntries(Object.entries(c.req.param() as Record<string, string | undefined>).filter(([, v]) => v !== undefined));
   c.set(APP_RESPONSE_FLAG, true);
@@ -125,19 +123,6 @@ async function withBufferedBody(request: Request, maxBytes: number): Promise<Req
  */
 function hasNoBody(request: Request): boolean {
   return request.headers.get('content-length') === '0' && !request.headers.has('transfer-encoding');
-}
-
-function assertNotBrowserSimpleBody(request: Request): void {
-  if (!declaresBody(request)) return;
-  const contentType = request.headers.get('content-type');
-  const type = contentType?.split(';')[0]!.trim().toLowerCase();
-  if (type === undefined || type === '' || BROWSER_SIMPLE_TYPES.has(type)) {
-    throw new UnsupportedMediaTypeError(
-      'Content-Type',
-      `${contentType === null ? 'none' : `'${contentType}'`} is not accepted on a host without keys: send application/json ` +
-        '(a web page could send this type to a local host without asking)',
-    );
-  }
 }
 
 /** A Response passes through; `undefined` is 204, a string is text, anything else JSON. */
