@@ -15,8 +15,7 @@ import {
   WaitForCompletionTimeoutError,
 } from '../model/errors.ts';
 import type { HistoryEvent, InboxEvent } from '../model/history.ts';
-import { withoutStackPaths } from '../model/failure.ts';
-import { toOrchestrationStatus, type InstanceRecord, type OrchestrationStatus } from '../model/instance.ts';
+import { statusWithoutStackPaths, toOrchestrationStatus, type InstanceRecord, type OrchestrationStatus } from '../model/instance.ts';
 import { assertNoNul, validateFunctionName, validateInstanceId } from '../model/instance-id.ts';
 import { normalizePayload } from '../model/json.ts';
 import { isRuntimeStatus, isTerminalStatus, LIVE_STATUSES, RuntimeStatus, TERMINAL_STATUSES } from '../model/runtime-status.ts';
@@ -243,10 +242,7 @@ export class DurableClient {
 
   /** The status as it may be served over HTTP: failure stacks without absolute paths, unless the host keeps them. */
   forHttp(status: OrchestrationStatus): OrchestrationStatus {
-    if (this.options.showStackPaths) return status;
-    const failureDetails = status.failureDetails === undefined ? {} : { failureDetails: withoutStackPaths(status.failureDetails) };
-    const historyEvents = status.historyEvents === undefined ? {} : { historyEvents: status.historyEvents.map(eventWithoutStackPaths) };
-    return { ...status, ...failureDetails, ...historyEvents };
+    return this.options.showStackPaths ? status : statusWithoutStackPaths(status);
   }
 
   /** 200 with the output on completion, 500 with the status on failure or termination, 202 with the check-status body on timeout. */
@@ -328,11 +324,6 @@ function existingInfo(record: InstanceRecord) {
     runtimeStatus: record.runtimeStatus,
     createdTime: new Date(record.createdAt).toISOString(),
   };
-}
-
-function eventWithoutStackPaths(event: HistoryEvent): HistoryEvent {
-  if ('failure' in event && event.failure !== undefined) return { ...event, failure: withoutStackPaths(event.failure) } as HistoryEvent;
-  return event;
 }
 
 function withoutOutput(event: HistoryEvent): HistoryEvent {
