@@ -24,8 +24,11 @@ Options:
   --config PATH     Config module (default: perdure.config.ts, .js or .mjs in the current directory)
   -h, --help        Show this help
 
-Environment: PERDURE_HOST_KEY (required to bind a non-loopback address),
-PERDURE_MAX_BODY_BYTES (request body limit, default 1048576).`;
+Environment: PERDURE_MASTER_KEY, PERDURE_SYSTEM_KEY, PERDURE_FUNCTION_KEYS
+(a key is required to bind a non-loopback address; PERDURE_HOST_KEY is the
+master key's old name), PERDURE_MAX_BODY_BYTES (default 1048576),
+PERDURE_MAX_CONNECTIONS, PERDURE_REQUEST_TIMEOUT_MS, PERDURE_HEADERS_TIMEOUT_MS,
+PERDURE_ALLOWED_HOSTS, PERDURE_SHOW_STACK_PATHS, PERDURE_LOG_LEVEL=debug.`;
 
 export interface StartFlags {
   readonly command: 'start';

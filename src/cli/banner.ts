@@ -2,17 +2,18 @@
  * @module cli/banner
  * The startup summary, laid out like the Azure Functions host's: where it
  * listens, the store, and each function with its trigger (and URL for HTTP
- * triggers). The host key itself is never printed.
+ * triggers). Which kinds of key are set is printed; a key itself never is.
  */
 import { triggerUrl } from '../http/app-routes.ts';
 import { MANAGEMENT_BASE_PATH } from '../http/management-routes.ts';
 import type { FunctionApp, FunctionDefinition } from '../runtime/app.ts';
+import { isKeyless, type ResolvedKeys } from '../runtime/keys.ts';
 
 export interface BannerInfo {
   readonly url: string;
   readonly store: string;
   readonly app: FunctionApp;
-  readonly hostKey: string | undefined;
+  readonly keys: ResolvedKeys;
   readonly configPath: string | undefined;
   readonly workers: boolean;
 }
@@ -24,7 +25,7 @@ export function formatBanner(info: BannerInfo): string {
     `Store: ${info.store}`,
     ...(info.configPath ? [`Config: ${info.configPath}`] : []),
     ...(info.workers ? [] : ['Workers: off (this host only serves HTTP; other processes on the store do the work)']),
-    `Host key: ${info.hostKey ? 'required for the management API and authLevel "function" triggers' : 'none (loopback only)'}`,
+    `Keys: ${describeKeys(info.keys)}`,
     `Management API: ${info.url}${MANAGEMENT_BASE_PATH}/instances`,
     '',
     'Functions:',
@@ -43,4 +44,14 @@ function describe(definition: FunctionDefinition, origin: string): string {
     case 'http':
       return `${definition.name}: [${definition.methods.join(',')}] ${triggerUrl(origin, definition)}`;
   }
+}
+
+function describeKeys(keys: ResolvedKeys): string {
+  if (isKeyless(keys)) return 'none (loopback only; browser checks on)';
+  const kinds = [
+    keys.masterKey === undefined ? undefined : 'master',
+    keys.systemKey === undefined ? undefined : 'system (management API)',
+    keys.functionKeys.length === 0 ? undefined : `${keys.functionKeys.length} function`,
+  ].filter(Boolean);
+  return `${kinds.join(', ')}`;
 }

@@ -17,14 +17,14 @@ import { TUNING_KEYS, validateHostTuning } from '../runtime/host-options.ts';
 import type { HostOptions } from '../runtime/host.ts';
 import { CliError, type StartFlags } from './args.ts';
 import { importModule } from './import-module.ts';
+import { resolveServerSettings, SERVER_CONFIG_KEYS, type ServerConfig, type ServerSettings } from './server-config.ts';
 
 /** The default export of `perdure.config.ts` (or `.js`/`.mjs`). */
-export interface PerdureConfig {
+export interface PerdureConfig extends ServerConfig {
   readonly app?: string;
   readonly store?: string;
   readonly port?: number;
   readonly host?: string;
-  readonly hostKey?: string;
   readonly maxBodyBytes?: number;
   /** Passed to createHost: worker tuning. */
   readonly orchestrations?: HostOptions['orchestrations'];
@@ -41,8 +41,9 @@ export interface Settings {
   readonly store: string;
   readonly port: number;
   readonly host: string;
-  readonly hostKey: string | undefined;
   readonly maxBodyBytes: number;
+  /** Keys, allowed host names, connection and time limits, stack paths (cli/server-config). */
+  readonly server: ServerSettings;
   readonly configPath: string | undefined;
   readonly hostTuning: Pick<
     PerdureConfig,
@@ -52,7 +53,7 @@ export interface Settings {
 
 export const DEFAULTS = { port: 7071, host: '127.0.0.1', store: 'sqlite:./.perdure/perdure.db', maxBodyBytes: 1024 * 1024 } as const;
 const CONFIG_NAMES = ['perdure.config.ts', 'perdure.config.mjs', 'perdure.config.js'];
-const CONFIG_KEYS = new Set<string>(['app', 'store', 'port', 'host', 'hostKey', 'maxBodyBytes', ...TUNING_KEYS]);
+const CONFIG_KEYS = new Set<string>(['app', 'store', 'port', 'host', 'maxBodyBytes', ...SERVER_CONFIG_KEYS, ...TUNING_KEYS]);
 
 export async function resolveSettings(flags: StartFlags, env: NodeJS.ProcessEnv, cwd: string): Promise<Settings> {
   const configPath = findConfig(flags.config, cwd);
@@ -71,11 +72,11 @@ export async function resolveSettings(flags: StartFlags, env: NodeJS.ProcessEnv,
       int(config.port, `port in ${from}`, 0, 65535) ??
       DEFAULTS.port,
     host: text(flags.host, '--host') ?? text(e('PERDURE_HOST'), 'PERDURE_HOST') ?? text(config.host, `host in ${from}`) ?? DEFAULTS.host,
-    hostKey: text(e('PERDURE_HOST_KEY'), 'PERDURE_HOST_KEY') ?? text(config.hostKey, `hostKey in ${from}`),
     maxBodyBytes:
       int(e('PERDURE_MAX_BODY_BYTES'), 'PERDURE_MAX_BODY_BYTES', 1, 2 ** 31) ??
       int(config.maxBodyBytes, `maxBodyBytes in ${from}`, 1, 2 ** 31) ??
       DEFAULTS.maxBodyBytes,
+    server: resolveServerSettings(config, e, from),
     configPath,
     hostTuning: hostTuning(config, from),
   };

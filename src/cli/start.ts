@@ -11,32 +11,34 @@
  *   activities, close the store), then exit 0. A second signal exits at once.
  */
 import { assertSafeBinding } from '../http/auth.ts';
+import { isKeyless, resolveKeys } from '../runtime/keys.ts';
 import { createHttpApp } from '../http/create-http-app.ts';
 import { serveHttp, type HttpServer } from '../http/serve.ts';
 import { createHost, type Host } from '../runtime/host.ts';
 import type { StartFlags } from './args.ts';
 import { formatBanner } from './banner.ts';
-import { resolveSettings } from './config.ts';
+import { resolveSettings, type Settings } from './config.ts';
 import { loadApp } from './load-app.ts';
 
 /** Resolves once the server is listening; the process then lives until a signal. */
 export async function start(flags: StartFlags): Promise<void> {
   const settings = await resolveSettings(flags, process.env, process.cwd());
-  assertSafeBinding(settings.host, settings.hostKey);
+  const { keys, limits, showStackPaths } = settings.server;
+  assertSafeBinding(settings.host, resolveKeys(keys));
   const app = await loadApp(settings.appModule);
-  const key = settings.hostKey ? { hostKey: settings.hostKey } : {};
-  const host = await createHost({ app, store: settings.store, ...settings.hostTuning, ...key });
+  const host = await createHost({ app, store: settings.store, ...settings.hostTuning, keys, showStackPaths });
   let server: HttpServer;
   try {
-    const http = createHttpApp(host, { maxBodyBytes: settings.maxBodyBytes, ...key });
-    server = await serveHttp({ fetch: http.fetch, port: settings.port, hostname: settings.host, ...key });
+    const allowedHosts = allowedHostsFor(settings, isKeyless(host.keys));
+    const http = createHttpApp(host, { maxBodyBytes: settings.maxBodyBytes, ...(allowedHosts ? { allowedHosts } : {}) });
+    server = await serveHttp({ fetch: http.fetch, port: settings.port, hostname: settings.host, keys, ...limits });
   } catch (error) {
     await host.stop();
     throw error;
   }
-  const { hostKey, configPath } = settings;
+  const { configPath } = settings;
   const workers = settings.hostTuning.workers !== false;
-  console.log(formatBanner({ url: server.url, store: host.store.description, app, hostKey, configPath, workers }));
+  console.log(formatBanner({ url: server.url, store: host.store.description, app, keys: host.keys, configPath, workers }));
   stopOnSignals(server, host);
 }
 
@@ -65,6 +67,19 @@ function stopOnSignals(server: HttpServer, host: Host): void {
 }
 
 async function shutdown(server: HttpServer, host: Host): Promise<void> {
+  // Waiting requests (start-and-wait) answer 202 with their check-status payload now, while the server can still reply.
+  host.client.interruptWaits();
   await server.close(5_000);
   await host.stop();
+}
+
+/**
+ * Without keys the Host check always runs, and the bound name counts as
+ * this server's besides loopback names. With keys it runs only when host
+ * names are configured: a server reached through a proxy or a DNS name
+ * cannot know the names it is reached under.
+ */
+function allowedHostsFor(settings: Settings, keyless: boolean): readonly string[] | undefined {
+  const configured = settings.server.allowedHosts;
+  return keyless ? [...(configured ?? []), settings.host] : configured;
 }

@@ -15,8 +15,8 @@ import {
   WaitForCompletionTimeoutError,
 } from '../model/errors.ts';
 import type { HistoryEvent, InboxEvent } from '../model/history.ts';
-import { toOrchestrationStatus, type InstanceRecord, type OrchestrationStatus } from '../model/instance.ts';
-import { validateFunctionName, validateInstanceId } from '../model/instance-id.ts';
+import { statusWithoutStackPaths, toOrchestrationStatus, type InstanceRecord, type OrchestrationStatus } from '../model/instance.ts';
+import { assertNoNul, validateFunctionName, validateInstanceId } from '../model/instance-id.ts';
 import { normalizePayload } from '../model/json.ts';
 import { isRuntimeStatus, isTerminalStatus, LIVE_STATUSES, RuntimeStatus, TERMINAL_STATUSES } from '../model/runtime-status.ts';
 import type { OrchestrationRef } from '../orchestration/context.ts';
@@ -38,6 +38,16 @@ export interface StartNewOptions<I> {
   readonly reuseStatuses?: readonly RuntimeStatus[];
   /** Delay the first turn until this time. */
   readonly startAt?: Date;
+}
+
+/** What a check-status URL carries. */
+export interface CheckStatusOptions {
+  /**
+   * Put the management key (`code=`) in the URLs (default false). Whoever
+   * receives the answer can then use the whole management API, purge
+   * included: ask for it only when the caller is trusted with that.
+   */
+  readonly includeManagementKey?: boolean;
 }
 
 export interface StartNewResult {
@@ -63,7 +73,10 @@ export interface DurableClientOptions {
   readonly completions: CompletionNotifier;
   /** When given, starts of unregistered orchestrations are refused at the call. */
   readonly app?: OrchestrationRegistry;
-  readonly hostKey?: string;
+  /** The key check-status URLs carry when a caller asks for it (`includeManagementKey`): the system key, or the master key. */
+  readonly managementKey?: string;
+  /** Keep absolute file paths in failure stacks served over HTTP (default false: cut to file names). */
+  readonly showStackPaths?: boolean;
   readonly maxPayloadBytes: number;
   /** Called after this client committed work (a start, an event), so local workers look at once. */
   readonly onWork?: () => void;
@@ -75,8 +88,24 @@ const CONFLICT_POLICIES: readonly ConflictPolicy[] = ['reject', 'useExisting', '
 
 export class DurableClient {
   readonly #batcher: StartBatcher;
+  /** Resolved once the host shuts down: every wait for completion ends then, so its caller can answer. */
+  readonly #interrupted: Promise<void>;
+  #interrupt!: () => void;
+  #isInterrupted = false;
   constructor(private readonly options: DurableClientOptions) {
     this.#batcher = new StartBatcher(options.store);
+    this.#interrupted = new Promise((resolve) => (this.#interrupt = resolve));
+  }
+
+  /**
+   * Ends every wait for completion now and any later one at once, as a
+   * timeout would: a start-and-wait request then answers 202 with its
+   * check-status payload, so its caller learns the instance ID before the
+   * host goes away. Called when the host shuts down.
+   */
+  interruptWaits(): void {
+    this.#isInterrupted = true;
+    this.#interrupt();
   }
 
   async startNew<I>(orchestration: OrchestrationRef<I, unknown>, options: StartNewOptions<I> = {}): Promise<StartNewResult> {
@@ -190,32 +219,37 @@ export class DurableClient {
     // Local workers wake waiters at once; the poll only catches progress made by other hosts, so
     // there is none while this host's worker holds the instance. A held instance exists and changes
     // only when the worker lets go, so it is first read then.
-    if (this.options.completions.isHeld(instanceId)) await this.options.completions.wait(instanceId, timeoutMs);
+    if (this.options.completions.isHeld(instanceId)) await this.#unlessInterrupted(this.options.completions.wait(instanceId, timeoutMs));
     let poll = 50;
     for (;;) {
       const status = await this.getStatus(instanceId);
       if (!status) throw new InstanceNotFoundError(instanceId);
       if (isTerminalStatus(status.runtimeStatus)) return status;
       const left = deadline - Date.now();
-      if (left <= 0) throw new WaitForCompletionTimeoutError(instanceId, timeoutMs);
-      await this.options.completions.wait(instanceId, poll, left);
+      if (left <= 0 || this.#isInterrupted) throw new WaitForCompletionTimeoutError(instanceId, timeoutMs);
+      await this.#unlessInterrupted(this.options.completions.wait(instanceId, poll, left));
       poll = Math.min(poll * 2, options.pollIntervalMs ?? 1_000);
     }
   }
 
-  createHttpManagementPayload(instanceId: string, origin: string): HttpManagementPayload {
-    return createHttpManagementPayload(origin, validateInstanceId(instanceId), this.options.hostKey);
+  createHttpManagementPayload(instanceId: string, origin: string, options: CheckStatusOptions = {}): HttpManagementPayload {
+    return createHttpManagementPayload(origin, validateInstanceId(instanceId), this.#keyFor(options));
   }
 
-  createCheckStatusResponse(request: Request, instanceId: string): Response {
-    return checkStatusResponse(request, validateInstanceId(instanceId), this.options.hostKey);
+  createCheckStatusResponse(request: Request, instanceId: string, options: CheckStatusOptions = {}): Response {
+    return checkStatusResponse(request, validateInstanceId(instanceId), this.#keyFor(options));
+  }
+
+  /** The status as it may be served over HTTP: failure stacks without absolute paths, unless the host keeps them. */
+  forHttp(status: OrchestrationStatus): OrchestrationStatus {
+    return this.options.showStackPaths ? status : statusWithoutStackPaths(status);
   }
 
   /** 200 with the output on completion, 500 with the status on failure or termination, 202 with the check-status body on timeout. */
   async waitForCompletionOrCreateCheckStatusResponse(
     request: Request,
     instanceId: string,
-    options: { timeoutMs?: number; retryIntervalMs?: number } = {},
+    options: { timeoutMs?: number; retryIntervalMs?: number } & CheckStatusOptions = {},
   ): Promise<Response> {
     try {
       const status = await this.waitForCompletion(instanceId, {
@@ -223,11 +257,19 @@ export class DurableClient {
         pollIntervalMs: options.retryIntervalMs ?? 1_000,
       });
       if (status.runtimeStatus === RuntimeStatus.Completed) return Response.json(status.output ?? null, { status: 200 });
-      return Response.json(status, { status: 500 });
+      return Response.json(this.forHttp(status), { status: 500 });
     } catch (error) {
-      if (error instanceof WaitForCompletionTimeoutError) return this.createCheckStatusResponse(request, instanceId);
+      if (error instanceof WaitForCompletionTimeoutError) return this.createCheckStatusResponse(request, instanceId, options);
       throw error;
     }
+  }
+
+  #keyFor(options: CheckStatusOptions): string | undefined {
+    return options.includeManagementKey === true ? this.options.managementKey : undefined;
+  }
+
+  async #unlessInterrupted(wait: Promise<unknown>): Promise<void> {
+    await Promise.race([wait, this.#interrupted]);
   }
 
   async #send(instanceId: string, event: InboxEvent, requireStatus: readonly RuntimeStatus[], operation: string): Promise<void> {
@@ -271,6 +313,7 @@ function reasonOf(reason: string | undefined): { reason?: string } {
   if (reason === undefined) return {};
   if (typeof reason !== 'string' || reason.length > 4096)
     throw new ValidationError('reason', 'must be a string of at most 4096 characters');
+  assertNoNul(reason, 'reason');
   return { reason };
 }
 

@@ -5,6 +5,7 @@
  * purge, everything).
  */
 import { ValidationError } from '../model/errors.ts';
+import { assertNoControlCharacters } from '../model/instance-id.ts';
 import { isRuntimeStatus, isTerminalStatus, type RuntimeStatus } from '../model/runtime-status.ts';
 import type { InstanceQuery, PurgeFilter } from '../store/store.ts';
 
@@ -75,6 +76,7 @@ function time(value: Date | undefined, field: string): number | undefined {
 function text(value: string | undefined, field: string): string | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || value.length > 1024) throw new ValidationError(field, 'must be a string of at most 1024 characters');
+  assertNoControlCharacters(value, field);
   return value;
 }
 

@@ -7,7 +7,12 @@
  * What must hold:
  * - A handler receives a Request whose body has already been read within
  *   the size limit, so no trigger can be made to buffer an unbounded body.
- * - `authLevel: 'function'` triggers need the host key; anonymous ones don't.
+ * - `authLevel: 'function'` triggers need a function key or the master key,
+ *   `admin` ones the master key, anonymous ones none (http/auth).
+ * - Without keys, a body sent to a protected (non-anonymous) trigger must be
+ *   declared JSON, or it is 415: text/plain and forms are what any web page
+ *   can send to a local host without asking. A body declared as JSON must
+ *   be valid UTF-8, on every trigger: 400.
  * - When two templates match one URL, the one with fewer parameters wins,
  *   as a literal segment beats a parameter in Azure Functions.
  */
@@ -16,8 +21,11 @@ import { ConfigurationError } from '../model/errors.ts';
 import type { HttpTriggerDefinition } from '../runtime/app.ts';
 import type { DurableClient } from '../client/client.ts';
 import type { Logger } from '../runtime/logger.ts';
+import { isKeyless, type ResolvedKeys } from '../runtime/keys.ts';
 import { isAuthorized, unauthorized } from './auth.ts';
-import { readBodyBytes } from './body.ts';
+import { assertJsonContentType, assertUtf8, declaresBody, isJsonMediaType, readBodyBytes } from './body.ts';
+import { crossSiteCheck } from './browser-guard.ts';
+import { APP_RESPONSE_FLAG } from './security-headers.ts';
 import { json } from './errors.ts';
 
 export const APP_BASE_PATH = '/api';
@@ -26,8 +34,10 @@ export interface AppRouteDeps {
   readonly triggers: readonly HttpTriggerDefinition[];
   readonly client: DurableClient;
   readonly logger: Logger;
-  readonly hostKey: string | undefined;
+  readonly keys: ResolvedKeys;
   readonly maxBodyBytes: number;
+  /** Host names besides loopback ones that count as this server (http/browser-guard). */
+  readonly allowedHosts: readonly string[];
 }
 
 const CONSTRAINTS: Record<string, string> = {
@@ -69,16 +79,23 @@ export function triggerUrl(origin: string, trigger: HttpTriggerDefinition): stri
 export function appRoutes(deps: AppRouteDeps): Hono {
   const routes = new Hono({ strict: false });
   const ordered = [...deps.triggers].sort((a, b) => paramCount(a.route) - paramCount(b.route));
+  const keyless = isKeyless(deps.keys);
+  const crossSite = crossSiteCheck({ allowedHosts: deps.allowedHosts });
   for (const trigger of ordered) {
-    routes.on([...trigger.methods], toHonoPath(trigger.route), (c) => invoke(trigger, c, deps));
+    const path = toHonoPath(trigger.route);
+    // Anonymous triggers are public by declaration; the others rely on the browser checks while there are no keys.
+    if (keyless && trigger.authLevel !== 'anonymous') routes.on([...trigger.methods], path, crossSite);
+    routes.on([...trigger.methods], path, (c) => invoke(trigger, c, deps, keyless));
   }
   return routes;
 }
 
-async function invoke(trigger: HttpTriggerDefinition, c: Context, deps: AppRouteDeps): Promise<Response> {
-  if (trigger.authLevel === 'function' && !isAuthorized(c.req.raw, deps.hostKey)) return unauthorized();
+async function invoke(trigger: HttpTriggerDefinition, c: Context, deps: AppRouteDeps, keyless: boolean): Promise<Response> {
+  if (!isAuthorized(c.req.raw, deps.keys, trigger.authLevel)) return unauthorized(trigger.authLevel);
+  if (keyless && trigger.authLevel !== 'anonymous' && declaresBody(c.req.raw)) assertJsonContentType(c.req.raw);
   const request = await withBufferedBody(c.req.raw, deps.maxBodyBytes);
   const params = Object.fromEntries(Object.entries(c.req.param() as Record<string, string | undefined>).filter(([, v]) => v !== undefined));
+  c.set(APP_RESPONSE_FLAG, true);
   const result = await trigger.handler(request, {
     functionName: trigger.name,
     params: params as Record<string, string>,
@@ -91,6 +108,7 @@ async function invoke(trigger: HttpTriggerDefinition, c: Context, deps: AppRoute
 async function withBufferedBody(request: Request, maxBytes: number): Promise<Request> {
   if (request.method === 'GET' || request.method === 'HEAD' || hasNoBody(request)) return request;
   const body = await readBodyBytes(request, maxBytes);
+  if (body.byteLength > 0 && isJsonMediaType(request.headers.get('content-type'))) assertUtf8(body);
   const headers = new Headers(request.headers);
   headers.delete('transfer-encoding');
   headers.set('content-length', String(body.byteLength));

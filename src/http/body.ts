@@ -11,8 +11,14 @@
  *   `Connection: close` (`UnreadBodyError`), so no client reuses a
  *   connection the server is about to drop.
  * - An empty body means "no input" (`undefined`), never a JSON error.
+ * - A JSON body is declared as JSON (`application/json` or `+json`),
+ *   not compressed, valid UTF-8 and nested no deeper than `MAX_JSON_DEPTH`;
+ *   otherwise 415 or 400, before anything is parsed into a payload.
  */
+import { isUtf8 } from 'node:buffer';
+import type { MiddlewareHandler } from 'hono';
 import { PayloadTooLargeError, ValidationError } from '../model/errors.ts';
+import { assertJsonDepth } from '../model/json.ts';
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 /** How much of an oversized body is read and discarded before giving up on the connection. */
@@ -45,13 +51,77 @@ export async function readBodyBytes(request: Request, maxBytes: number): Promise
   return Buffer.concat(chunks);
 }
 
+/** A body the server will not read as it is sent: the wrong media type or an encoding it does not undo (HTTP 415). */
+export class UnsupportedMediaTypeError extends ValidationError {
+  override name = 'UnsupportedMediaTypeError';
+}
+
+/** `application/json`, `application/json; charset=utf-8`, `application/merge-patch+json`, ... */
+export function isJsonMediaType(contentType: string | null): boolean {
+  if (contentType === null) return false;
+  const type = contentType.split(';')[0]!.trim().toLowerCase();
+  return type === 'application/json' || /^application\/[a-z0-9.!#$&^_-]+\+json$/.test(type);
+}
+
+/** A body needs a JSON media type: what a browser can send cross-site without asking (text/plain, forms) is refused. */
+export function assertJsonContentType(request: Request): void {
+  const contentType = request.headers.get('content-type');
+  if (isJsonMediaType(contentType)) return;
+  throw new UnsupportedMediaTypeError(
+    'Content-Type',
+    `must be application/json for a body (got ${contentType === null ? 'none' : `'${contentType}'`})`,
+  );
+}
+
+/** Only `identity` (or no header): a compressed body would be read as garbage. */
+export function assertIdentityEncoding(request: Request): void {
+  const encoding = request.headers.get('content-encoding');
+  if (encoding === null) return;
+  const codings = encoding
+    .split(',')
+    .map((coding) => coding.trim().toLowerCase())
+    .filter(Boolean);
+  if (codings.every((coding) => coding === 'identity')) return;
+  throw new UnsupportedMediaTypeError('Content-Encoding', `'${encoding}' is not supported; send the body uncompressed`);
+}
+
+/** Bytes that must be UTF-8 text (RFC 8259 §8.1 for JSON). */
+export function assertUtf8(bytes: Uint8Array, field = 'body'): void {
+  if (!isUtf8(bytes)) throw new ValidationError(field, 'is not valid UTF-8');
+}
+
 /** The parsed JSON body, or `undefined` when the body is empty. */
 export async function readJsonBody(request: Request, maxBytes: number): Promise<unknown> {
-  const text = new TextDecoder().decode(await readBodyBytes(request, maxBytes));
+  assertIdentityEncoding(request);
+  const bytes = await readBodyBytes(request, maxBytes);
+  if (bytes.byteLength === 0) return undefined;
+  assertJsonContentType(request);
+  assertUtf8(bytes);
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
   if (text.trim() === '') return undefined;
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (error) {
     throw new ValidationError('body', `is not valid JSON (${(error as Error).message})`);
   }
+  assertJsonDepth(value, 'body');
+  return value;
+}
+
+/** HTTP/1.1 framing says a body follows: a non-zero Content-Length, or Transfer-Encoding. */
+export function declaresBody(request: Request): boolean {
+  const length = request.headers.get('content-length');
+  return request.headers.has('transfer-encoding') || (length !== null && length.trim() !== '0');
+}
+
+/** Any request that carries a body must carry JSON, uncompressed, whether or not the route reads it. */
+export function jsonBodiesOnly(): MiddlewareHandler {
+  return async (c, next) => {
+    if (declaresBody(c.req.raw)) {
+      assertIdentityEncoding(c.req.raw);
+      assertJsonContentType(c.req.raw);
+    }
+    await next();
+  };
 }

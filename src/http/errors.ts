@@ -18,7 +18,7 @@ import {
   ValidationError,
 } from '../model/errors.ts';
 import type { Logger } from '../runtime/logger.ts';
-import { UnreadBodyError } from './body.ts';
+import { UnreadBodyError, UnsupportedMediaTypeError } from './body.ts';
 
 /** The 409 body: Durable Functions' message plus the existing instance's status, so a caller can find it. */
 export function conflictBody(error: InstanceAlreadyExistsError): Record<string, unknown> {
@@ -32,6 +32,7 @@ export function errorResponse(error: unknown, logger: Logger): Response {
     const headers: Record<string, string> = error instanceof UnreadBodyError ? { connection: 'close' } : {};
     return json(413, { message: error.message, field: error.field, limitBytes: error.limitBytes }, headers);
   }
+  if (error instanceof UnsupportedMediaTypeError) return json(415, { message: error.message, field: error.field });
   if (error instanceof ValidationError) return json(400, { message: error.message, field: error.field });
   if (error instanceof InstanceNotFoundError || error instanceof FunctionNotFoundError) return json(404, { message: error.message });
   if (error instanceof InvalidInstanceStateError) {

@@ -4,15 +4,18 @@
  * apart from the routes so each rule is stated once.
  *
  * What must hold:
- * - A malformed parameter is a ValidationError naming it (HTTP 400), never
- *   silently ignored: a typo in a purge filter must not widen the purge.
+ * - A malformed parameter is a ValidationError naming it as the caller
+ *   spelled it (HTTP 400), never silently ignored: a typo in a purge filter
+ *   must not widen the purge. An empty filter (`runtimeStatus=`) is an
+ *   error too, not "no filter". Dates are strict ISO 8601 (http/iso-date).
  * - Status bodies have the Durable Functions keys, with `null` for absent
  *   values; a Failed instance's `output` is its failure message.
  */
 import { ValidationError } from '../model/errors.ts';
 import type { OrchestrationStatus } from '../model/instance.ts';
-import { RuntimeStatus } from '../model/runtime-status.ts';
-import type { ListInstancesFilter, PurgeInstancesFilter } from '../client/filters.ts';
+import { isRuntimeStatus, RuntimeStatus } from '../model/runtime-status.ts';
+import { MAX_PAGE_SIZE, type ListInstancesFilter, type PurgeInstancesFilter } from '../client/filters.ts';
+import { parseIsoDate } from './iso-date.ts';
 
 export const CONTINUATION_HEADER = 'x-ms-continuation-token';
 
@@ -27,28 +30,38 @@ export function parseBool(query: Query, name: string, fallback: boolean): boolea
   throw new ValidationError(name, `must be true or false (got '${value}')`);
 }
 
-function parseDate(query: Query, name: string): Date | undefined {
-  const value = query.get(name);
-  if (value === null || value === '') return undefined;
-  const date = new Date(value);
-  if (Number.isNaN(date.getTime())) throw new ValidationError(name, `must be an ISO 8601 date-time (got '${value}')`);
-  return date;
+/** The parameter's single value; absent is `undefined`, while empty or repeated is an error (a filter never widens). */
+function single(query: Query, name: string): string | undefined {
+  const values = query.getAll(name);
+  if (values.length === 0) return undefined;
+  if (values.length > 1) throw new ValidationError(name, 'must be given once');
+  if (values[0]!.trim() === '') throw new ValidationError(name, 'must not be empty (leave the parameter out for no filter)');
+  return values[0];
 }
 
-/** `runtimeStatus=Running,Pending`; the client checks each name. */
+function parseDate(query: Query, name: string): Date | undefined {
+  const value = single(query, name);
+  return value === undefined ? undefined : parseIsoDate(value, name);
+}
+
+/** `runtimeStatus=Running,Pending` (or repeated); every name must be a runtime status, none empty. */
 function parseStatuses(query: Query): RuntimeStatus[] | undefined {
-  const values = query
-    .getAll('runtimeStatus')
-    .flatMap((v) => v.split(','))
-    .map((v) => v.trim())
-    .filter(Boolean);
-  return values.length === 0 ? undefined : (values as RuntimeStatus[]);
+  const raw = query.getAll('runtimeStatus');
+  if (raw.length === 0) return undefined;
+  const values = raw.flatMap((v) => v.split(',')).map((v) => v.trim());
+  for (const value of values) {
+    if (value === '') throw new ValidationError('runtimeStatus', 'must not be empty or hold an empty name (leave it out for all statuses)');
+    if (!isRuntimeStatus(value)) throw new ValidationError('runtimeStatus', `'${value}' is not a runtime status`);
+  }
+  return values as RuntimeStatus[];
 }
 
 function parseTop(query: Query): number | undefined {
-  const value = query.get('top');
-  if (value === null || value === '') return undefined;
-  if (!/^\d+$/.test(value)) throw new ValidationError('top', `must be a positive integer (got '${value}')`);
+  const value = single(query, 'top');
+  if (value === undefined) return undefined;
+  if (!/^\d{1,7}$/.test(value) || Number(value) < 1 || Number(value) > MAX_PAGE_SIZE) {
+    throw new ValidationError('top', `must be an integer from 1 to ${MAX_PAGE_SIZE} (got '${value}')`);
+  }
   return Number(value);
 }
 
@@ -57,7 +70,7 @@ export function parseListFilter(query: Query, continuationToken: string | undefi
     runtimeStatus: parseStatuses(query),
     createdTimeFrom: parseDate(query, 'createdTimeFrom'),
     createdTimeTo: parseDate(query, 'createdTimeTo'),
-    instanceIdPrefix: query.get('instanceIdPrefix') || undefined,
+    instanceIdPrefix: single(query, 'instanceIdPrefix'),
     pageSize: parseTop(query),
     continuationToken: continuationToken || undefined,
     showInput: parseBool(query, 'showInput', false),

@@ -4,7 +4,9 @@
  * `/runtime/webhooks/durabletask/`, with its shapes and status codes.
  *
  * What must hold:
- * - Every route is behind the host key when one is configured.
+ * - Every route needs the system key or the master key once any key is
+ *   configured; without keys, the browser checks of http/browser-guard.
+ * - Bodies are JSON (http/body): 415 for another media type or an encoding.
  * - Routes only translate HTTP to DurableClient calls; validation and the
  *   atomic start-if-absent live in the client and the store, and typed
  *   errors become status codes in one place (http/errors).
@@ -12,8 +14,9 @@
 import { Hono, type Context } from 'hono';
 import type { DurableClient } from '../client/client.ts';
 import { MANAGEMENT_BASE_PATH } from '../client/http-management.ts';
-import { requireHostKey } from './auth.ts';
-import { readJsonBody } from './body.ts';
+import type { ResolvedKeys } from '../runtime/keys.ts';
+import { requireKey } from './auth.ts';
+import { jsonBodiesOnly, readJsonBody } from './body.ts';
 import { json } from './errors.ts';
 import {
   CONTINUATION_HEADER,
@@ -27,7 +30,7 @@ import {
 
 export interface ManagementDeps {
   readonly client: DurableClient;
-  readonly hostKey: string | undefined;
+  readonly keys: ResolvedKeys;
   readonly maxBodyBytes: number;
 }
 
@@ -39,7 +42,8 @@ type ControlOperation = (typeof CONTROL_OPERATIONS)[number];
 export function managementRoutes(deps: ManagementDeps): Hono {
   const { client } = deps;
   const routes = new Hono({ strict: false });
-  routes.use('*', requireHostKey(deps.hostKey));
+  routes.use('*', requireKey(deps.keys, 'management'));
+  routes.use('*', jsonBodiesOnly());
 
   routes.get('/instances', (c) => listInstances(c, client));
   routes.delete('/instances', async (c) => {
@@ -56,7 +60,8 @@ export function managementRoutes(deps: ManagementDeps): Hono {
   routes.post('/instances/:instanceId/restart', async (c) => {
     const newInstanceId = parseBool(query(c), 'restartWithNewInstanceId', true);
     const started = await client.restart(c.req.param('instanceId'), { newInstanceId });
-    return client.createCheckStatusResponse(c.req.raw, started.instanceId);
+    // The caller already holds a management key: its check-status URLs may carry one, as Durable Functions' do.
+    return client.createCheckStatusResponse(c.req.raw, started.instanceId, { includeManagementKey: true });
   });
   routes.post('/instances/:instanceId/:operation', async (c) => {
     const operation = c.req.param('operation');
@@ -71,7 +76,7 @@ export function managementRoutes(deps: ManagementDeps): Hono {
       input,
       ...(instanceId === undefined ? {} : { instanceId }),
     });
-    return client.createCheckStatusResponse(c.req.raw, started.instanceId);
+    return client.createCheckStatusResponse(c.req.raw, started.instanceId, { includeManagementKey: true });
   });
   return routes;
 }
@@ -84,14 +89,18 @@ async function getInstance(c: Context, client: DurableClient): Promise<Response>
     showInput: parseBool(q, 'showInput', true),
   });
   if (!status) return json(404, { message: `No instance with ID '${c.req.param('instanceId')}' was found.` });
-  return json(statusCode(status, parseBool(q, 'returnInternalServerErrorOnFailure', false)), toStatusBody(status));
+  return json(statusCode(status, parseBool(q, 'returnInternalServerErrorOnFailure', false)), toStatusBody(client.forHttp(status)));
 }
 
 async function listInstances(c: Context, client: DurableClient): Promise<Response> {
   const filter = parseListFilter(query(c), c.req.header(CONTINUATION_HEADER));
   const page = await client.listInstances(filter);
   const headers: Record<string, string> = page.continuationToken ? { [CONTINUATION_HEADER]: page.continuationToken } : {};
-  return json(200, page.instances.map(toStatusBody), headers);
+  return json(
+    200,
+    page.instances.map((status) => toStatusBody(client.forHttp(status))),
+    headers,
+  );
 }
 
 /** Durable Functions answers these with an empty 202. */

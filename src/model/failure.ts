@@ -31,3 +31,20 @@ function safeString(value: unknown): string {
     return String(value);
   }
 }
+
+/**
+ * An absolute file path at the start of a stack location, a `file://` URL
+ * included: `(/srv/app/src/a.ts:3:7)` and `at C:\app\a.js:1:2` keep only `a.ts:3:7` and `a.js:1:2`.
+ */
+const ABSOLUTE_PATH = /(?<=^|[\s(])(?:file:\/\/)?(?:\/|[A-Za-z]:[\\/])(?:[^\s()\\/]+[\\/])*([^\s()\\/]+)/gm;
+
+/**
+ * The failure with absolute paths cut down to file names, in its stack and
+ * its causes' stacks, so a status served over HTTP does not map the server's
+ * disk. The message is left as the code wrote it.
+ */
+export function withoutStackPaths(failure: FailureDetails): FailureDetails {
+  const stack = failure.stack === undefined ? {} : { stack: failure.stack.replace(ABSOLUTE_PATH, '$1') };
+  const cause = failure.cause === undefined ? {} : { cause: withoutStackPaths(failure.cause) };
+  return { ...failure, ...stack, ...cause };
+}

@@ -3,7 +3,7 @@
  * What the store keeps about one instance besides its history, and the
  * Durable Functions-shaped status the client returns.
  */
-import type { FailureDetails } from './failure.ts';
+import { withoutStackPaths, type FailureDetails } from './failure.ts';
 import type { HistoryEvent } from './history.ts';
 import type { RuntimeStatus } from './runtime-status.ts';
 import { isoTimestamp } from './timestamp.ts';
@@ -53,4 +53,18 @@ export function toOrchestrationStatus(record: InstanceRecord, options: { showInp
     createdTime: isoTimestamp(record.createdAt),
     lastUpdatedTime: isoTimestamp(record.updatedAt),
   };
+}
+
+/** The status with absolute paths cut from every failure stack in it (its own and its history's), for serving over HTTP. */
+export function statusWithoutStackPaths(status: OrchestrationStatus): OrchestrationStatus {
+  const failureDetails = status.failureDetails === undefined ? {} : { failureDetails: withoutStackPaths(status.failureDetails) };
+  const historyEvents =
+    status.historyEvents === undefined
+      ? {}
+      : {
+          historyEvents: status.historyEvents.map((event) =>
+            'failure' in event && event.failure !== undefined ? { ...event, failure: withoutStackPaths(event.failure) } : event,
+          ),
+        };
+  return { ...status, ...failureDetails, ...historyEvents };
 }

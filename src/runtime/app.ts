@@ -72,7 +72,9 @@ export interface OrchestrationDefinition<I, O> {
 }
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS';
-export type AuthLevel = 'anonymous' | 'function';
+/** As in Azure Functions: `function` needs a function key or the master key, `admin` the master key. */
+export type AuthLevel = 'anonymous' | 'function' | 'admin';
+const AUTH_LEVELS: readonly AuthLevel[] = ['anonymous', 'function', 'admin'];
 
 export interface HttpTriggerContext {
   readonly functionName: string;
@@ -150,8 +152,8 @@ export class FunctionApp {
     const methods = options.methods ?? ['GET', 'POST'];
     if (methods.length === 0) throw new ValidationError(`http trigger '${name}'`, 'methods must not be empty');
     const authLevel = options.authLevel ?? 'anonymous';
-    if (authLevel !== 'anonymous' && authLevel !== 'function') {
-      throw new ValidationError(`http trigger '${name}'`, `authLevel must be 'anonymous' or 'function'`);
+    if (!AUTH_LEVELS.includes(authLevel)) {
+      throw new ValidationError(`http trigger '${name}'`, `authLevel must be 'anonymous', 'function' or 'admin'`);
     }
     const definition: HttpTriggerDefinition = {
       kind: 'http',

@@ -15,6 +15,7 @@ import { validateHostTuning, withDefaults } from './host-options.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { CompletionNotifier } from '../worker/completion-notifier.ts';
 import { consoleLogger, type Logger } from './logger.ts';
+import { managementKeyOf, resolveKeys, type HostKeys, type ResolvedKeys } from './keys.ts';
 import { startWorkers } from '../worker/workers.ts';
 
 export { DEFAULT_ACTIVITY_LEASE_MS, DEFAULT_ORCHESTRATION_LEASE_MS } from './host-options.ts';
@@ -41,14 +42,21 @@ export interface HostOptions {
   readonly maxPollIntervalMs?: number;
   /** How long stop() waits for running activities before handing them back (default 10 s). */
   readonly shutdownGraceMs?: number;
+  /** Master, system and function keys (runtime/keys); the HTTP layer enforces them, check-status URLs may carry one. */
+  readonly keys?: HostKeys;
+  /** The master key under its old name (before keys had kinds). */
   readonly hostKey?: string;
   readonly maxPayloadBytes?: number;
+  /** Keep absolute file paths in failure stacks served over HTTP (default false: only file names). */
+  readonly showStackPaths?: boolean;
 }
 
 export interface Host extends AsyncDisposable {
   readonly client: DurableClient;
   readonly store: Store;
   readonly app: FunctionApp;
+  /** The keys, checked; the HTTP layer uses them unless it is given others. */
+  readonly keys: ResolvedKeys;
   /** Looks for due work now (after moving a manual clock, for example). */
   wake(): void;
   /** Finishes in-flight turns, waits for or hands back running activities, and closes a store it opened. */
@@ -57,6 +65,8 @@ export interface Host extends AsyncDisposable {
 
 export async function createHost(options: HostOptions): Promise<Host> {
   validateHostTuning(options as unknown as Record<string, unknown>);
+  const keys = resolveKeys(options.keys, options.hostKey);
+  const managementKey = managementKeyOf(keys);
   const ownsStore = typeof options.store === 'string';
   const store = typeof options.store === 'string' ? await openStore(options.store) : options.store;
   if (!store || typeof store.claimOrchestrations !== 'function') throw new ConfigurationError('store must be a Store or a store URL');
@@ -76,13 +86,15 @@ export async function createHost(options: HostOptions): Promise<Host> {
     // A client only ever queues inbox messages (starts, events, control): activities come from turns.
     onWork: () => workers?.wakeClaims(),
     ...(workers ? { handoff: workers.handoff } : {}),
-    ...(options.hostKey ? { hostKey: options.hostKey } : {}),
+    ...(managementKey === undefined ? {} : { managementKey }),
+    ...(options.showStackPaths === true ? { showStackPaths: true } : {}),
   });
   let stopped: Promise<void> | undefined;
   const stop = () =>
     (stopped ??= (async () => {
+      client.interruptWaits();
       await workers?.stop(tuning.shutdownGraceMs);
       if (ownsStore) await store.close();
     })());
-  return { client, store, app: options.app, wake: () => workers?.wake(), stop, [Symbol.asyncDispose]: stop };
+  return { client, store, app: options.app, keys, wake: () => workers?.wake(), stop, [Symbol.asyncDispose]: stop };
 }

@@ -38,7 +38,7 @@ function chunked(bytes: number): RequestInit {
       controller.enqueue(chunk);
     },
   });
-  return { method: 'POST', body, duplex: 'half' };
+  return { method: 'POST', body, duplex: 'half', headers: { 'content-type': 'application/json' } };
 }
 
 describe('request bodies', () => {
@@ -61,14 +61,18 @@ describe('request bodies', () => {
   });
 
   it('accepts a body at the 1 MiB default limit and answers 413 just over it', async () => {
-    const atLimit = await request(`${server.url}/api/orchestrators/HelloSequence/size-ok`, { method: 'POST', body: jsonOfSize(MiB - 64) });
+    const atLimit = await request(`${server.url}/api/orchestrators/HelloSequence/size-ok`, {
+      method: 'POST',
+      body: jsonOfSize(MiB - 64),
+      headers: { 'content-type': 'application/json' },
+    });
     assert.equal(atLimit.status, 202, atLimit.text);
     for (const url of [
       `${server.url}/api/orchestrators/HelloSequence/size-big`,
       `${server.url}${MANAGEMENT}/orchestrators/HelloSequence/size-big`,
       `${server.url}${MANAGEMENT}/instances/size-ok/raiseEvent/Approval`,
     ]) {
-      const response = await request(url, { method: 'POST', body: jsonOfSize(MiB + 1) });
+      const response = await request(url, { method: 'POST', body: jsonOfSize(MiB + 1), headers: { 'content-type': 'application/json' } });
       assert.equal(response.status, 413, url);
       assert.equal(response.body.limitBytes, MiB);
     }
@@ -86,9 +90,17 @@ describe('request bodies', () => {
 
   it('honours PERDURE_MAX_BODY_BYTES', async () => {
     await using small = await startServer({ store: `sqlite:${dir.file('small.db')}`, env: { PERDURE_MAX_BODY_BYTES: '1000' } });
-    const ok = await request(`${small.url}/api/orchestrators/HelloSequence/limit-ok`, { method: 'POST', body: jsonOfSize(1000) });
+    const ok = await request(`${small.url}/api/orchestrators/HelloSequence/limit-ok`, {
+      method: 'POST',
+      body: jsonOfSize(1000),
+      headers: { 'content-type': 'application/json' },
+    });
     assert.equal(ok.status, 202);
-    const big = await request(`${small.url}/api/orchestrators/HelloSequence/limit-big`, { method: 'POST', body: jsonOfSize(1001) });
+    const big = await request(`${small.url}/api/orchestrators/HelloSequence/limit-big`, {
+      method: 'POST',
+      body: jsonOfSize(1001),
+      headers: { 'content-type': 'application/json' },
+    });
     assert.equal(big.status, 413);
     assert.equal(big.body.limitBytes, 1000);
   });

@@ -59,7 +59,7 @@ describe('request body limits', () => {
 
   it('reads an empty body as no input and names the body in a JSON error', async () => {
     assert.equal(await readJsonBody(streamed(0), 1000), undefined);
-    const bad = new Request('http://127.0.0.1/x', { method: 'POST', body: '{"a":' });
+    const bad = new Request('http://127.0.0.1/x', { method: 'POST', body: '{"a":', headers: { 'content-type': 'application/json' } });
     await assert.rejects(readJsonBody(bad, 1000), (e: unknown) => e instanceof ValidationError && e.field === 'body');
   });
 });

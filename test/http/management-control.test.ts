@@ -93,9 +93,13 @@ describe('POST instances/{id}/raiseEvent/{eventName}', () => {
   it('answers 404 for an unknown instance and 400 for a malformed body', async () => {
     assert.equal((await post('/instances/nobody/raiseEvent/Approval', { json: true })).status, 404);
     await startApproval('event-2');
-    const bad = await post('/instances/event-2/raiseEvent/Approval', { body: 'not json' });
+    const bad = await post('/instances/event-2/raiseEvent/Approval', { body: 'not json', headers: { 'content-type': 'application/json' } });
     assert.equal(bad.status, 400);
     assert.equal(bad.body.field, 'body');
+    // Durable Functions' raiseEvent accepts only application/json; another media type is 415 here.
+    const plain = await post('/instances/event-2/raiseEvent/Approval', { body: '"yes"', headers: { 'content-type': 'text/plain' } });
+    assert.equal(plain.status, 415);
+    assert.equal(plain.body.field, 'Content-Type');
   });
 });
 

@@ -133,7 +133,8 @@ describe('GET instances', () => {
   it('rejects a bad filter with 400 naming the parameter', async () => {
     for (const [query, field] of [
       ['runtimeStatus=Sleeping', 'runtimeStatus'],
-      ['top=0', 'pageSize'],
+      ['top=0', 'top'],
+      ['top=1001', 'top'],
       ['top=abc', 'top'],
       ['createdTimeFrom=yesterday', 'createdTimeFrom'],
     ]) {

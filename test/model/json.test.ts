@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { PayloadTooLargeError, ValidationError } from '../../src/model/errors.ts';
-import { normalizePayload } from '../../src/model/json.ts';
+import { assertJsonDepth, MAX_JSON_DEPTH, normalizePayload } from '../../src/model/json.ts';
 
 const roundTrip = (value: unknown) => (value === undefined ? undefined : JSON.parse(JSON.stringify(value)));
 
@@ -39,5 +39,34 @@ describe('normalizePayload', () => {
     assert.throws(() => normalizePayload('x'.repeat(100), 'input', 50), PayloadTooLargeError);
     assert.throws(() => normalizePayload('\u0001'.repeat(20), 'input', 100), PayloadTooLargeError, 'escapes count');
     assert.equal(normalizePayload('x'.repeat(40), 'input', 50), 'x'.repeat(40));
+  });
+});
+
+describe('deep values', () => {
+  const nested = (depth: number) => {
+    let value: unknown = 'bottom';
+    for (let i = 0; i < depth; i++) value = i % 2 === 0 ? [value] : { inner: value };
+    return value;
+  };
+
+  it(`accepts ${MAX_JSON_DEPTH} levels and refuses one more with a ValidationError naming the limit`, () => {
+    assert.deepEqual(normalizePayload(nested(MAX_JSON_DEPTH), 'input'), nested(MAX_JSON_DEPTH));
+    assert.throws(
+      () => normalizePayload(nested(MAX_JSON_DEPTH + 1), 'input'),
+      (e: unknown) => e instanceof ValidationError && e.field === 'input' && e.message.includes(`${MAX_JSON_DEPTH} levels`),
+    );
+  });
+
+  it('refuses 100,000 levels with a ValidationError, not a RangeError from a recursion', () => {
+    assert.throws(() => normalizePayload(nested(100_000), 'result of activity'), ValidationError);
+    assert.throws(() => assertJsonDepth(JSON.parse('['.repeat(100_000) + ']'.repeat(100_000)), 'body'), ValidationError);
+  });
+
+  it('still finds cycles, and lets a shared (acyclic) object through', () => {
+    const cycle: Record<string, unknown> = {};
+    cycle['self'] = { back: cycle };
+    assert.throws(() => normalizePayload(cycle, 'input'), /circular reference/);
+    const shared = { n: 1 };
+    assert.deepEqual(normalizePayload({ a: shared, b: [shared] }, 'input'), { a: { n: 1 }, b: [{ n: 1 }] });
   });
 });
