@@ -19,7 +19,7 @@
  *   the whole file): a file that fails it is refused with the problems it
  *   reports.
  */
-import { closeSync, fchmodSync, linkSync, mkdirSync, openSync, statSync, unlinkSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, fchmodSync, linkSync, mkdirSync, openSync, statSync, unlinkSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
@@ -32,10 +32,11 @@ const PRIVATE_FILE = 0o600;
 /** Creates the file if missing, refuses an empty one; throws StoreUnavailableError naming `description`. */
 export function prepareStoreFile(path: string, description: string): void {
   try {
-    mkdirSync(dirname(path), { recursive: true, mode: PRIVATE_DIRECTORY });
+    makeDirectory(dirname(path));
     const size = fileSize(path);
     if (size === undefined) createStoreFile(path);
     else if (size === 0) throw emptyFile(path, description);
+    else assertWritable(path);
   } catch (error) {
     throw toStoreFault(error, description);
   }
@@ -67,6 +68,22 @@ export function assertSoundFile(path: string, file: CheckedFile, description: st
   for (const table of file.tables()) file.touch(table);
 }
 
+/**
+ * A recursive mkdir reports ENOENT when it cannot create a level (a read-only
+ * file system, no permission); ask the nearest existing ancestor for the real cause.
+ */
+function makeDirectory(directory: string): void {
+  try {
+    mkdirSync(directory, { recursive: true, mode: PRIVATE_DIRECTORY });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    let ancestor = dirname(directory);
+    while (!existsSync(ancestor) && dirname(ancestor) !== ancestor) ancestor = dirname(ancestor);
+    accessSync(ancestor, constants.W_OK);
+    throw error;
+  }
+}
+
 function fileSize(path: string): number | undefined {
   try {
     return statSync(path).size;
@@ -74,6 +91,16 @@ function fileSize(path: string): number | undefined {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
+}
+
+/**
+ * SQLite opens a file it may not write read-only without a word, and on a
+ * read-only mount it cannot create the -shm file and reports only "unable to
+ * open": ask the OS first, so the cause is named (EROFS, EACCES: read-only).
+ */
+function assertWritable(path: string): void {
+  accessSync(path, constants.R_OK | constants.W_OK);
+  if (!existsSync(`${path}-wal`)) accessSync(dirname(path), constants.W_OK);
 }
 
 function createStoreFile(path: string): void {
