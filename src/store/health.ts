@@ -11,8 +11,8 @@
  *
  * What must hold:
  * - A write that fails with a StoreUnavailableError makes the store unhealthy
- *   at once, and a write that succeeds makes it healthy at once: health never
- *   lags behind what callers have seen.
+ *   at once, for at least `maxAgeMs` (after that a probe decides); a write
+ *   that succeeds makes a store that was not faulted in that window healthy.
  * - A probe that fails for any reason (closed, a bug) reports unhealthy; it never throws.
  * - The age is measured on the monotonic clock: it is a cache lifetime, not a time the store keeps.
  */
@@ -41,6 +41,10 @@ export class HealthMonitor {
   ) {}
 
   wrote(): void {
+    // A fault holds until it is older than maxAgeMs: on a nearly full disk a small write (a lease)
+    // may pass while larger ones fail, and health should not flap with each of them.
+    const last = this.#last;
+    if (last !== undefined && !last.health.writable && performance.now() - last.at < this.maxAgeMs) return;
     this.#last = { health: WRITABLE, at: performance.now() };
   }
 
