@@ -20,7 +20,7 @@ import { deleteInstanceData } from './inbox.ts';
 import { readInstanceRow } from './instances.ts';
 
 /** Instances deleted per transaction: small enough that one chunk holds the event loop for a few ms (docs/benchmarks.md). */
-export const PURGE_CHUNK_SIZE = 250;
+export const PURGE_CHUNK_SIZE = 100;
 
 /** `connection` is asked for again after every pause: the store may have been closed meanwhile. */
 export async function purge(connection: () => Connection, filter: PurgeFilter): Promise<number> {
