@@ -60,9 +60,9 @@ describe('perdure start on a store it cannot use', () => {
   });
 
   it('refuses a store on a read-only file system', async (t) => {
-    const fs = mountTmpfs(4 * 1024 * 1024);
-    if (typeof fs === 'string') return t.skip(fs);
-    using _ = fs;
+    const mounted = mountTmpfs(4 * 1024 * 1024);
+    if (typeof mounted === 'string') return t.skip(mounted);
+    using fs = mounted;
     const path = fs.file('perdure.db');
     await storeWithInstances(path);
     fs.readOnly();
@@ -70,9 +70,9 @@ describe('perdure start on a store it cannot use', () => {
   });
 
   it('refuses a store whose directory cannot be created, naming it rather than "cannot listen"', async (t) => {
-    const fs = mountTmpfs(1024 * 1024);
-    if (typeof fs === 'string') return t.skip(fs);
-    using _ = fs;
+    const mounted = mountTmpfs(1024 * 1024);
+    if (typeof mounted === 'string') return t.skip(mounted);
+    using fs = mounted;
     fs.readOnly();
     await refusesToStart(fs.file('data/perdure.db'), /read-only/);
   });

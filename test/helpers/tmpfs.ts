@@ -5,9 +5,9 @@
  * read-only mount). Mounting needs root and a kernel that allows it: when it
  * does not, `mountTmpfs` returns the reason, and the test skips saying it.
  *
- *   const fs = mountTmpfs(2 * 1024 * 1024);
- *   if (typeof fs === 'string') return t.skip(fs);
- *   using _ = fs;
+ *   const mounted = mountTmpfs(2 * 1024 * 1024);
+ *   if (typeof mounted === 'string') return t.skip(mounted);
+ *   using fs = mounted;
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeSync, openSync, closeSync, unlinkSync } from 'node:fs';

@@ -14,9 +14,9 @@ import { mountTmpfs } from '../helpers/tmpfs.ts';
 
 describe('store faults over HTTP', () => {
   it('answers 507 with Retry-After on a full disk, /api/health turns 503, and both recover when space is freed', async (t) => {
-    const fs = mountTmpfs(3 * 1024 * 1024);
-    if (typeof fs === 'string') return t.skip(fs);
-    using _ = fs;
+    const mounted = mountTmpfs(3 * 1024 * 1024);
+    if (typeof mounted === 'string') return t.skip(mounted);
+    using fs = mounted;
     await using server = await startServer({ store: `sqlite:${fs.file('perdure.db')}` });
     const m = `${server.url}${MANAGEMENT}`;
     assert.equal((await request(`${server.url}/api/health`)).status, 200);
@@ -43,7 +43,11 @@ describe('store faults over HTTP', () => {
     const started = await request(`${m}/orchestrators/HelloSequence`, { method: 'POST' });
     assert.equal(started.status, 202, started.text);
     // A fault holds for a moment (no flapping), then a probe finds the store writable again.
-    for (let answer = await request(`${server.url}/api/health`); answer.status !== 200; answer = await request(`${server.url}/api/health`)) {
+    for (
+      let answer = await request(`${server.url}/api/health`);
+      answer.status !== 200;
+      answer = await request(`${server.url}/api/health`)
+    ) {
       assert.equal(answer.status, 503);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }

@@ -125,9 +125,9 @@ describe('SQLite store files', () => {
   });
 
   it('refuses a store on a read-only file system, naming the file', async (t) => {
-    const fs = mountTmpfs(4 * 1024 * 1024);
-    if (typeof fs === 'string') return t.skip(fs);
-    using _ = fs;
+    const mounted = mountTmpfs(4 * 1024 * 1024);
+    if (typeof mounted === 'string') return t.skip(mounted);
+    using fs = mounted;
     const path = fs.file('perdure.db');
     await populatedStore(path, 10);
     const before = readFileSync(path);
@@ -137,18 +137,18 @@ describe('SQLite store files', () => {
   });
 
   it('refuses a store whose directory cannot be created, as read-only, not as something else', async (t) => {
-    const fs = mountTmpfs(1024 * 1024);
-    if (typeof fs === 'string') return t.skip(fs);
-    using _ = fs;
+    const mounted = mountTmpfs(1024 * 1024);
+    if (typeof mounted === 'string') return t.skip(mounted);
+    using fs = mounted;
     fs.readOnly();
     const path = fs.file('data/perdure.db');
     await refused(openStore(`sqlite:${path}`), 'readOnly', path);
   });
 
   it('reports a full disk as StoreUnavailableError (full) to writers and to checkHealth, and recovers when space is freed', async (t) => {
-    const fs = mountTmpfs(2 * 1024 * 1024);
-    if (typeof fs === 'string') return t.skip(fs);
-    using _ = fs;
+    const mounted = mountTmpfs(2 * 1024 * 1024);
+    if (typeof mounted === 'string') return t.skip(mounted);
+    using fs = mounted;
     const path = fs.file('perdure.db');
     const store = await openStore(`sqlite:${path}`);
     try {
@@ -156,7 +156,7 @@ describe('SQLite store files', () => {
       const free = fs.fill();
       const big = { text: 'y'.repeat(64 * 1024) };
       const results = await Promise.allSettled(Array.from({ length: 8 }, (_, i) => store.createInstances([start(`full-${i}`, big)])));
-      const failures = results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason as unknown);
+      const failures = results.filter((r) => r.status === 'rejected').map((r) => r.reason);
       assert.ok(failures.length > 0, 'a write on a full disk failed');
       for (const failure of failures) {
         assert.ok(failure instanceof StoreUnavailableError, String(failure));
@@ -184,9 +184,9 @@ describe('SQLite store files', () => {
   });
 
   it('refuses to open a store on a full disk', async (t) => {
-    const fs = mountTmpfs(1024 * 1024);
-    if (typeof fs === 'string') return t.skip(fs);
-    using _ = fs;
+    const mounted = mountTmpfs(1024 * 1024);
+    if (typeof mounted === 'string') return t.skip(mounted);
+    using fs = mounted;
     fs.fill();
     const path = fs.file('perdure.db');
     await refused(openStore(`sqlite:${path}`), 'full', path);

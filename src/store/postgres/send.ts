@@ -26,7 +26,10 @@ export async function sendMessages(sql: Sql, messages: readonly ClientMessage[],
     [ids],
   );
   const statuses = new Map(rows.map((row) => [row.instance_id, row.runtime_status]));
-  const seen = await readFingerprints(sql, messages.filter((message) => statuses.has(message.instanceId)));
+  const seen = await readFingerprints(
+    sql,
+    messages.filter((message) => statuses.has(message.instanceId)),
+  );
   const decided = messages.map((message): SendResult => {
     const status = statuses.get(message.instanceId);
     if (status === undefined) return { outcome: 'notFound' };

@@ -73,7 +73,8 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
       await housekeeper.close();
       await db.close();
     },
-    createInstances: async (requests) => (requests.length === 0 ? [] : write(db.transaction((sql) => startInstances(sql, requests, channel)))),
+    createInstances: async (requests) =>
+      requests.length === 0 ? [] : write(db.transaction((sql) => startInstances(sql, requests, channel))),
     send: async (messages) => (messages.length === 0 ? [] : write(db.transaction((sql) => sendMessages(sql, messages, channel)))),
     getInstance: async (instanceId) => {
       const row = await readInstance(instanceId);

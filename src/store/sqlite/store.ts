@@ -53,9 +53,11 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   };
   const group = new GroupCommitter(db, synchronous === 'full');
   const health = new HealthMonitor(() =>
-    group.run(() => void db().statement('UPDATE store_probe SET writes = writes + 1').run()).catch((error: unknown) => {
-      throw toStoreFault(error, description);
-    }),
+    group
+      .run(() => void db().statement('UPDATE store_probe SET writes = writes + 1').run())
+      .catch((error: unknown) => {
+        throw toStoreFault(error, description);
+      }),
   );
   // Faults of the file become StoreUnavailableError; every write's outcome tells the health monitor.
   const write = <T>(work: () => Promise<T>): Promise<T> =>
