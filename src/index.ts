@@ -21,7 +21,7 @@ export type {
 export { createHost } from './runtime/host.ts';
 export type { Host, HostOptions } from './runtime/host.ts';
 export type { DurableClient } from './client/client.ts';
-export type { GetStatusOptions, StartNewOptions, StartNewResult } from './client/client.ts';
+export type { GetStatusOptions, RaiseEventOptions, StartNewOptions, StartNewResult } from './client/client.ts';
 export type { ListInstancesFilter, PurgeInstancesFilter } from './client/filters.ts';
 export type { HttpManagementPayload } from './client/http-management.ts';
 export { createManualClock, systemClock } from './runtime/clock.ts';
@@ -39,6 +39,7 @@ export type { HistoryEvent } from './model/history.ts';
 export type { FailureDetails } from './model/failure.ts';
 export {
   ConfigurationError,
+  EventIdConflictError,
   FunctionNotFoundError,
   InstanceAlreadyExistsError,
   InstanceNotFoundError,
@@ -53,6 +54,7 @@ export {
   ValidationError,
   WaitForCompletionTimeoutError,
 } from './model/errors.ts';
+export type { StoreFaultReason } from './model/errors.ts';
 export { openStore } from './store/open-store.ts';
 export type { OpenStoreOptions } from './store/open-store.ts';
-export type { ConflictPolicy, Store } from './store/store.ts';
+export type { ConflictPolicy, Store, StoreHealth } from './store/store.ts';

@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
+  EventIdConflictError,
   FunctionNotFoundError,
   InstanceAlreadyExistsError,
   InstanceNotFoundError,
@@ -20,9 +21,10 @@ import { assertNoNul, validateFunctionName, validateInstanceId } from '../model/
 import { normalizePayload } from '../model/json.ts';
 import { isRuntimeStatus, isTerminalStatus, LIVE_STATUSES, RuntimeStatus, TERMINAL_STATUSES } from '../model/runtime-status.ts';
 import type { OrchestrationRef } from '../orchestration/context.ts';
-import type { ConflictPolicy, InstanceQuery, PurgeFilter, Store } from '../store/store.ts';
+import type { ClientMessage, ConflictPolicy, InstanceQuery, PurgeFilter, Store, StoreHealth } from '../store/store.ts';
 import type { Clock } from '../runtime/clock.ts';
 import type { CompletionNotifier } from '../worker/completion-notifier.ts';
+import { eventFingerprint, validateEventId } from './event-id.ts';
 import { checkStatusResponse, createHttpManagementPayload, type HttpManagementPayload } from './http-management.ts';
 import { StartBatcher } from './start-batcher.ts';
 import type { StartHandoff } from '../worker/start-handoff.ts';
@@ -48,6 +50,11 @@ export interface CheckStatusOptions {
    * included: ask for it only when the caller is trusted with that.
    */
   readonly includeManagementKey?: boolean;
+}
+
+export interface RaiseEventOptions {
+  /** Makes the raise idempotent (HTTP: `Idempotency-Key`): 1–256 characters, no control characters. */
+  readonly eventId?: string;
 }
 
 export interface StartNewResult {
@@ -154,11 +161,25 @@ export class DurableClient {
     return { instances, ...(page.continuationToken ? { continuationToken: page.continuationToken } : {}) };
   }
 
-  async raiseEvent(instanceId: string, eventName: string, eventData?: unknown): Promise<void> {
+  /**
+   * Queues an event for the instance. With `eventId`, a retried raise is
+   * delivered once: the same ID with the same name and data again is
+   * accepted without queueing anything (whatever the instance's status now);
+   * with a different name or data it is an EventIdConflictError. IDs are
+   * kept with the instance until it is purged or replaced.
+   */
+  async raiseEvent(instanceId: string, eventName: string, eventData?: unknown, options: RaiseEventOptions = {}): Promise<void> {
     const name = validateFunctionName(eventName, 'eventName');
     const input = normalizePayload(eventData, 'eventData', this.options.maxPayloadBytes);
+    const eventId = options.eventId === undefined ? undefined : validateEventId(options.eventId);
     const event: InboxEvent = { type: 'EventRaised', timestamp: this.#timestamp(), name, ...(input === undefined ? {} : { input }) };
-    return this.#send(instanceId, event, LIVE_STATUSES, 'raise an event on');
+    const dedupe = eventId === undefined ? undefined : { id: eventId, fingerprint: eventFingerprint(name, input) };
+    return this.#send(instanceId, event, LIVE_STATUSES, 'raise an event on', dedupe);
+  }
+
+  /** Whether the store takes writes now (for health checks): cached for a moment, then probed. Never throws. */
+  checkStoreHealth(): Promise<StoreHealth> {
+    return this.options.store.checkHealth();
   }
 
   async terminate(instanceId: string, reason?: string): Promise<void> {
@@ -272,12 +293,20 @@ export class DurableClient {
     await Promise.race([wait, this.#interrupted]);
   }
 
-  async #send(instanceId: string, event: InboxEvent, requireStatus: readonly RuntimeStatus[], operation: string): Promise<void> {
+  async #send(
+    instanceId: string,
+    event: InboxEvent,
+    requireStatus: readonly RuntimeStatus[],
+    operation: string,
+    eventId?: ClientMessage['eventId'],
+  ): Promise<void> {
     const id = validateInstanceId(instanceId);
-    const [result] = await this.options.store.send([{ instanceId: id, event, requireStatus, now: this.options.clock.now() }]);
+    const message: ClientMessage = { instanceId: id, event, requireStatus, now: this.options.clock.now(), ...(eventId ? { eventId } : {}) };
+    const [result] = await this.options.store.send([message]);
     if (result?.outcome === 'notFound') throw new InstanceNotFoundError(id);
     if (result?.outcome === 'wrongStatus') throw new InvalidInstanceStateError(id, operation, result.runtimeStatus);
-    this.options.onWork?.();
+    if (result?.outcome === 'eventIdConflict') throw new EventIdConflictError(id, eventId!.id);
+    if (result?.outcome === 'sent') this.options.onWork?.();
   }
 
   async #require(instanceId: string): Promise<InstanceRecord> {

@@ -9,6 +9,7 @@
  *   with their stack and answered with a fixed message.
  */
 import {
+  EventIdConflictError,
   FunctionNotFoundError,
   InstanceAlreadyExistsError,
   InstanceNotFoundError,
@@ -39,13 +40,22 @@ export function errorResponse(error: unknown, logger: Logger): Response {
     return json(410, { message: error.message, instanceId: error.instanceId, runtimeStatus: error.runtimeStatus });
   }
   if (error instanceof InstanceAlreadyExistsError) return json(409, conflictBody(error));
-  if (error instanceof StoreUnavailableError) {
-    // An outage, not a bug: the client may retry. The message names the store, never its credentials.
-    logger.error('The store is unavailable:', error.message);
-    return json(503, { message: 'The store is unavailable; retry later.' }, { 'retry-after': '1' });
-  }
+  if (error instanceof EventIdConflictError) return json(422, { message: error.message, instanceId: error.instanceId });
+  if (error instanceof StoreUnavailableError) return storeUnavailable(error, logger);
   logger.error('Unhandled error while serving an HTTP request:', error instanceof Error ? (error.stack ?? error.message) : error);
   return json(500, { message: 'Internal server error' });
+}
+
+/**
+ * An outage, not a bug: 503 (507 Insufficient Storage for a full disk) with
+ * Retry-After, sooner for a blip than for what needs an operator. The reason
+ * is in the body; the message, which names the store, only in the log.
+ */
+function storeUnavailable(error: StoreUnavailableError, logger: Logger): Response {
+  logger.error('The store is unavailable:', error.message);
+  const status = error.reason === 'full' ? 507 : 503;
+  const retryAfter = error.reason === 'unreachable' || error.reason === 'io' ? '1' : '30';
+  return json(status, { message: 'The store is unavailable; retry later.', reason: error.reason }, { 'retry-after': retryAfter });
 }
 
 export function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {

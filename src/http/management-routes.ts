@@ -54,7 +54,9 @@ export function managementRoutes(deps: ManagementDeps): Hono {
   routes.delete('/instances/:instanceId', async (c) => json(200, await client.purgeInstanceHistory(c.req.param('instanceId'))));
   routes.post('/instances/:instanceId/raiseEvent/:eventName', async (c) => {
     const data = await readJsonBody(c.req.raw, deps.maxBodyBytes);
-    await client.raiseEvent(c.req.param('instanceId'), c.req.param('eventName'), data);
+    // An Idempotency-Key makes a retried raise a no-op that answers 202 again.
+    const eventId = c.req.header('idempotency-key');
+    await client.raiseEvent(c.req.param('instanceId'), c.req.param('eventName'), data, eventId === undefined ? {} : { eventId });
     return accepted();
   });
   routes.post('/instances/:instanceId/restart', async (c) => {

@@ -134,9 +134,36 @@ export class SchemaVersionError extends PerdureError {
   override name = 'SchemaVersionError';
 }
 
-/** The store could not be opened or reached (server down, bad credentials, unwritable file). */
+/**
+ * Why a store cannot serve: `full` (no space left), `readOnly` (the file,
+ * mount, role or server refuses writes), `corrupt` (the file or a page fails
+ * its checks), `io` (the disk or OS reported an I/O error), `unreachable`
+ * (cannot open the file, cannot reach the server, out of server resources).
+ */
+export type StoreFaultReason = 'full' | 'readOnly' | 'corrupt' | 'io' | 'unreachable';
+
+/**
+ * The store could not be opened or reached, or refuses to write: an outage
+ * an operator must fix, not a bug (HTTP 503, or 507 when `reason` is `full`).
+ */
 export class StoreUnavailableError extends PerdureError {
   override name = 'StoreUnavailableError';
+  readonly reason: StoreFaultReason;
+  constructor(message: string, options: { cause?: unknown; reason?: StoreFaultReason } = {}) {
+    super(message, options.cause === undefined ? {} : { cause: options.cause });
+    this.reason = options.reason ?? 'unreachable';
+  }
+}
+
+/** An event ID (`Idempotency-Key`) was reused for a different event name or payload on the same instance (HTTP 422). */
+export class EventIdConflictError extends PerdureError {
+  override name = 'EventIdConflictError';
+  constructor(
+    readonly instanceId: string,
+    readonly eventId: string,
+  ) {
+    super(`Event ID '${eventId}' was already used on instance '${instanceId}' for a different event name or payload.`);
+  }
 }
 
 /** Configuration that cannot work (bad store URL, missing host key, ...). */

@@ -35,6 +35,7 @@ export type {
   StartRequest,
   StartResult,
   Store,
+  StoreHealth,
 } from './store.ts';
 export type { HistoryEvent, InboxEvent } from '../model/history.ts';
 export type { InstanceRecord } from '../model/instance.ts';

@@ -5,7 +5,9 @@
  * What must hold:
  * - A URL that names no supported store fails fast with a ConfigurationError
  *   that says what is accepted, and never echoes credentials back.
- * - The returned store is migrated; if migration fails the store is closed.
+ * - The returned store is migrated and has just taken a write (the probe of
+ *   checkHealth); if either fails the store is closed and the failure is a
+ *   StoreUnavailableError (or SchemaVersionError) naming the store and the cause.
  * - `pg` is loaded only when a PostgreSQL URL is opened (dynamic import), so
  *   SQLite users never load it. It is an optional peer dependency: when it is
  *   not installed, opening a PostgreSQL URL is a ConfigurationError that says
@@ -43,6 +45,7 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
   const store = await createStore(url.trim(), options);
   try {
     await store.migrate();
+    await assertWritable(store);
   } catch (error) {
     await store.close().catch(() => {});
     if (error instanceof PerdureError) throw error;
@@ -50,6 +53,16 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
     throw new StoreUnavailableError(`Could not open the store ${store.description}: ${(error as Error).message}`, { cause: error });
   }
   return store;
+}
+
+/** The write probe: a store that opens but cannot write (read-only file or role, full disk) is refused now, not at the first start. */
+async function assertWritable(store: Store): Promise<void> {
+  const health = await store.checkHealth();
+  if (!health.writable) {
+    throw new StoreUnavailableError(health.message ?? `The store ${store.description} does not take writes.`, {
+      reason: health.reason ?? 'unreachable',
+    });
+  }
 }
 
 async function createStore(url: string, options: OpenStoreOptions): Promise<Store> {

@@ -14,11 +14,17 @@
  *   never changes the instance's status, result or times.
  * - Messages become visible to claims only once `visibleAt <= now`.
  * - Times are epoch milliseconds passed in by the caller; SQL never reads a clock.
+ * - A fault of the database (disk full, read-only, corrupt, I/O error,
+ *   unreachable) is thrown as StoreUnavailableError with its `reason`, never
+ *   as a driver error, so callers (and HTTP: 503/507) can tell it from a bug.
  */
 import type { FailureDetails } from '../model/failure.ts';
 import type { HistoryEvent, InboxEvent, ParentRef } from '../model/history.ts';
 import type { InstanceRecord } from '../model/instance.ts';
 import type { RuntimeStatus } from '../model/runtime-status.ts';
+import type { StoreHealth } from './health.ts';
+
+export type { StoreHealth } from './health.ts';
 
 export type ConflictPolicy = 'reject' | 'useExisting' | 'terminateExisting';
 
@@ -60,11 +66,23 @@ export interface ClientMessage {
   readonly event: InboxEvent;
   /** The message is accepted only while the instance has one of these statuses. */
   readonly requireStatus: readonly RuntimeStatus[];
+  /**
+   * Makes the send idempotent: the first message with this ID for the
+   * instance is queued and the ID kept with the instance (until it is purged
+   * or replaced); a later one with the same ID is not queued again. The
+   * fingerprint (chosen by the caller, e.g. a hash of name and payload) tells
+   * a retry (`duplicate`) from a different message reusing the ID (`eventIdConflict`).
+   */
+  readonly eventId?: { readonly id: string; readonly fingerprint: string };
   readonly now: number;
 }
 
 export type SendResult =
   | { readonly outcome: 'sent' }
+  /** The event ID was already used for this instance with the same fingerprint: nothing was queued. */
+  | { readonly outcome: 'duplicate' }
+  /** The event ID was already used for this instance with a different fingerprint: nothing was queued. */
+  | { readonly outcome: 'eventIdConflict' }
   | { readonly outcome: 'notFound' }
   | { readonly outcome: 'wrongStatus'; readonly runtimeStatus: RuntimeStatus };
 
@@ -219,8 +237,17 @@ export interface Store {
   getInstance(instanceId: string): Promise<InstanceRecord | undefined>;
   listInstances(query: InstanceQuery): Promise<InstancePage>;
   getHistory(instanceId: string): Promise<HistoryEvent[]>;
-  /** Deletes terminal instances with their history; returns how many were deleted. */
+  /**
+   * Deletes terminal instances with their history; returns how many were
+   * deleted. A filtered purge works in batches, each its own transaction,
+   * and lets the event loop run between them.
+   */
   purge(filter: PurgeFilter): Promise<number>;
+  /**
+   * Whether the store takes writes now: the last write outcome it saw, or a
+   * write probe when that is older than a moment (health.ts). Never throws.
+   */
+  checkHealth(): Promise<StoreHealth>;
 
   claimOrchestrations(options: ClaimOptions): Promise<OrchestrationWorkItem[]>;
   commitOrchestrations(commits: readonly OrchestrationCommit[]): Promise<CommitResult[]>;

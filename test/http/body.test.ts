@@ -71,7 +71,20 @@ describe('error answers', () => {
     const response = errorResponse(new StoreUnavailableError('The store postgres://db:5432/app cannot be reached: ECONNREFUSED'), logger);
     assert.equal(response.status, 503);
     assert.equal(response.headers.get('retry-after'), '1');
-    assert.deepEqual(await response.json(), { message: 'The store is unavailable; retry later.' });
+    assert.deepEqual(await response.json(), { message: 'The store is unavailable; retry later.', reason: 'unreachable' });
     assert.equal(logged.length, 1, 'the cause goes to the log');
+  });
+
+  it('answers a full disk with 507, and other faults that need an operator with 503 and a longer Retry-After', async () => {
+    const full = errorResponse(new StoreUnavailableError('The store sqlite:/x.db is unavailable: full', { reason: 'full' }), silentLogger);
+    assert.equal(full.status, 507);
+    assert.equal(full.headers.get('retry-after'), '30');
+    assert.deepEqual(await full.json(), { message: 'The store is unavailable; retry later.', reason: 'full' });
+    for (const reason of ['readOnly', 'corrupt'] as const) {
+      const response = errorResponse(new StoreUnavailableError(`The store sqlite:/x.db is ${reason}`, { reason }), silentLogger);
+      assert.equal(response.status, 503);
+      assert.equal(response.headers.get('retry-after'), '30');
+      assert.doesNotMatch(await response.text(), /x\.db/, 'the path stays in the log');
+    }
   });
 });

@@ -8,6 +8,7 @@
 import { describe } from 'node:test';
 import type { Store } from '../store.ts';
 import { describeActivityQueue } from './activity-queue.ts';
+import { describeEventIds } from './event-ids.ts';
 import { useFreshStore } from './fixtures.ts';
 import { describeLeasedStarts } from './leased-starts.ts';
 import { describeListInstances } from './list-instances.ts';
@@ -24,6 +25,7 @@ export function describeStore(name: string, makeStore: () => Promise<Store>): vo
     describeStartInstances(harness);
     describeLeasedStarts(harness);
     describeSend(harness);
+    describeEventIds(harness);
     describeOrchestrationClaims(harness);
     describeOrchestrationCommits(harness);
     describeActivityQueue(harness);

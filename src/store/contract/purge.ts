@@ -70,6 +70,47 @@ export function describePurge(h: StoreHarness): void {
       assert.equal(await h.store.purge({}), 1500);
       assert.deepEqual(await remaining(h), ['live']);
     });
+
+    it('lets the event loop run while a large purge is under way', async () => {
+      await createWithStatus(
+        h.store,
+        Array.from({ length: 1500 }, (_, i) => startRequest(`bulk-${i}`)),
+        'Completed',
+      );
+      let turns = 0;
+      let purging = true;
+      const tick = () => {
+        if (!purging) return;
+        turns += 1;
+        setImmediate(tick);
+      };
+      setImmediate(tick);
+      const purged = h.store.purge({});
+      assert.equal(await purged, 1500);
+      purging = false;
+      assert.ok(turns > 0, 'other work ran between the chunks of the purge');
+    });
+
+    it('counts exactly and loses no start that races a large purge', async () => {
+      const ids = Array.from({ length: 1500 }, (_, i) => `bulk-${i}`);
+      await createWithStatus(
+        h.store,
+        ids.map((id) => startRequest(id)),
+        'Completed',
+      );
+      const restarted = ['bulk-0', 'bulk-999', 'bulk-1499'];
+      const [purged, starts] = await Promise.all([
+        h.store.purge({}),
+        h.store.createInstances(restarted.map((id) => startRequest(id, { reuseStatuses: ['Completed'], now: T0 + 5 }))),
+      ]);
+      // A start that found its instance already purged created it afresh; one that came first replaced it,
+      // and the purge then left the live instance alone.
+      const replaced = starts.filter((start) => start.outcome === 'replaced').length;
+      assert.equal(starts.filter((start) => start.outcome === 'created').length + replaced, restarted.length);
+      assert.equal(purged, ids.length - replaced);
+      assert.deepEqual((await remaining(h)).sort(), [...restarted].sort());
+      for (const id of restarted) assert.equal((await h.store.getInstance(id))?.runtimeStatus, 'Pending');
+    });
   });
 }
 

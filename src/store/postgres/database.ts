@@ -17,7 +17,8 @@
  *   reach the server after `reconnectWindowMs` of retries fails with
  *   StoreUnavailableError (CommitUnknownError, a kind of it, when the
  *   connection broke during COMMIT), so callers and HTTP (503) can tell an
- *   outage from a bug.
+ *   outage from a bug. So does a fault of the server's storage (disk full,
+ *   read-only, corrupt data, I/O error: faults.ts), which is not retried.
  * - bigint columns (epoch ms, ids, tokens) come back as numbers, through a
  *   type parser local to this pool (pg's global parsers are left alone).
  */
@@ -26,6 +27,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { PerdureError, StoreUnavailableError } from '../../model/errors.ts';
 import type { PostgresSettings } from './config.ts';
+import { toPostgresFault } from './faults.ts';
 
 /** Something that runs one SQL statement: the pool, or the client of a transaction. */
 export interface Sql {
@@ -181,7 +183,10 @@ async function withRetry<T>(run: () => Promise<T>, rules: RetryRules): Promise<T
     } catch (error) {
       const connection = isConnectionError(error);
       const retry = rules.retryable(error) && (connection ? Date.now() - started < rules.reconnectWindowMs : attempt < MAX_ATTEMPTS);
-      if (!retry) throw connection && !(error instanceof PerdureError) ? unavailable(rules.description, error) : error;
+      if (!retry) {
+        if (connection && !(error instanceof PerdureError)) throw unavailable(rules.description, error);
+        throw toPostgresFault(error, rules.description) ?? error;
+      }
       // Jitter keeps the transactions that deadlocked from meeting again.
       await sleep(Math.random() * Math.min(MAX_BACKOFF_MS, 20 * 2 ** attempt));
     }

@@ -133,7 +133,8 @@ async function replaceInstance(sql: Sql, request: StartRequest): Promise<Instanc
   await sql.rows('DELETE FROM activities WHERE instance_id = $1', [request.instanceId]);
   const [row] = await sql.rows<InstanceRow>(
     `WITH h AS (DELETE FROM history WHERE instance_id = $1),
-          m AS (DELETE FROM inbox WHERE instance_id = $1)
+          m AS (DELETE FROM inbox WHERE instance_id = $1),
+          e AS (DELETE FROM event_ids WHERE instance_id = $1)
      UPDATE instances SET
        name = $2, execution_id = $3, runtime_status = $4, input = $5,
        output = NULL, custom_status = NULL, failure = NULL, parent_instance_id = $6,

@@ -14,7 +14,8 @@
  *   by a statement whose snapshot sees what they queued.
  * - Rows are locked in instance-ID order, as everywhere else.
  * - A filtered purge works in chunks, one short transaction each, so that a
- *   purge of a million rows never holds many locks for long.
+ *   purge of a million rows never holds many locks for long; the event loop
+ *   runs while each chunk is on the server.
  */
 import { TERMINAL_STATUSES, isTerminalStatus } from '../../model/runtime-status.ts';
 import type { PurgeFilter } from '../store.ts';
@@ -42,7 +43,9 @@ export async function purge(db: Database, filter: PurgeFilter): Promise<number> 
       params,
     );
     total += deleted;
-    if (deleted < CHUNK_SIZE) return total;
+    // Not `deleted < CHUNK_SIZE`: rows that changed under the lock (a concurrent restart) are
+    // left out of a chunk, so a short chunk does not mean nothing is left.
+    if (deleted === 0) return total;
   }
 }
 
@@ -54,7 +57,8 @@ function purgeLocked(db: Database, select: string, params: readonly unknown[]): 
     await sql.rows('DELETE FROM activities WHERE instance_id = ANY($1::text[])', [ids]);
     await sql.rows(
       `WITH h AS (DELETE FROM history WHERE instance_id = ANY($1::text[])),
-            m AS (DELETE FROM inbox WHERE instance_id = ANY($1::text[]))
+            m AS (DELETE FROM inbox WHERE instance_id = ANY($1::text[])),
+            e AS (DELETE FROM event_ids WHERE instance_id = ANY($1::text[]))
        DELETE FROM instances WHERE instance_id = ANY($1::text[])`,
       [ids],
     );

@@ -107,6 +107,23 @@ const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE instances SET (fillfactor = 90);
     `,
   },
+  {
+    version: 3,
+    description: 'event IDs of raised events, and the write probe',
+    // event_ids: the IDs of events raised with one (raiseEvent's eventId, HTTP Idempotency-Key),
+    // kept with their instance until it is purged or replaced, so a retried raise is delivered once.
+    // store_probe: one row the health check rewrites to learn whether the database still takes writes.
+    sql: `
+      CREATE TABLE event_ids (
+        instance_id text COLLATE "C" NOT NULL,
+        event_id    text COLLATE "C" NOT NULL,
+        fingerprint text NOT NULL,
+        PRIMARY KEY (instance_id, event_id)
+      );
+      CREATE TABLE store_probe (id integer PRIMARY KEY CHECK (id = 1), writes bigint NOT NULL);
+      INSERT INTO store_probe (id, writes) VALUES (1, 0);
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

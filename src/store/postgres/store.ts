@@ -13,6 +13,8 @@
  * - SQL never reads a clock: every time comes from the caller.
  * - Work that another host could claim is announced with NOTIFY inside the
  *   transaction that queues it, so it is delivered exactly when it commits.
+ * - Faults of the server's storage are StoreUnavailableError (database.ts,
+ *   faults.ts), and every write's outcome feeds checkHealth() (health.ts).
  * - The queue tables are vacuumed by the store as it empties them
  *   (housekeeping.ts), so their dead rows never pile up waiting for autovacuum.
  *
@@ -21,6 +23,7 @@
  * await store.migrate();
  * const stop = store.onExternalWork?.(() => wakeWorkers());
  */
+import { HealthMonitor } from '../health.ts';
 import type { Store } from '../store.ts';
 import { abandonActivities, claimActivities, completeActivities, renewActivityLeases } from './activity-queue.ts';
 import { toInstanceRecord } from './codec.ts';
@@ -47,37 +50,53 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
   const reads = { rows: <T>(text: string, params?: readonly unknown[]) => db.statement<T>(text, params, { idempotent: true }) };
   const readInstance = createInstanceReader(db);
   const housekeeper = createHousekeeper(db);
+  const health = new HealthMonitor(async () => {
+    await db.transaction((sql) => sql.rows('UPDATE store_probe SET writes = writes + 1'));
+  });
+  // Every write's outcome tells the health monitor (database.ts has already turned faults into StoreUnavailableError).
+  const write = <T>(work: Promise<T>): Promise<T> =>
+    work.then(
+      (value) => {
+        health.wrote();
+        return value;
+      },
+      (error: unknown) => {
+        throw health.failed(error);
+      },
+    );
   return {
     description,
     migrate: () => migrate(db, schema, description),
+    checkHealth: () => health.check(),
     close: async () => {
       await listener.dispose();
       await housekeeper.close();
       await db.close();
     },
-    createInstances: async (requests) => (requests.length === 0 ? [] : db.transaction((sql) => startInstances(sql, requests, channel))),
-    send: async (messages) => (messages.length === 0 ? [] : db.transaction((sql) => sendMessages(sql, messages, channel))),
+    createInstances: async (requests) =>
+      requests.length === 0 ? [] : write(db.transaction((sql) => startInstances(sql, requests, channel))),
+    send: async (messages) => (messages.length === 0 ? [] : write(db.transaction((sql) => sendMessages(sql, messages, channel)))),
     getInstance: async (instanceId) => {
       const row = await readInstance(instanceId);
       return row === undefined ? undefined : toInstanceRecord(row);
     },
     listInstances: (query) => listInstances(db, query),
     getHistory: (instanceId) => readHistory(reads, instanceId),
-    purge: (filter) => purge(db, filter),
-    claimOrchestrations: (claim) => claimOrchestrations(db, claim),
+    purge: (filter) => write(purge(db, filter)),
+    claimOrchestrations: (claim) => write(claimOrchestrations(db, claim)),
     commitOrchestrations: async (commits) => {
-      const results = await commitOrchestrations(db, commits, channel);
+      const results = await write(commitOrchestrations(db, commits, channel));
       housekeeper.deleted(commits.reduce((n, commit, i) => n + (results[i]?.ok ? commit.consumedMessageIds.length : 0), 0));
       return results;
     },
-    abandonOrchestrations: (items) => abandonOrchestrations(db, items, channel),
-    claimActivities: (claim) => claimActivities(db, claim),
+    abandonOrchestrations: (items) => write(abandonOrchestrations(db, items, channel)),
+    claimActivities: (claim) => write(claimActivities(db, claim)),
     completeActivities: async (completions) => {
-      await completeActivities(db, completions, channel);
+      await write(completeActivities(db, completions, channel));
       housekeeper.deleted(completions.length);
     },
-    abandonActivities: (items) => abandonActivities(db, items, channel),
-    renewActivityLeases: (items, expiresAt) => renewActivityLeases(db, items, expiresAt),
+    abandonActivities: (items) => write(abandonActivities(db, items, channel)),
+    renewActivityLeases: (items, expiresAt) => write(renewActivityLeases(db, items, expiresAt)),
     nextWakeAt: (now) => nextWakeAt(db, now),
     onExternalWork: (fn) => listener.subscribe(fn),
   };

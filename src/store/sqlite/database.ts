@@ -11,9 +11,8 @@
  *   transaction that upgrades to a writer would get SQLITE_BUSY at once in
  *   WAL mode, without waiting on the busy timeout.
  * - Statements are prepared lazily, because the tables exist only after migrate().
+ * - The file is prepared (created, checked for emptiness) by store-file.ts before it is opened here.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Synchronous } from './options.ts';
 
@@ -35,11 +34,12 @@ export interface Connection {
   exec(sql: string): void;
   pragma(source: string): unknown;
   readonly isOpen: boolean;
+  /** False after SQLite rolled back a transaction on its own (disk full, I/O error) inside `write()`. */
+  readonly inTransaction: boolean;
   close(): void;
 }
 
 export function openConnection(options: ConnectionOptions): Connection {
-  if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
   const db = new Database(options.path, { timeout: options.busyTimeoutMs });
   try {
     applyPragmas(db, options);
@@ -63,6 +63,9 @@ export function openConnection(options: ConnectionOptions): Connection {
     pragma: (source) => db.pragma(source, { simple: true }),
     get isOpen() {
       return db.open;
+    },
+    get inTransaction() {
+      return db.inTransaction;
     },
     close() {
       statements.clear();

@@ -9,7 +9,8 @@
  * What must hold:
  * - Units are independent: one that throws rolls back to its savepoint and
  *   rejects alone; the others still commit.
- * - If the commit itself fails, every unit in it rejects.
+ * - If the commit itself fails, or SQLite rolls the transaction back on its
+ *   own (disk full, I/O error), every unit in it rejects.
  * - A group whose units are all lease bookkeeping (claims, hand-backs) may
  *   commit without a flush: losing a lease on power loss is harmless, since
  *   every process sharing the file lost power too, and the next durable
@@ -72,6 +73,10 @@ function attempt(connection: Connection, work: () => unknown): Settled {
   try {
     return { ok: true, value: connection.write(work) };
   } catch (error) {
+    // SQLite rolls the whole transaction back on its own after some errors (disk full, I/O
+    // error): the units before this one are undone too, and the ones after it would run outside
+    // any transaction. Fail the whole group instead.
+    if (!connection.inTransaction) throw error;
     return { ok: false, error };
   }
 }

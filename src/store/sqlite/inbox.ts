@@ -35,9 +35,10 @@ export function insertMessage(connection: Connection, message: NewMessage): numb
   return Number(lastInsertRowid);
 }
 
-/** Deletes everything stored for an instance except its row: history, inbox and activities. */
+/** Deletes everything stored for an instance except its row: history, inbox, activities and event IDs. */
 export function deleteInstanceData(connection: Connection, instanceId: string): void {
   connection.statement('DELETE FROM history WHERE instance_id = ?').run(instanceId);
+  connection.statement('DELETE FROM event_ids WHERE instance_id = ?').run(instanceId);
   connection.statement('DELETE FROM inbox WHERE instance_id = ?').run(instanceId);
   connection.statement('DELETE FROM activities WHERE instance_id = ?').run(instanceId);
 }

@@ -10,6 +10,8 @@
  *   write, so at most one live instance exists per ID.
  * - Replacing an instance bumps its lease token, so a worker that is still
  *   mid-turn on the old execution is fenced out at commit.
+ * - An event ID is recorded in the transaction that queues its message, and
+ *   checked before the status, so a retried raise is never queued twice.
  * - A start that asks for a lease (and is visible now) is written already
  *   leased, with the token a claim would have given it, and its work item
  *   holds exactly what a claim would have handed out: the ExecutionStarted
@@ -142,8 +144,16 @@ function executionStartedOf(request: StartRequest): ExecutionStartedEvent {
 export function sendMessage(connection: Connection, message: ClientMessage): SendResult {
   const row = readInstanceRow(connection, message.instanceId);
   if (row === undefined) return { outcome: 'notFound' };
+  // A retry is recognised whatever the instance's status now: the first send was accepted.
+  const seen = message.eventId === undefined ? undefined : readEventFingerprint(connection, message.instanceId, message.eventId.id);
+  if (seen !== undefined) return { outcome: seen === message.eventId!.fingerprint ? 'duplicate' : 'eventIdConflict' };
   if (!message.requireStatus.includes(row.runtime_status)) {
     return { outcome: 'wrongStatus', runtimeStatus: row.runtime_status };
+  }
+  if (message.eventId !== undefined) {
+    connection
+      .statement('INSERT INTO event_ids (instance_id, event_id, fingerprint) VALUES (?, ?, ?)')
+      .run(message.instanceId, message.eventId.id, message.eventId.fingerprint);
   }
   insertMessage(connection, {
     instanceId: message.instanceId,
@@ -152,6 +162,13 @@ export function sendMessage(connection: Connection, message: ClientMessage): Sen
     event: message.event,
   });
   return { outcome: 'sent' };
+}
+
+function readEventFingerprint(connection: Connection, instanceId: string, eventId: string): string | undefined {
+  return connection
+    .statement('SELECT fingerprint FROM event_ids WHERE instance_id = ? AND event_id = ?')
+    .pluck()
+    .get(instanceId, eventId) as string | undefined;
 }
 
 export function readInstanceRow(connection: Connection, instanceId: string): InstanceRow | undefined {

@@ -12,4 +12,10 @@ export interface SqliteStoreOptions {
   readonly synchronous?: Synchronous;
   /** How long to wait for another process's write lock before failing (default 10 000 ms). */
   readonly busyTimeoutMs?: number;
+  /**
+   * Files up to this size get `PRAGMA quick_check` when opened (default 256 MiB); larger files
+   * only a check that every table can be read, since quick_check reads the whole file
+   * (1.7 GB: 0.9 s from the page cache, 32 s from disk). `0` never runs it.
+   */
+  readonly quickCheckMaxBytes?: number;
 }

@@ -11,16 +11,21 @@
  * - Defaults favour durability: WAL with synchronous=FULL survives power
  *   loss, and a 10 s busy timeout lets processes queue for the write lock
  *   instead of failing.
+ * - A fault of the file (full, read-only, corrupt, I/O, cannot open) leaves
+ *   every method as a StoreUnavailableError naming the file (faults.ts), and
+ *   the outcome of every write feeds checkHealth() (health.ts).
  *
  * @example
  * const store = createSqliteStore({ path: './.perdure/perdure.db' });
  * await store.migrate();
  */
 import { PerdureError } from '../../model/errors.ts';
+import { HealthMonitor } from '../health.ts';
 import type { Store } from '../store.ts';
 import { abandonActivities, claimActivities, completeActivities, renewActivityLeases } from './activity-queue.ts';
 import { toInstanceRecord } from './codec.ts';
-import { openConnection, type Connection } from './database.ts';
+import { openConnection, type Connection, type ConnectionOptions } from './database.ts';
+import { toStoreFault } from './faults.ts';
 import type { SqliteStoreOptions } from './options.ts';
 import { readHistory, readInstanceRow, sendMessage, startInstance } from './instances.ts';
 import { listInstances } from './list-instances.ts';
@@ -29,49 +34,101 @@ import { abandonOrchestrations, claimOrchestrations } from './orchestration-queu
 import { purge } from './purge.ts';
 import { GroupCommitter } from './group-commit.ts';
 import { assertKnownSchemaVersion, migrate } from './schema.ts';
+import { assertSoundFile, DEFAULT_QUICK_CHECK_MAX_BYTES, prepareStoreFile, type CheckedFile } from './store-file.ts';
 
 export const DEFAULT_BUSY_TIMEOUT_MS = 10_000;
 
 export function createSqliteStore(options: SqliteStoreOptions): Store {
   const path = options.path;
+  const description = describe(path);
   const synchronous = options.synchronous ?? 'full';
-  const connection = openConnection({
-    path,
-    synchronous,
-    busyTimeoutMs: options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS,
-  });
-  try {
-    assertKnownSchemaVersion(connection, path);
-  } catch (error) {
-    connection.close();
-    throw error;
-  }
+  const connection = openChecked(
+    { path, synchronous, busyTimeoutMs: options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS },
+    description,
+    options.quickCheckMaxBytes ?? DEFAULT_QUICK_CHECK_MAX_BYTES,
+  );
   const db = (): Connection => {
-    if (!connection.isOpen) throw new PerdureError(`The store ${describe(path)} is closed.`);
+    if (!connection.isOpen) throw new PerdureError(`The store ${description} is closed.`);
     return connection;
   };
   const group = new GroupCommitter(db, synchronous === 'full');
+  const health = new HealthMonitor(() =>
+    group
+      .run(() => void db().statement('UPDATE store_probe SET writes = writes + 1').run())
+      .catch((error: unknown) => {
+        throw toStoreFault(error, description);
+      }),
+  );
+  // Faults of the file become StoreUnavailableError; every write's outcome tells the health monitor.
+  const write = <T>(work: () => Promise<T>): Promise<T> =>
+    work().then(
+      (value) => {
+        health.wrote();
+        return value;
+      },
+      (error: unknown) => {
+        throw health.failed(toStoreFault(error, description));
+      },
+    );
+  const read = async <T>(work: () => T): Promise<T> => {
+    try {
+      return work();
+    } catch (error) {
+      throw health.failed(toStoreFault(error, description));
+    }
+  };
   return {
-    description: describe(path),
-    migrate: async () => migrate(db(), path),
+    description,
+    // Not a write for health: an up-to-date store's migration writes nothing.
+    migrate: () => read(() => migrate(db(), path)),
     close: async () => connection.close(),
-    createInstances: (requests) => group.run(() => db().write(() => requests.map((request) => startInstance(db(), request)))),
-    send: (messages) => group.run(() => db().write(() => messages.map((message) => sendMessage(db(), message)))),
-    getInstance: async (instanceId) => {
-      const row = readInstanceRow(db(), instanceId);
-      return row === undefined ? undefined : toInstanceRecord(row);
-    },
-    listInstances: async (query) => listInstances(db(), query),
-    getHistory: async (instanceId) => readHistory(db(), instanceId),
-    purge: async (filter) => purge(db(), filter),
-    claimOrchestrations: (claim) => group.run(() => claimOrchestrations(db(), claim), { durable: false }),
-    commitOrchestrations: (commits) => group.run(() => commitOrchestrations(db(), commits)),
-    abandonOrchestrations: (items) => group.run(() => abandonOrchestrations(db(), items), { durable: false }),
-    claimActivities: (claim) => group.run(() => claimActivities(db(), claim), { durable: false }),
-    completeActivities: (completions) => group.run(() => completeActivities(db(), completions)),
-    abandonActivities: (items) => group.run(() => abandonActivities(db(), items), { durable: false }),
-    renewActivityLeases: (items, expiresAt) => group.run(() => renewActivityLeases(db(), items, expiresAt), { durable: false }),
-    nextWakeAt: async (now) => nextWakeAt(db(), now),
+    checkHealth: () => health.check(),
+    createInstances: (requests) => write(() => group.run(() => db().write(() => requests.map((request) => startInstance(db(), request))))),
+    send: (messages) => write(() => group.run(() => db().write(() => messages.map((message) => sendMessage(db(), message))))),
+    getInstance: (instanceId) =>
+      read(() => {
+        const row = readInstanceRow(db(), instanceId);
+        return row === undefined ? undefined : toInstanceRecord(row);
+      }),
+    listInstances: (query) => read(() => listInstances(db(), query)),
+    getHistory: (instanceId) => read(() => readHistory(db(), instanceId)),
+    purge: (filter) => write(() => purge(db, filter)),
+    claimOrchestrations: (claim) => write(() => group.run(() => claimOrchestrations(db(), claim), { durable: false })),
+    commitOrchestrations: (commits) => write(() => group.run(() => commitOrchestrations(db(), commits))),
+    abandonOrchestrations: (items) => write(() => group.run(() => abandonOrchestrations(db(), items), { durable: false })),
+    claimActivities: (claim) => write(() => group.run(() => claimActivities(db(), claim), { durable: false })),
+    completeActivities: (completions) => write(() => group.run(() => completeActivities(db(), completions))),
+    abandonActivities: (items) => write(() => group.run(() => abandonActivities(db(), items), { durable: false })),
+    renewActivityLeases: (items, expiresAt) =>
+      write(() => group.run(() => renewActivityLeases(db(), items, expiresAt), { durable: false })),
+    nextWakeAt: (now) => read(() => nextWakeAt(db(), now)),
+  };
+}
+
+/**
+ * Opens the file and refuses it, with one line naming it and the cause, when
+ * it is empty, unreadable, corrupt or written by a newer Perdure.
+ */
+function openChecked(options: ConnectionOptions, description: string, quickCheckMaxBytes: number): Connection {
+  const { path } = options;
+  if (path !== ':memory:') prepareStoreFile(path, description);
+  let connection: Connection | undefined;
+  try {
+    connection = openConnection(options);
+    if (path !== ':memory:') assertSoundFile(path, checkedFile(connection), description, quickCheckMaxBytes);
+    assertKnownSchemaVersion(connection, path);
+    return connection;
+  } catch (error) {
+    connection?.close();
+    throw toStoreFault(error, description);
+  }
+}
+
+function checkedFile(connection: Connection): CheckedFile {
+  return {
+    pragma: (source) => connection.pragma(source),
+    tables: () => connection.statement("SELECT name FROM sqlite_schema WHERE type = 'table'").pluck().all() as string[],
+    touch: (table) => void connection.statement(`SELECT * FROM "${table.replaceAll('"', '""')}" LIMIT 1`).get(),
   };
 }
 
