@@ -33,7 +33,8 @@ const SERVED_METHODS = new Set<string>(['GET', 'POST', 'PUT', 'PATCH', 'DELETE',
 
 /** Accepted for compatibility; HTTP streaming is how Perdure always reads bodies, so there is nothing to switch on. */
 export function setup(options: SetupOptions): void {
-  if (options !== undefined && (options === null || typeof options !== 'object')) throw new TypeError('app.setup: options must be an object');
+  if (options !== undefined && (options === null || typeof options !== 'object'))
+    throw new TypeError('app.setup: options must be an object');
 }
 
 export function http(name: string, options: HttpFunctionOptions): void {
@@ -41,7 +42,8 @@ export function http(name: string, options: HttpFunctionOptions): void {
   const httpTrigger: HttpTrigger = options.trigger ?? trigger.http(options);
   const methods = (options.methods ?? httpTrigger.methods ?? ['GET', 'POST']).map((m) => String(m).toUpperCase());
   const refused = methods.find((m) => !SERVED_METHODS.has(m));
-  if (refused) throw new ValidationError(`methods of http function '${name}'`, `'${refused}' is not served (use ${[...SERVED_METHODS].join(', ')})`);
+  if (refused)
+    throw new ValidationError(`methods of http function '${name}'`, `'${refused}' is not served (use ${[...SERVED_METHODS].join(', ')})`);
   const authLevel = options.authLevel ?? httpTrigger.authLevel ?? 'anonymous';
   if (!['anonymous', 'function', 'admin'].includes(authLevel)) {
     throw new ValidationError(`authLevel of http function '${name}'`, `must be 'anonymous', 'function' or 'admin'`);
@@ -49,14 +51,24 @@ export function http(name: string, options: HttpFunctionOptions): void {
   checkBindings(name, options.extraInputs, options.extraOutputs, ['http']);
   const extraInputs = options.extraInputs ?? [];
   const handler = options.handler;
-  const effective = { trigger: httpTrigger, extraInputs, extraOutputs: options.extraOutputs ?? [], ...(options.return ? { return: options.return } : {}) };
+  const effective = {
+    trigger: httpTrigger,
+    extraInputs,
+    extraOutputs: options.extraOutputs ?? [],
+    ...(options.return ? { return: options.return } : {}),
+  };
   functionApp.http(name, {
     methods: methods as PerdureHttpMethod[],
     route: options.route ?? httpTrigger.route ?? name,
     // Perdure has one key; 'admin' is the stricter level, so it needs that key too.
     authLevel: authLevel === 'anonymous' ? 'anonymous' : 'function',
     handler: async (request, context) => {
-      const invocation = new InvocationContext({ invocationId: randomUUID(), functionName: name, logHandler: logHandlerFor(context.log), options: effective });
+      const invocation = new InvocationContext({
+        invocationId: randomUUID(),
+        functionName: name,
+        logHandler: logHandlerFor(context.log),
+        options: effective,
+      });
       provideDurableClient(invocation, extraInputs, context.client, new URL(request.url).origin);
       return toFetchResponse(await handler(fromFetchRequest(request, context.params), invocation));
     },
@@ -101,15 +113,17 @@ export function timer(name: string, options: TimerFunctionOptions): void {
 /** HTTP and timer triggers only; any other trigger type is refused. */
 export function generic(name: string, options: GenericFunctionOptions): void {
   const type = options?.trigger?.type;
-  if (type === 'httpTrigger') return http(name, { ...(options.trigger as unknown as HttpTrigger), ...options, trigger: options.trigger as HttpTrigger });
-  if (type === 'timerTrigger') return timer(name, { ...(options.trigger as unknown as TimerTrigger), ...options, trigger: options.trigger as TimerTrigger });
+  if (type === 'httpTrigger')
+    return http(name, { ...(options.trigger as unknown as HttpTrigger), ...options, trigger: options.trigger as HttpTrigger });
+  if (type === 'timerTrigger')
+    return timer(name, { ...(options.trigger as unknown as TimerTrigger), ...options, trigger: options.trigger as TimerTrigger });
   return unsupportedTrigger(`'${String(type)}'`, 'app.generic', name);
 }
 
 const unsupported =
   (kind: string, call: string) =>
-  (name: string, _options: UnsupportedFunctionOptions): void =>
-    unsupportedTrigger(kind, `app.${call}`, name);
+  (name: string, options: UnsupportedFunctionOptions): void =>
+    unsupportedTrigger(kind, `app.${call}`, name, options);
 
 export const storageBlob = unsupported('storage blob', 'storageBlob');
 export const storageQueue = unsupported('storage queue', 'storageQueue');

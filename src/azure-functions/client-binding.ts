@@ -64,6 +64,12 @@ export function inProcessClientOf(value: unknown): InProcessClient | undefined {
 }
 
 /** Fills the durable client inputs of an invocation, as the Durable Functions extension does on Azure. */
-export function provideDurableClient(context: InvocationContext, inputs: readonly FunctionInput[], client: PerdureClient, origin: string): void {
-  for (const input of inputs) if (isDurableClientInputType(input.type)) context.extraInputs.set(input, durableClientBinding(client, origin));
+export function provideDurableClient(
+  context: InvocationContext,
+  inputs: readonly FunctionInput[],
+  client: PerdureClient,
+  origin: string,
+): void {
+  for (const input of inputs)
+    if (isDurableClientInputType(input.type)) context.extraInputs.set(input, durableClientBinding(client, origin));
 }

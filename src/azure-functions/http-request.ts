@@ -49,14 +49,14 @@ export class HttpRequest {
     return this.#query;
   }
   get body(): ReadableStream | null {
-    return this.#native.body as ReadableStream | null;
+    return this.#native.body;
   }
   get bodyUsed(): boolean {
     return this.#native.bodyUsed;
   }
 
   readonly arrayBuffer = (): Promise<ArrayBuffer> => this.#native.arrayBuffer();
-  readonly blob = async (): Promise<Blob> => (await this.#native.blob()) as unknown as Blob;
+  readonly blob = async (): Promise<Blob> => await this.#native.blob();
   readonly formData = (): Promise<FormData> => this.#native.formData();
   readonly json = (): Promise<unknown> => this.#native.json();
   readonly text = (): Promise<string> => this.#native.text();

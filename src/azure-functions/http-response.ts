@@ -34,14 +34,14 @@ export class HttpResponse {
     return this.#native.headers;
   }
   get body(): ReadableStream | null {
-    return this.#native.body as ReadableStream | null;
+    return this.#native.body;
   }
   get bodyUsed(): boolean {
     return this.#native.bodyUsed;
   }
 
   readonly arrayBuffer = (): Promise<ArrayBuffer> => this.#native.arrayBuffer();
-  readonly blob = async (): Promise<Blob> => (await this.#native.blob()) as unknown as Blob;
+  readonly blob = async (): Promise<Blob> => await this.#native.blob();
   readonly formData = (): Promise<FormData> => this.#native.formData();
   readonly json = (): Promise<unknown> => this.#native.json();
   readonly text = (): Promise<string> => this.#native.text();
@@ -65,7 +65,7 @@ export class HttpResponse {
 
 function buildResponse(init: HttpResponseInit): Response {
   const nullBody = init.status !== undefined && NULL_BODY_STATUSES.has(init.status);
-  const headers = new Headers(init.headers as ConstructorParameters<typeof Headers>[0]);
+  const headers = new Headers(init.headers);
   if (init.jsonBody !== undefined && !nullBody) {
     if (!headers.has('content-type')) headers.set('content-type', 'application/json');
     return new Response(JSON.stringify(init.jsonBody), { status: init.status ?? 200, headers });
@@ -96,7 +96,7 @@ export function toFetchResponse(result: unknown): Response {
     );
   }
   if (isResponseLike(result)) return fromResponseLike(result);
-  return new HttpResponse(result as HttpResponseInit).toFetchResponse();
+  return new HttpResponse(result).toFetchResponse();
 }
 
 interface ResponseLike {

@@ -92,12 +92,21 @@ export function startTimerTriggers(options: TimerRunnerOptions): TimerRunner {
   };
 }
 
-async function invoke(timer: TimerFunction, options: TimerRunnerOptions, due: Date, last: Date | undefined, now: () => number): Promise<void> {
+async function invoke(
+  timer: TimerFunction,
+  options: TimerRunnerOptions,
+  due: Date,
+  last: Date | undefined,
+  now: () => number,
+): Promise<void> {
   const context = new InvocationContext({
     invocationId: randomUUID(),
     functionName: timer.name,
     logHandler: logHandlerFor(options.logger),
-    options: { trigger: { type: 'timerTrigger', name: 'myTimer', schedule: timer.schedule.expression }, extraInputs: [...timer.extraInputs] },
+    options: {
+      trigger: { type: 'timerTrigger', name: 'myTimer', schedule: timer.schedule.expression },
+      extraInputs: [...timer.extraInputs],
+    },
   });
   provideDurableClient(context, timer.extraInputs, options.client, options.origin);
   const startedAt = now();

@@ -17,9 +17,11 @@ export class UnsupportedFeatureError extends Error {
 }
 
 /** For the trigger kinds Azure Functions offers and Perdure does not run. */
-export function unsupportedTrigger(kind: string, call: string, functionName: string): never {
+export function unsupportedTrigger(kind: string, call: string, functionName: string, options?: unknown): never {
+  const type = (options as { trigger?: { type?: unknown } } | undefined)?.trigger?.type;
+  const declared = typeof type === 'string' ? ` (trigger type '${type}')` : '';
   throw new UnsupportedFeatureError(
     `The ${kind} trigger`,
-    `${call}('${functionName}') cannot be served; Perdure runs HTTP and timer triggers, orchestrations and activities.`,
+    `${call}('${functionName}')${declared} cannot be served; Perdure runs HTTP and timer triggers, orchestrations and activities.`,
   );
 }

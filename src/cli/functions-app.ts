@@ -49,7 +49,8 @@ export function loadLocalSettings(dir: string, env: NodeJS.ProcessEnv = process.
   if (values === undefined) return;
   if (values === null || typeof values !== 'object' || Array.isArray(values)) throw new CliError(`${path}: "Values" must be an object.`);
   for (const [key, value] of Object.entries(values as Record<string, unknown>)) {
-    if (env[key] === undefined && value !== null && value !== undefined) env[key] = String(value);
+    if (env[key] === undefined && value !== null && value !== undefined)
+      env[key] = typeof value === 'string' ? value : JSON.stringify(value);
   }
 }
 

@@ -39,7 +39,10 @@ function translate(pattern: string): string {
       const end = pattern.indexOf(']', i + 1);
       if (end < 0) out += '\\[';
       else {
-        const body = pattern.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\');
+        const body = pattern
+          .slice(i + 1, end)
+          .replace(/^!/, '^')
+          .replace(/\\/g, '\\\\');
         out += `[${body}]`;
         i = end;
       }
@@ -47,7 +50,9 @@ function translate(pattern: string): string {
       const end = closingBrace(pattern, i);
       if (end < 0) out += '\\{';
       else {
-        out += `(?:${splitAlternatives(pattern.slice(i + 1, end)).map(translate).join('|')})`;
+        out += `(?:${splitAlternatives(pattern.slice(i + 1, end))
+          .map(translate)
+          .join('|')})`;
         i = end;
       }
     } else out += c.replace(/[.+^$()|\\\]}]/g, '\\$&');

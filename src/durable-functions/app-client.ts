@@ -8,7 +8,12 @@ import * as azure from '../azure-functions/app.ts';
 import type { InvocationContext } from '../azure-functions/invocation-context.ts';
 import type { FunctionInput } from '../azure-functions/types.ts';
 import { unsupportedTrigger } from '../azure-functions/unsupported.ts';
-import type { DurableClientOptions, HttpDurableClientOptions, TimerDurableClientOptions, UnsupportedDurableClientOptions } from './client-types.ts';
+import type {
+  DurableClientOptions,
+  HttpDurableClientOptions,
+  TimerDurableClientOptions,
+  UnsupportedDurableClientOptions,
+} from './client-types.ts';
 import { getClient } from './get-client.ts';
 import { durableClient } from './input.ts';
 
@@ -39,14 +44,14 @@ export function generic(functionName: string, options: DurableClientOptions): vo
   azure.generic(functionName, {
     ...options,
     extraInputs: withClientInput(options.extraInputs),
-    handler: (input: unknown, context: InvocationContext) => handler(input, getClient(context), context),
+    handler: (input: unknown, context: InvocationContext): unknown => handler(input, getClient(context), context) as unknown,
   });
 }
 
 const unsupported =
   (kind: string, call: string) =>
-  (functionName: string, _options: UnsupportedDurableClientOptions): void =>
-    unsupportedTrigger(kind, `df.app.client.${call}`, functionName);
+  (functionName: string, options: UnsupportedDurableClientOptions): void =>
+    unsupportedTrigger(kind, `df.app.client.${call}`, functionName, options);
 
 export const storageBlob = unsupported('storage blob', 'storageBlob');
 export const storageQueue = unsupported('storage queue', 'storageQueue');

@@ -26,9 +26,13 @@ import * as trigger from './trigger.ts';
 
 export * as client from './app-client.ts';
 
-export function orchestration(functionName: string, handlerOrOptions: OrchestrationHandler | OrchestrationOptions): RegisteredOrchestration {
+export function orchestration(
+  functionName: string,
+  handlerOrOptions: OrchestrationHandler | OrchestrationOptions,
+): RegisteredOrchestration {
   const handler = typeof handlerOrOptions === 'function' ? handlerOrOptions : handlerOrOptions?.handler;
-  if (typeof handler !== 'function') throw new ValidationError(`orchestration '${functionName}'`, 'the handler must be a generator function');
+  if (typeof handler !== 'function')
+    throw new ValidationError(`orchestration '${functionName}'`, 'the handler must be a generator function');
   functionApp.orchestration(functionName, toPerdureOrchestrator(functionName, handler));
   return (input?: unknown, instanceId?: string) => new RegisteredTask('orchestration', functionName, input, instanceId);
 }
@@ -38,9 +42,16 @@ export function activity(functionName: string, options: ActivityOptions): Regist
   if (typeof handler !== 'function') throw new ValidationError(`activity '${functionName}'`, 'the handler must be a function');
   checkBindings(functionName, options.extraInputs, options.extraOutputs, []);
   if (options.extraInputs?.some((input) => isDurableClientInputType(input.type))) {
-    throw new UnsupportedFeatureError('A durable client input in an activity', `activity '${functionName}' declares one; start orchestrations from the orchestrator or an HTTP function instead.`);
+    throw new UnsupportedFeatureError(
+      'A durable client input in an activity',
+      `activity '${functionName}' declares one; start orchestrations from the orchestrator or an HTTP function instead.`,
+    );
   }
-  const effective = { trigger: options.trigger ?? trigger.activity(), extraInputs: options.extraInputs ?? [], extraOutputs: options.extraOutputs ?? [] };
+  const effective = {
+    trigger: options.trigger ?? trigger.activity(),
+    extraInputs: options.extraInputs ?? [],
+    extraOutputs: options.extraOutputs ?? [],
+  };
   functionApp.activity(functionName, async (input: unknown, activityContext) => {
     const context = new InvocationContext({
       invocationId: randomUUID(),
@@ -75,5 +86,8 @@ export interface ExceptionPropertiesProvider {
 /** Exception properties need failure details Perdure does not record; only clearing the provider is accepted. */
 export function setExceptionPropertiesProvider(provider: ExceptionPropertiesProvider | undefined): void {
   if (provider === undefined) return;
-  throw new UnsupportedFeatureError('setExceptionPropertiesProvider', 'Perdure records the failed error\'s name, message and stack, not custom properties.');
+  throw new UnsupportedFeatureError(
+    'setExceptionPropertiesProvider',
+    "Perdure records the failed error's name, message and stack, not custom properties.",
+  );
 }

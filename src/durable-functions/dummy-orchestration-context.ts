@@ -15,6 +15,9 @@ export class DummyOrchestrationContext extends InvocationContext implements Orch
     super({ ...(functionName ? { functionName } : {}), ...(invocationId ? { invocationId } : {}), ...(logHandler ? { logHandler } : {}) });
   }
   get df(): DurableOrchestrationContext {
-    throw new UnsupportedFeatureError('DummyOrchestrationContext', 'run orchestrators on a Perdure host (perdure/testing has a manual clock and an in-memory store).');
+    throw new UnsupportedFeatureError(
+      'DummyOrchestrationContext',
+      'run orchestrators on a Perdure host (perdure/testing has a manual clock and an in-memory store).',
+    );
   }
 }

@@ -142,8 +142,9 @@ export class DurableClient {
     return new PurgeHistoryResult(purged.instancesDeleted);
   }
 
-  async raiseEvent(instanceId: string, eventName: string, eventData: unknown, _options?: TaskHubOptions): Promise<void> {
+  async raiseEvent(instanceId: string, eventName: string, eventData: unknown, options?: TaskHubOptions): Promise<void> {
     if (!eventName) throw new Error('eventName must be a valid string.');
+    oneTaskHub(options);
     return this.#control(instanceId, () => this.#client.raiseEvent(instanceId, eventName, eventData));
   }
 
@@ -157,12 +158,15 @@ export class DurableClient {
     return this.#control(instanceId, () => this.#client.resume(instanceId, reason));
   }
 
-  async rewind(instanceId: string, reason: string, _options?: TaskHubOptions): Promise<void> {
+  async rewind(instanceId: string, reason: string, options?: TaskHubOptions): Promise<void> {
+    oneTaskHub(options);
     try {
       await this.#client.rewind(instanceId, reason);
     } catch (error) {
       if (error instanceof InstanceNotFoundError) throw noInstance(instanceId);
-      if (error instanceof InvalidInstanceStateError) throw new Error('The rewind operation is only supported on failed orchestration instances.');
+      if (error instanceof InvalidInstanceStateError) {
+        throw new Error('The rewind operation is only supported on failed orchestration instances.', { cause: error });
+      }
       throw error;
     }
   }
@@ -177,11 +181,14 @@ export class DurableClient {
     }
   }
 
-  async readEntityState<T>(_entityId: EntityId, _options?: TaskHubOptions): Promise<EntityStateResponse<T>> {
-    return entitiesUnsupported('client.readEntityState');
+  async readEntityState<T>(entityId: EntityId, options?: TaskHubOptions): Promise<EntityStateResponse<T>> {
+    oneTaskHub(options);
+    return entitiesUnsupported(`client.readEntityState(${String(entityId)})`);
   }
-  async signalEntity(_entityId: EntityId, _operationName?: string, _operationContent?: unknown, _options?: TaskHubOptions): Promise<void> {
-    return entitiesUnsupported('client.signalEntity');
+  async signalEntity(entityId: EntityId, operationName?: string, operationContent?: unknown, options?: TaskHubOptions): Promise<void> {
+    oneTaskHub(options);
+    const content = operationContent === undefined ? '' : ', …';
+    return entitiesUnsupported(`client.signalEntity(${String(entityId)}, '${operationName ?? ''}'${content})`);
   }
 
   createHttpManagementPayload(instanceId: string): HttpManagementPayload {
@@ -239,6 +246,23 @@ function perdureStatuses(statuses: OrchestrationRuntimeStatus[] | undefined): Ru
   return statuses.filter((s) => s !== OrchestrationRuntimeStatus.Canceled).map((s) => s as string as RuntimeStatus);
 }
 
+/** Perdure's store is one task hub: naming another one is refused rather than silently ignored. */
+function oneTaskHub(options: TaskHubOptions | undefined): void {
+  const hub = options?.taskHubName;
+  if (hub !== undefined && hub !== TASK_HUB_NAME) {
+    throw new UnsupportedFeatureError(
+      'Other task hubs',
+      `taskHubName '${hub}' was given; a Perdure store is one task hub ('${TASK_HUB_NAME}').`,
+    );
+  }
+  if (options?.connectionName !== undefined) {
+    throw new UnsupportedFeatureError(
+      'Other connections',
+      `connectionName '${options.connectionName}' was given; Perdure uses the store it was started with.`,
+    );
+  }
+}
+
 function noInstance(instanceId: string): Error {
   return new Error(`No instance with ID '${instanceId}' found.`);
 }
@@ -251,5 +275,8 @@ function notFoundForStatus(instanceId: string): Error {
 }
 
 function versioningUnsupported(): Error {
-  return new UnsupportedFeatureError('Orchestration versioning', 'startNew was given a version; Perdure runs one version of each orchestration.');
+  return new UnsupportedFeatureError(
+    'Orchestration versioning',
+    'startNew was given a version; Perdure runs one version of each orchestration.',
+  );
 }

@@ -5,9 +5,8 @@
  * Entities themselves do not run on Perdure yet: every operation on one
  * throws UnsupportedFeatureError (errors.ts).
  */
-import type { FunctionOptions, FunctionTrigger } from '../azure-functions/types.ts';
 import { InvocationContext } from '../azure-functions/invocation-context.ts';
-import type { LogHandler } from '../azure-functions/types.ts';
+import type { FunctionOptions, FunctionTrigger, LogHandler } from '../azure-functions/types.ts';
 import { entitiesUnsupported } from './errors.ts';
 
 export class EntityId {

@@ -25,7 +25,9 @@ export class AggregatedError extends Error {
   constructor(readonly errors: Error[]) {
     super(
       'context.df.Task.all() encountered the below error messages:\n\n' +
-        errors.map((e) => `Name: ${e.name}\nMessage: ${e.message}\nStackTrace: ${e.stack ?? ''}`).join('\n-----------------------------------\n'),
+        errors
+          .map((e) => `Name: ${e.name}\nMessage: ${e.message}\nStackTrace: ${e.stack ?? ''}`)
+          .join('\n-----------------------------------\n'),
     );
   }
 }

@@ -20,7 +20,9 @@ export function getClient(context: InvocationContext): DurableClient {
   }
   const binding = inProcessClientOf(context.extraInputs.get(input));
   if (!binding) {
-    throw new Error('Received input is not a valid durable client input. Check your extraInputs definition when registering your function.');
+    throw new Error(
+      'Received input is not a valid durable client input. Check your extraInputs definition when registering your function.',
+    );
   }
   return new DurableClient(binding);
 }

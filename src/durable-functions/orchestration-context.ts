@@ -79,14 +79,14 @@ export class DurableOrchestrationContext {
     );
   }
 
-  callEntity(_entityId: EntityId, _operationName: string, _operationInput?: unknown): Task {
-    return entitiesUnsupported('context.df.callEntity');
+  callEntity(entityId: EntityId, operationName: string, operationInput?: unknown): Task {
+    return entitiesUnsupported(entityCall('context.df.callEntity', entityId, operationName, operationInput));
   }
-  signalEntity(_entityId: EntityId, _operationName: string, _operationInput?: unknown): void {
-    entitiesUnsupported('context.df.signalEntity');
+  signalEntity(entityId: EntityId, operationName: string, operationInput?: unknown): void {
+    entitiesUnsupported(entityCall('context.df.signalEntity', entityId, operationName, operationInput));
   }
-  lock(..._entities: EntityId[] | [EntityId[]]): Task {
-    return entitiesUnsupported('context.df.lock');
+  lock(...entities: EntityId[] | [EntityId[]]): Task {
+    return entitiesUnsupported(`context.df.lock(${entities.flat().map(String).join(', ')})`);
   }
   isLocked(): LockState {
     return entitiesUnsupported('context.df.isLocked');
@@ -101,7 +101,8 @@ export class DurableOrchestrationContext {
   }
 
   /** Deterministic: the same on every replay of this point. DF derives it from `input` too; here the instance and turn suffice. */
-  newGuid(_input?: string): string {
+  newGuid(input?: string): string {
+    if (input !== undefined && typeof input !== 'string') throw new TypeError('newGuid: input must be a string');
     return this.#ctx.newGuid();
   }
 
@@ -128,7 +129,9 @@ export class DurableOrchestrationContext {
   #schedule(task: RegisteredTask): PerdureTask<unknown> {
     const retry = task.retryOptions;
     if (task.kind === 'activity') {
-      return retry ? this.#ctx.callActivityWithRetry(task.functionName, toRetryPolicy(retry), task.input) : this.#ctx.callActivity(task.functionName, task.input);
+      return retry
+        ? this.#ctx.callActivityWithRetry(task.functionName, toRetryPolicy(retry), task.input)
+        : this.#ctx.callActivity(task.functionName, task.input);
     }
     return retry
       ? this.#ctx.callSubOrchestratorWithRetry(task.functionName, toRetryPolicy(retry), task.input, task.instanceId)
@@ -145,9 +148,17 @@ export class DurableOrchestrationContext {
   }
 }
 
+function entityCall(call: string, entityId: EntityId, operationName: string, operationInput: unknown): string {
+  const input = operationInput === undefined ? '' : ', …';
+  return `${call}(${String(entityId)}, '${operationName}'${input})`;
+}
+
 function noVersion(version: string | undefined): void {
   if (version !== undefined) {
-    throw new UnsupportedFeatureError('Orchestration versioning', 'callSubOrchestrator was given a version; Perdure runs one version of each orchestration.');
+    throw new UnsupportedFeatureError(
+      'Orchestration versioning',
+      'callSubOrchestrator was given a version; Perdure runs one version of each orchestration.',
+    );
   }
 }
 

@@ -62,5 +62,10 @@ function replaySafeLogHandler(ctx: PerdureContext): LogHandler {
 }
 
 function isIterator(value: unknown): value is Generator<unknown, unknown, unknown> {
-  return value !== null && typeof value === 'object' && typeof (value as Iterator<unknown>).next === 'function' && typeof (value as Iterator<unknown>).throw === 'function';
+  return (
+    value !== null &&
+    typeof value === 'object' &&
+    typeof (value as Iterator<unknown>).next === 'function' &&
+    typeof (value as Iterator<unknown>).throw === 'function'
+  );
 }
