@@ -2,6 +2,9 @@
  * @module azure-functions/http-request
  * `HttpRequest` of `@azure/functions` v4, over a standard fetch Request.
  *
+ * The casts through `unknown` keep these declarations valid when an app's tsconfig
+ * loads the DOM lib (Azure's templates do), whose fetch types differ from Node's.
+ *
  * What must hold:
  * - `params` are the route template's values; `query` is the URL's query;
  *   `headers` is a Headers object; the body methods read the body once, as fetch does.
@@ -49,14 +52,16 @@ export class HttpRequest {
     return this.#query;
   }
   get body(): ReadableStream | null {
-    return this.#native.body;
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- needed when a user's tsconfig loads the DOM lib (see the module header)
+    return this.#native.body as unknown as ReadableStream | null;
   }
   get bodyUsed(): boolean {
     return this.#native.bodyUsed;
   }
 
   readonly arrayBuffer = (): Promise<ArrayBuffer> => this.#native.arrayBuffer();
-  readonly blob = async (): Promise<Blob> => await this.#native.blob();
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- needed when a user's tsconfig loads the DOM lib (see the module header)
+  readonly blob = async (): Promise<Blob> => (await this.#native.blob()) as unknown as Blob;
   readonly formData = (): Promise<FormData> => this.#native.formData();
   readonly json = (): Promise<unknown> => this.#native.json();
   readonly text = (): Promise<string> => this.#native.text();
@@ -68,5 +73,7 @@ function buildRequest(init: HttpRequestInit): Request {
   for (const [key, value] of Object.entries(init.query ?? {})) url.searchParams.set(key, value);
   const method = (init.method ?? 'GET').toUpperCase();
   const body = method === 'GET' || method === 'HEAD' ? undefined : (init.body?.bytes ?? init.body?.string);
-  return new Request(url, { method, ...(init.headers ? { headers: init.headers } : {}), ...(body === undefined ? {} : { body }) });
+  const requestInit = { method, ...(init.headers ? { headers: init.headers } : {}), ...(body === undefined ? {} : { body }) };
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- needed when a user's tsconfig loads the DOM lib (see the module header)
+  return new Request(url, requestInit as unknown as RequestInit);
 }

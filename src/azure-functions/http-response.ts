@@ -3,6 +3,9 @@
  * `HttpResponse` of `@azure/functions` v4, and the conversion of whatever an
  * HTTP handler returns into the fetch Response Perdure sends.
  *
+ * The casts through `unknown` keep these declarations valid when an app's tsconfig
+ * loads the DOM lib (Azure's templates do), whose fetch types differ from Node's.
+ *
  * What must hold:
  * - `jsonBody` is JSON.stringify'd with `Content-Type: application/json`
  *   unless the handler set a content type; 204, 205 and 304 carry no body.
@@ -34,14 +37,16 @@ export class HttpResponse {
     return this.#native.headers;
   }
   get body(): ReadableStream | null {
-    return this.#native.body;
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- needed when a user's tsconfig loads the DOM lib (see the module header)
+    return this.#native.body as unknown as ReadableStream | null;
   }
   get bodyUsed(): boolean {
     return this.#native.bodyUsed;
   }
 
   readonly arrayBuffer = (): Promise<ArrayBuffer> => this.#native.arrayBuffer();
-  readonly blob = async (): Promise<Blob> => await this.#native.blob();
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- needed when a user's tsconfig loads the DOM lib (see the module header)
+  readonly blob = async (): Promise<Blob> => (await this.#native.blob()) as unknown as Blob;
   readonly formData = (): Promise<FormData> => this.#native.formData();
   readonly json = (): Promise<unknown> => this.#native.json();
   readonly text = (): Promise<string> => this.#native.text();
