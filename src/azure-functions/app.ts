@@ -60,8 +60,7 @@ export function http(name: string, options: HttpFunctionOptions): void {
   functionApp.http(name, {
     methods: methods as PerdureHttpMethod[],
     route: options.route ?? httpTrigger.route ?? name,
-    // Perdure has one key; 'admin' is the stricter level, so it needs that key too.
-    authLevel: authLevel === 'anonymous' ? 'anonymous' : 'function',
+    authLevel,
     handler: async (request, context) => {
       const invocation = new InvocationContext({
         invocationId: randomUUID(),

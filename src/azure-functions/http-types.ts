@@ -15,7 +15,7 @@ export type HttpMethod = 'GET' | 'POST' | 'DELETE' | 'HEAD' | 'PATCH' | 'PUT' | 
 export type HttpHandler = (request: HttpRequest, context: InvocationContext) => FunctionResult<HttpResponseInit | HttpResponse>;
 
 export interface HttpTriggerOptions {
-  /** 'function' and 'admin' require Perdure's host key (`code=` or `x-functions-key`). Default 'anonymous'. */
+  /** 'function' needs a function (or master) key, 'admin' the master key, as `code=` or `x-functions-key`. Default 'anonymous'. */
   authLevel?: 'anonymous' | 'function' | 'admin';
   /** Default ['GET', 'POST']. */
   methods?: HttpMethod[];
