@@ -12,7 +12,8 @@ export class CliError extends Error {
   override name = 'CliError';
 }
 
-export const USAGE = `Usage: perdure start [app module | Azure Functions app folder] [options]
+export const USAGE = `Usage: perdure start [app module] [options]
+       perdure start <Azure Functions app folder> [options]
 
 Starts the host: workers plus the HTTP server (app triggers under /api/,
 the management API under /runtime/webhooks/durabletask/). Given a folder with
