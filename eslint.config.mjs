@@ -109,6 +109,20 @@ const layerZones = [
     'http/ talks to the host and the client, never to worker/, cli/, testing/ or a store implementation.',
   ),
 
+  // azure-functions/, durable-functions/: the compatibility modules, at the level of http/ and cli/ (they use runtime/,
+  // client/ and http/ types); durable-functions/ builds on azure-functions/ as the real packages do. Nothing below imports them.
+  zone(
+    ['src/azure-functions', 'src/durable-functions'],
+    [...STORE_NOT_INTERFACE, 'src/worker', 'src/cli', 'src/testing', 'src/index.ts'],
+    'The compatibility modules use runtime/, client/ and http/, never worker/, cli/, testing/ or a store implementation.',
+  ),
+  zone('src/azure-functions', 'src/durable-functions', 'azure-functions/ (@azure/functions) must not depend on durable-functions/.'),
+  zone(
+    ['src/model', 'src/orchestration', 'src/store', 'src/client', 'src/worker', 'src/runtime', 'src/http', 'src/testing'],
+    ['src/azure-functions', 'src/durable-functions'],
+    'Only cli/ and the entry points may import the compatibility modules.',
+  ),
+
   // cli/: anything except store implementations and worker/ internals.
   zone(
     'src/cli',

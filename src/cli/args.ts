@@ -13,9 +13,11 @@ export class CliError extends Error {
 }
 
 export const USAGE = `Usage: perdure start [app module] [options]
+       perdure start <Azure Functions app folder> [options]
 
 Starts the host: workers plus the HTTP server (app triggers under /api/,
-the management API under /runtime/webhooks/durabletask/).
+the management API under /runtime/webhooks/durabletask/). Given a folder with
+host.json, serves that Durable Functions app unmodified (docs/migrating-from-durable-functions.md).
 
 Options:
   --port N          Port to listen on (env PORT, default 7071; 0 picks a free port)

@@ -4,7 +4,7 @@
  * listens, the store, and each function with its trigger (and URL for HTTP
  * triggers). Which kinds of key are set is printed; a key itself never is.
  */
-import { triggerUrl } from '../http/app-routes.ts';
+import { appBasePath, triggerUrl } from '../http/app-routes.ts';
 import { MANAGEMENT_BASE_PATH } from '../http/management-routes.ts';
 import type { FunctionApp, FunctionDefinition } from '../runtime/app.ts';
 import { isKeyless, type ResolvedKeys } from '../runtime/keys.ts';
@@ -16,6 +16,10 @@ export interface BannerInfo {
   readonly keys: ResolvedKeys;
   readonly configPath: string | undefined;
   readonly workers: boolean;
+  /** An Azure Functions app's timer triggers. */
+  readonly timers?: readonly { readonly name: string; readonly schedule: string }[];
+  /** host.json's route prefix, when the app sets one. */
+  readonly routePrefix?: string;
 }
 
 export function formatBanner(info: BannerInfo): string {
@@ -31,18 +35,20 @@ export function formatBanner(info: BannerInfo): string {
     'Functions:',
     '',
   ];
-  for (const definition of info.app.functions) lines.push(`\t${describe(definition, info.url)}`, '');
+  const basePath = appBasePath(info.routePrefix);
+  for (const definition of info.app.functions) lines.push(`\t${describe(definition, info.url, basePath)}`, '');
+  for (const timer of info.timers ?? []) lines.push(`\t${timer.name}: timerTrigger (${timer.schedule}; runs on this host)`, '');
   return lines.join('\n');
 }
 
-function describe(definition: FunctionDefinition, origin: string): string {
+function describe(definition: FunctionDefinition, origin: string, basePath: string): string {
   switch (definition.kind) {
     case 'orchestration':
       return `${definition.name}: orchestrationTrigger`;
     case 'activity':
       return `${definition.name}: activityTrigger`;
     case 'http':
-      return `${definition.name}: [${definition.methods.join(',')}] ${triggerUrl(origin, definition)}`;
+      return `${definition.name}: [${definition.methods.join(',')}] ${triggerUrl(origin, definition, basePath)}`;
   }
 }
 

@@ -7,30 +7,39 @@
  * - Nothing is opened or bound before every setting has been checked,
  *   including the host-key rule for non-loopback addresses.
  * - Shutdown order: stop accepting HTTP (letting in-flight requests
- *   finish), then `host.stop()` (finish in-flight turns, hand back running
+ *   finish), stop timer triggers (letting running ones finish), then `host.stop()` (finish in-flight turns, hand back running
  *   activities, close the store), then exit 0. A second signal exits at once.
  */
 import { assertSafeBinding } from '../http/auth.ts';
 import { isKeyless, resolveKeys } from '../runtime/keys.ts';
 import { createHttpApp } from '../http/create-http-app.ts';
 import { serveHttp, type HttpServer } from '../http/serve.ts';
+import { startTimerTriggers, type TimerRunner } from '../azure-functions/timer-runner.ts';
+import type { FunctionApp } from '../runtime/app.ts';
 import { createHost, type Host } from '../runtime/host.ts';
+import { consoleLogger } from '../runtime/logger.ts';
 import type { StartFlags } from './args.ts';
 import { formatBanner } from './banner.ts';
 import { resolveSettings, type Settings } from './config.ts';
+import { functionsAppDir, loadFunctionsApp, loadLocalSettings, type FunctionsApp } from './functions-app.ts';
 import { loadApp } from './load-app.ts';
 
 /** Resolves once the server is listening; the process then lives until a signal. */
 export async function start(flags: StartFlags): Promise<void> {
+  // An Azure Functions app's local settings are environment variables, PERDURE_* ones included: read them first.
+  const functionsDir = functionsAppDir(flags.appModule, process.cwd());
+  if (functionsDir !== undefined) loadLocalSettings(functionsDir);
   const settings = await resolveSettings(flags, process.env, process.cwd());
   const { keys, limits, showStackPaths } = settings.server;
   assertSafeBinding(settings.host, resolveKeys(keys));
-  const app = await loadApp(settings.appModule);
+  const functions = functionsDir === undefined ? undefined : await loadFunctionsApp(functionsDir);
+  const app: FunctionApp = functions?.app ?? (await loadApp(settings.appModule));
+  const routePrefix = functions?.routePrefix === undefined ? {} : { routePrefix: functions.routePrefix };
   const host = await createHost({ app, store: settings.store, ...settings.hostTuning, keys, showStackPaths });
   let server: HttpServer;
   try {
     const allowedHosts = allowedHostsFor(settings, isKeyless(host.keys));
-    const http = createHttpApp(host, { maxBodyBytes: settings.maxBodyBytes, ...(allowedHosts ? { allowedHosts } : {}) });
+    const http = createHttpApp(host, { maxBodyBytes: settings.maxBodyBytes, ...(allowedHosts ? { allowedHosts } : {}), ...routePrefix });
     server = await serveHttp({ fetch: http.fetch, port: settings.port, hostname: settings.host, keys, ...limits });
   } catch (error) {
     await host.stop();
@@ -38,11 +47,24 @@ export async function start(flags: StartFlags): Promise<void> {
   }
   const { configPath } = settings;
   const workers = settings.hostTuning.workers !== false;
-  console.log(formatBanner({ url: server.url, store: host.store.description, app, keys: host.keys, configPath, workers }));
-  stopOnSignals(server, host);
+  const timers = functions ? startTimers(functions, host, server.url) : undefined;
+  const banner = { url: server.url, store: host.store.description, app, keys: host.keys, configPath, workers };
+  console.log(formatBanner({ ...banner, ...functionsBanner(functions) }));
+  stopOnSignals(server, host, timers);
 }
 
-function stopOnSignals(server: HttpServer, host: Host): void {
+function startTimers(functions: FunctionsApp, host: Host, origin: string): TimerRunner | undefined {
+  if (functions.timers.length === 0) return undefined;
+  return startTimerTriggers({ client: host.client, origin, logger: consoleLogger, timers: functions.timers });
+}
+
+function functionsBanner(functions: FunctionsApp | undefined) {
+  if (!functions) return {};
+  const timers = functions.timers.map((t) => ({ name: t.name, schedule: t.schedule.expression }));
+  return { timers, ...(functions.routePrefix === undefined ? {} : { routePrefix: functions.routePrefix }) };
+}
+
+function stopOnSignals(server: HttpServer, host: Host, timers: TimerRunner | undefined): void {
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopping) {
@@ -51,7 +73,7 @@ function stopOnSignals(server: HttpServer, host: Host): void {
     }
     stopping = true;
     console.log(`Received ${signal}; stopping (send it again to exit at once)...`);
-    void shutdown(server, host).then(
+    void shutdown(server, host, timers).then(
       () => {
         console.log('Host stopped.');
         process.exit(0);
@@ -66,10 +88,11 @@ function stopOnSignals(server: HttpServer, host: Host): void {
   process.on('SIGTERM', onSignal);
 }
 
-async function shutdown(server: HttpServer, host: Host): Promise<void> {
+async function shutdown(server: HttpServer, host: Host, timers: TimerRunner | undefined): Promise<void> {
   // Waiting requests (start-and-wait) answer 202 with their check-status payload now, while the server can still reply.
   host.client.interruptWaits();
   await server.close(5_000);
+  await timers?.stop();
   await host.stop();
 }
 

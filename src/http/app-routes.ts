@@ -30,6 +30,17 @@ import { json } from './errors.ts';
 
 export const APP_BASE_PATH = '/api';
 
+/**
+ * The base path for a route prefix as host.json's `extensions.http.routePrefix`
+ * writes it: `api` (the default) gives `/api`, an empty prefix gives the root.
+ */
+export function appBasePath(routePrefix: string | undefined): string {
+  if (routePrefix === undefined) return APP_BASE_PATH;
+  const trimmed = routePrefix.replace(/^\/+|\/+$/g, '');
+  if (/[{}?#\\]/.test(trimmed)) throw new ConfigurationError(`Unsupported HTTP route prefix '${routePrefix}'.`);
+  return trimmed === '' ? '' : `/${trimmed}`;
+}
+
 export interface AppRouteDeps {
   readonly triggers: readonly HttpTriggerDefinition[];
   readonly client: DurableClient;
@@ -72,8 +83,8 @@ function convertSegment(segment: string, route: string): string {
 }
 
 /** The absolute URL shown at startup, with the template left readable. */
-export function triggerUrl(origin: string, trigger: HttpTriggerDefinition): string {
-  return `${origin}${APP_BASE_PATH}/${trigger.route.replace(/^\/+/, '')}`;
+export function triggerUrl(origin: string, trigger: HttpTriggerDefinition, basePath: string = APP_BASE_PATH): string {
+  return `${origin}${basePath}/${trigger.route.replace(/^\/+/, '')}`;
 }
 
 export function appRoutes(deps: AppRouteDeps): Hono {

@@ -16,7 +16,7 @@ import { Hono } from 'hono';
 import type { Host } from '../runtime/host.ts';
 import { NO_KEYS, isKeyless, resolveKeys, type HostKeys, type ResolvedKeys } from '../runtime/keys.ts';
 import { consoleLogger, type Logger } from '../runtime/logger.ts';
-import { APP_BASE_PATH, appRoutes } from './app-routes.ts';
+import { appBasePath, appRoutes } from './app-routes.ts';
 import { DEFAULT_MAX_BODY_BYTES } from './body.ts';
 import { crossSiteCheck, hostCheck } from './browser-guard.ts';
 import { errorResponse, json } from './errors.ts';
@@ -40,6 +40,8 @@ export interface HttpAppOptions {
   /** Largest request body accepted, in bytes (default 1 MiB). */
   readonly maxBodyBytes?: number;
   readonly logger?: Logger;
+  /** Where the app's triggers are served, as host.json's `extensions.http.routePrefix` (default `api`; empty: the root). */
+  readonly routePrefix?: string;
 }
 
 type HttpHost = Pick<Host, 'app' | 'client'> & { readonly keys?: ResolvedKeys };
@@ -60,8 +62,10 @@ export function createHttpApp(host: HttpHost, options: HttpAppOptions = {}): Hon
   http.use('*', securityHeaders());
   if (isKeyless(keys) || options.allowedHosts !== undefined) http.use('*', hostCheck({ allowedHosts }));
   if (isKeyless(keys)) http.use(`${MANAGEMENT_BASE_PATH}/*`, crossSiteCheck({ allowedHosts }));
-  http.route(APP_BASE_PATH, appRoutes({ triggers: host.app.httpTriggers, client: host.client, logger, keys, maxBodyBytes, allowedHosts }));
+  // Management first: with an empty route prefix, an app route such as `{*path}` must not shadow it.
   http.route(MANAGEMENT_BASE_PATH, managementRoutes({ client: host.client, keys, maxBodyBytes }));
+  const triggers = appRoutes({ triggers: host.app.httpTriggers, client: host.client, logger, keys, maxBodyBytes, allowedHosts });
+  http.route(appBasePath(options.routePrefix) || '/', triggers);
   http.notFound((c) => json(404, { message: `No route matches ${c.req.method} ${new URL(c.req.url).pathname}.` }));
   http.onError((error, c) => {
     if (c.req.raw.signal.aborted || (error as NodeJS.ErrnoException | undefined)?.code === 'ECONNRESET') {
