@@ -153,7 +153,7 @@ for (const mode of MODES) {
       assert.deepEqual(status.output, ['Hello Tokyo!', 'Hello Seattle!', 'Hello London!']);
       const withHistory = await client.getStatus(chosen, { showHistory: true, showHistoryOutput: true, showInput: false });
       assert.equal(withHistory.runtimeStatus, 'Completed');
-      assert.equal((await client.getStatus(id, { showInput: true })).input?.note, 'x');
+      assert.deepEqual((await client.getStatus(id, { showInput: true })).input, { note: 'x' });
     });
 
     it('getStatus of an unknown ID throws as the JS client does on 404; startNew of an unknown function rejects (400)', async () => {
@@ -221,7 +221,8 @@ for (const mode of MODES) {
     it('restart (no JS method: its management URL) starts again, and waits with timeout', async () => {
       const id = await client.startNew('Echo', { instanceId: `${p}-restart`, input: 7 });
       await settled(client, id);
-      const links = client.createHttpManagementPayload(id);
+      // The JS types leave restartPostUri out; the payload carries every URL of the binding's managementUrls.
+      const links = client.createHttpManagementPayload(id) as unknown as { restartPostUri: string };
       const restarted = await request(links.restartPostUri, { method: 'POST' });
       assert.equal(restarted.status, 202);
       assert.notEqual(restarted.body.id, id);
@@ -280,7 +281,7 @@ for (const mode of MODES) {
       await settled(client, id);
       const response = client.createCheckStatusResponse(req(), id);
       assert.equal(response.status, 202);
-      const links = (await response.json()) as Record<string, string>;
+      const links = (await response.json()) as { statusQueryGetUri: string; sendEventPostUri: string };
       assert.equal(response.headers.get('location'), links.statusQueryGetUri);
       const status = await request(`${links.statusQueryGetUri}&showHistory=true&showHistoryOutput=true`);
       assert.equal(status.status, 200, status.text);
