@@ -112,7 +112,7 @@ async function listInstances({ c, deps, query }: ManagementRequest): Promise<Res
   const runtimeStatus = parseStatuses(query);
   const showInput = query.bool('showInput', true);
   if (runtimeStatus?.length === 0) return json(200, [], { [CONTINUATION_HEADER]: '' });
-  const instanceIdPrefix = query.get('instanceIdPrefix') || undefined;
+  const instanceIdPrefix = query.single('instanceIdPrefix');
   const createdTimeFrom = query.date('createdTimeFrom');
   const createdTimeTo = query.date('createdTimeTo');
   const continuationToken = c.req.header(CONTINUATION_HEADER) || undefined;
