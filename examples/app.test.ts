@@ -77,7 +77,7 @@ describe('examples', () => {
     assert.equal(status.input.checks, 2, 'the last execution was started by continueAsNew with the carried state');
     const history = await request(`${server.url}${MANAGEMENT}/instances/monitor-1?showHistory=true`);
     assert.equal(
-      history.body.historyEvents.filter((e: any) => e.type === 'TaskScheduled').length,
+      history.body.historyEvents.filter((e: any) => e.EventType === 'TaskCompleted').length,
       1,
       'history was reset: one poll in this execution',
     );

@@ -3,7 +3,8 @@
  * The async HTTP API pattern: `POST /api/start-and-wait/{functionName}`
  * starts an orchestration and holds the request open for a short while.
  * A quick orchestration answers 200 with its output in the same request;
- * a slow one answers 202 with the check-status URLs to poll.
+ * a slow one answers 202 with the check-status URLs to poll. As in Durable
+ * Functions, a terminated one answers 200 with its status, a failed one 500.
  *
  * `?timeoutMs=` sets how long to wait (default 10 s, at most 60 s).
  */

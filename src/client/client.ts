@@ -211,13 +211,14 @@ export class DurableClient {
     );
   }
 
-  /** Starts the instance's orchestration again with its original input, under a new ID (default) or the same one. */
+  /**
+   * Starts the instance's orchestration again with its original input, under a new ID (default) or the same one.
+   * A same-ID restart of a live instance is a conflict (InstanceAlreadyExistsError), decided by the store's
+   * atomic start-if-absent like any other start.
+   */
   async restart(instanceId: string, options: { newInstanceId?: boolean | string } = {}): Promise<StartNewResult> {
     const record = await this.#require(instanceId);
     const fresh = options.newInstanceId ?? true;
-    if (fresh === false && !isTerminalStatus(record.runtimeStatus)) {
-      throw new InvalidInstanceStateError(instanceId, 'restart (with the same ID)', record.runtimeStatus);
-    }
     const newId = fresh === false ? instanceId : fresh === true ? randomUUID() : fresh;
     return this.startNew(record.name, { instanceId: newId, input: record.input });
   }
@@ -266,7 +267,10 @@ export class DurableClient {
     return this.options.showStackPaths ? status : statusWithoutStackPaths(status);
   }
 
-  /** 200 with the output on completion, 500 with the status on failure or termination, 202 with the check-status body on timeout. */
+  /**
+   * As Durable Functions' client: 200 with the output on completion, 200 with the status once terminated,
+   * 500 with the status on failure, 202 with the check-status body on timeout.
+   */
   async waitForCompletionOrCreateCheckStatusResponse(
     request: Request,
     instanceId: string,
@@ -278,7 +282,7 @@ export class DurableClient {
         pollIntervalMs: options.retryIntervalMs ?? 1_000,
       });
       if (status.runtimeStatus === RuntimeStatus.Completed) return Response.json(status.output ?? null, { status: 200 });
-      return Response.json(this.forHttp(status), { status: 500 });
+      return Response.json(this.forHttp(status), { status: status.runtimeStatus === RuntimeStatus.Failed ? 500 : 200 });
     } catch (error) {
       if (error instanceof WaitForCompletionTimeoutError) return this.createCheckStatusResponse(request, instanceId, options);
       throw error;

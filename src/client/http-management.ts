@@ -5,6 +5,8 @@
  * (`code=`) when one is configured, as Durable Functions does.
  */
 export const MANAGEMENT_BASE_PATH = '/runtime/webhooks/durabletask';
+/** What Durable Functions (and its JS client) sends as Retry-After with a check-status answer. */
+export const CHECK_STATUS_RETRY_AFTER_SECONDS = '10';
 
 export interface HttpManagementPayload {
   readonly id: string;
@@ -38,11 +40,11 @@ export function createHttpManagementPayload(origin: string, instanceId: string, 
   };
 }
 
-/** 202 Accepted with the check-status body, a Location header and Retry-After. */
+/** 202 Accepted with the check-status body, a Location header and Durable Functions' `Retry-After: 10`. */
 export function checkStatusResponse(request: Request, instanceId: string, hostKey?: string): Response {
   const payload = createHttpManagementPayload(new URL(request.url).origin, instanceId, hostKey);
   return Response.json(payload, {
     status: 202,
-    headers: { Location: payload.statusQueryGetUri, 'Retry-After': '1' },
+    headers: { Location: payload.statusQueryGetUri, 'Retry-After': CHECK_STATUS_RETRY_AFTER_SECONDS },
   });
 }

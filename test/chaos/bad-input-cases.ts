@@ -72,9 +72,11 @@ const BAD_DATES = [
   '2024-01-01%00',
   '+002024-01-01',
 ];
-const BAD_TOPS = ['0', '-1', '1001', '1e3', 'abc', '99999999999999999999', '1.5', '%00', ''];
+// `top` above a page (1001, 5000) is accepted, as in Durable Functions: the page is capped and the continuation token carries the rest.
+const BAD_TOPS = ['0', '-1', '1e3', 'abc', '99999999999999999999', '1.5', '%00', ''];
 const BAD_STATUSES = ['', ',', 'Running,', 'Sleeping', 'running%00', 'Completed,,Failed'];
-const BAD_BOOLS = ['yes', '1', 'maybe', '%00'];
+// A boolean that does not parse (`yes`, `1`) takes its default, as in Durable Functions; a control character is refused.
+const BAD_BOOLS = ['%00', 'true%00', '%1B'];
 
 /** Every route that reads a JSON body, with the instance it aims at. */
 function bodyRoutes(): string[] {

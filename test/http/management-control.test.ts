@@ -39,7 +39,7 @@ describe('POST orchestrators/{functionName}[/{instanceId}]', () => {
     const id = response.body.id;
     assert.match(id, /^[0-9a-f-]{36}$/);
     assert.equal(response.headers.get('location'), `${m}/instances/${id}`);
-    assert.equal(response.headers.get('retry-after'), '1');
+    assert.equal(response.headers.get('retry-after'), '10');
     assert.deepEqual(Object.keys(response.body).sort(), [
       'id',
       'purgeHistoryDeleteUri',
@@ -66,9 +66,10 @@ describe('POST orchestrators/{functionName}[/{instanceId}]', () => {
     assert.ok(!Number.isNaN(Date.parse(conflict.body.createdTime)));
   });
 
-  it('answers 404 for an unknown function and 400 for bad JSON or a bad instance ID', async () => {
+  it('answers 400 for an unknown function (as Durable Functions), bad JSON or a bad instance ID', async () => {
     const unknown = await post('/orchestrators/NoSuchThing/x');
-    assert.equal(unknown.status, 404);
+    assert.equal(unknown.status, 400);
+    assert.equal(unknown.body.field, 'functionName');
     assert.match(unknown.body.message, /NoSuchThing/);
     const badJson = await post('/orchestrators/HelloSequence/bad-json', { body: '{"a":', headers: { 'content-type': 'application/json' } });
     assert.equal(badJson.status, 400);
@@ -130,7 +131,7 @@ describe('terminate, suspend, resume', () => {
 });
 
 describe('POST instances/{id}/rewind', () => {
-  it('answers 410 unless the instance failed, and rewinds a Failed one to completion', async () => {
+  it('rewinds a Failed one to completion; 410 once Completed, 409 while live (Durable Functions: 500)', async () => {
     const flag = dir.file('rewind-flag');
     assert.equal((await post('/orchestrators/Rewindable/rw-1', { json: flag })).status, 202);
     const failed = await waitForCompletion(server.url, 'rw-1');
@@ -144,7 +145,9 @@ describe('POST instances/{id}/rewind', () => {
     const again = await post('/instances/rw-1/rewind');
     assert.equal(again.status, 410);
     await startApproval('rw-live');
-    assert.equal((await post('/instances/rw-live/rewind')).status, 410);
+    const live = await post('/instances/rw-live/rewind');
+    assert.equal(live.status, 409);
+    assert.equal(live.body.runtimeStatus, 'Running');
   });
 });
 
@@ -162,7 +165,7 @@ describe('POST instances/{id}/restart', () => {
     assert.equal(fresh.output, 6);
   });
 
-  it('restarts under the same ID with restartWithNewInstanceId=false; 410 if live, 404 if unknown', async () => {
+  it('restarts under the same ID with restartWithNewInstanceId=false; 409 if live, 400 if unknown', async () => {
     const original = await request(`${m}/instances/rs-1`);
     const same = await post('/instances/rs-1/restart?restartWithNewInstanceId=false');
     assert.equal(same.status, 202);
@@ -174,8 +177,11 @@ describe('POST instances/{id}/restart', () => {
     );
     assert.equal(rerun.output, 6);
     await startApproval('rs-live');
-    assert.equal((await post('/instances/rs-live/restart?restartWithNewInstanceId=false')).status, 410);
-    assert.equal((await post('/instances/nobody/restart')).status, 404);
-    assert.equal((await post('/instances/rs-1/restart?restartWithNewInstanceId=maybe')).status, 400);
+    const conflict = await post('/instances/rs-live/restart?restartWithNewInstanceId=false');
+    assert.equal(conflict.status, 409);
+    assert.equal(conflict.body.runtimeStatus, 'Running');
+    const unknown = await post('/instances/nobody/restart');
+    assert.equal(unknown.status, 400);
+    assert.equal(unknown.body.field, 'instanceId');
   });
 });

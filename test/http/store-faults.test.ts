@@ -81,9 +81,10 @@ describe('store faults over HTTP', () => {
       'a retry after completion is still the same 202',
     );
     const status = await request(`${m}/instances/idem-1?showHistory=true`);
-    const notes = status.body.historyEvents.filter((e: any) => e.type === 'EventRaised' && e.name === 'Note');
+    // History in Durable Functions' shape: `Input` is the JSON text of the event data.
+    const notes = status.body.historyEvents.filter((e: any) => e.EventType === 'EventRaised' && e.Name === 'Note');
     assert.deepEqual(
-      notes.map((e: any) => e.input),
+      notes.map((e: any) => JSON.parse(e.Input)),
       [{ n: 1 }, { n: 3 }],
       JSON.stringify(status.body.historyEvents),
     );
