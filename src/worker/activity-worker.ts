@@ -12,6 +12,7 @@ import type { ActivityCompletion, ActivityOutcome, ActivityWorkItem, Store } fro
 import type { ActivityContext, FunctionApp } from '../runtime/app.ts';
 import type { Clock } from '../runtime/clock.ts';
 import type { Logger } from '../runtime/logger.ts';
+import { poisonedActivityFailure } from './poison.ts';
 import type { InlineActivity, InlineActivityRunner } from './turn-chain.ts';
 
 export interface ActivityWorkerOptions {
@@ -23,6 +24,8 @@ export interface ActivityWorkerOptions {
   readonly leaseMs: number;
   readonly concurrency: number;
   readonly maxPayloadBytes: number;
+  /** Deliveries of a task that may end without a result before it is poisoned instead of run. */
+  readonly maxDeliveries: number;
   /** Called when results were committed, so the orchestration worker looks at once. */
   readonly onCompleted: () => void;
   /** Called when a slot frees up, so the claim loop can take more. */
@@ -139,6 +142,7 @@ export class ActivityWorker implements InlineActivityRunner {
       log: this.options.logger,
     };
     try {
+      if (delivery.attempt > this.options.maxDeliveries) return this.#poisoned(item, delivery);
       if (!definition) return { failure: toFailureDetails(new FunctionNotFoundError('activity', item.name)) };
       const result = await definition.handler(item.input, context);
       const normalized = normalizePayload(result, `result of activity '${item.name}'`, this.options.maxPayloadBytes);
@@ -148,6 +152,14 @@ export class ActivityWorker implements InlineActivityRunner {
     } finally {
       if (inline) this.#inline -= 1;
     }
+  }
+
+  /** A task whose earlier deliveries all ended without a result is failed, not run: it may be what kills the host. */
+  #poisoned(item: Runnable, delivery: Delivery): ActivityOutcome {
+    const { maxDeliveries, logger } = this.options;
+    const failure = poisonedActivityFailure({ ...item, deliveries: delivery.attempt - 1, maxDeliveries });
+    logger.error(`[perdure] ${failure.message}`);
+    return { failure };
   }
 
   /** Commits buffered results; concurrent calls coalesce into one running flush. */

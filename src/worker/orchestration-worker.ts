@@ -21,7 +21,7 @@ import { isTerminalStatus, RuntimeStatus } from '../model/runtime-status.ts';
 import type { OrchestrationExecutor } from '../orchestration/executor.ts';
 import { replayHistory } from '../orchestration/replay.ts';
 import { runRewindTurn } from '../orchestration/rewind.ts';
-import { drainTurn, failedTurn, runTurn, type TurnRequest, type TurnResult } from '../orchestration/turn.ts';
+import { drainTurn, failedTurn, runTurn, terminatedTurn, type TurnRequest, type TurnResult } from '../orchestration/turn.ts';
 import type { ActivityOutcome, OrchestrationCommit, OrchestrationWorkItem, Store } from '../store/store.ts';
 import type { ActivityWorker } from './activity-worker.ts';
 import { runChain } from './turn-chain.ts';
@@ -31,6 +31,8 @@ import type { Logger } from '../runtime/logger.ts';
 import { SessionCache } from './session-cache.ts';
 import type { StartHandoff } from './start-handoff.ts';
 import { toCommit } from './turn-commit.ts';
+import { TurnBudgetExceeded, type TurnGuard } from './turn-guard.ts';
+import { poisonedTurnFailure, turnBudgetFailure } from './poison.ts';
 
 /** While handed-over turns keep a worker busy, it still claims at least this often. */
 const CLAIM_EVERY_MS = 10;
@@ -44,6 +46,11 @@ export interface OrchestrationWorkerOptions {
   readonly leaseMs: number;
   readonly batchSize: number;
   readonly sessionCacheSize: number;
+  /** Deliveries of a turn that may end without a result before the instance fails (poison protection). */
+  readonly maxDeliveries: number;
+  /** Runs orchestrator code so that it can be stopped (turn-guard.ts). */
+  readonly guard: TurnGuard;
+  readonly turnBudgetMs: number;
   /** Turn chaining: run this host's activities inline and commit several turns at once (see turn-chain.ts). */
   readonly chaining?: {
     readonly activities: ActivityWorker;
@@ -66,7 +73,8 @@ export interface CommittedBatch {
 
 interface PreparedTurn {
   readonly item: OrchestrationWorkItem;
-  readonly turn: TurnResult;
+  /** Undefined when the turn overran its budget and gets another delivery: nothing to commit. */
+  readonly turn: TurnResult | undefined;
   readonly executor: OrchestrationExecutor | undefined;
   /** Inline activities still running when the chain stopped: committed leased to this host. */
   readonly running?: ReadonlyMap<number, Promise<ActivityOutcome>>;
@@ -120,9 +128,12 @@ export class OrchestrationWorker implements StartHandoff {
 
   async #run(items: readonly OrchestrationWorkItem[]): Promise<void> {
     const { store, clock } = this.options;
-    const prepared = await Promise.all(items.map((item) => this.#prepare(item)));
+    const all = await Promise.all(items.map((item) => this.#prepare(item)));
+    const overrun = all.filter((p) => p.turn === undefined).map((p) => p.item);
+    if (overrun.length > 0) this.#abandon(overrun, true);
+    const prepared = all.filter((p): p is PreparedTurn & { turn: TurnResult } => p.turn !== undefined);
     const now = clock.now();
-    const commits = prepared.map((p) => this.#leaseRunning(toCommit(p.item, p.turn, now, randomUUID), p.running, now));
+    const commits = prepared.map((p) => this.#leaseRunning(this.#commitOf(p.item, p.turn, now), p.running, now));
     const results = await store.commitOrchestrations(commits);
     let queuedActivities = false;
     let sentMessages = false;
@@ -165,10 +176,11 @@ export class OrchestrationWorker implements StartHandoff {
     return this.#handed.splice(0, this.options.batchSize);
   }
 
-  #abandon(items: OrchestrationWorkItem[]): void {
+  /** Hands leases back: unrun turns give their delivery back, `delivered` ones (stopped by the budget) keep it. */
+  #abandon(items: OrchestrationWorkItem[], delivered = false): void {
     if (items.length === 0) return;
     this.options.store
-      .abandonOrchestrations(items)
+      .abandonOrchestrations(items, { delivered })
       .catch((error) =>
         this.options.logger.error('[perdure] could not hand back started instances; they wait for their lease to expire', error),
       )
@@ -186,6 +198,8 @@ export class OrchestrationWorker implements StartHandoff {
       newId: randomUUID,
     };
     if (isTerminalStatus(item.runtimeStatus)) return { item, turn: await this.#terminalTurn(item, request), executor: undefined };
+    const withoutCode = await this.#turnWithoutCode(item, request);
+    if (withoutCode) return { item, turn: withoutCode, executor: undefined };
     const definition = this.options.app.getOrchestration(item.name);
     if (!definition) {
       const error = new FunctionNotFoundError('orchestration', item.name);
@@ -194,23 +208,82 @@ export class OrchestrationWorker implements StartHandoff {
     let executor: OrchestrationExecutor | undefined;
     try {
       executor = this.#sessions.take(item.instanceId, item.executionId, item.historyLength) ?? (await this.#replay(item));
-      const turn = runTurn(executor, request);
+      const current = executor;
+      const turn = this.options.guard(() => runTurn(current, request));
       const chaining = this.options.chaining;
-      if (!chaining || chaining.windowMs <= 0) return { item, turn, executor };
+      // A redelivered turn may be what killed the last host (an inline activity, say): run it alone,
+      // and let its activities go through the queue, where each delivery is counted.
+      if (!chaining || chaining.windowMs <= 0 || item.deliveries > 1) return { item, turn, executor };
       const chained = await runChain(executor, turn, request, chaining.activities, {
         windowMs: chaining.windowMs,
         maxTurns: chaining.maxTurns,
         now: () => this.options.clock.now(),
+        guard: this.options.guard,
       });
       return { item, turn: chained.turn, executor, running: chained.running };
     } catch (error) {
+      if (error instanceof TurnBudgetExceeded) return this.#overrun(item, request);
       return { item, turn: failedTurn(request, error, executor?.parent ?? startedParent(item)), executor: undefined };
     }
   }
 
+  /**
+   * Turns decided without running the orchestrator: a termination (so a
+   * poisoned or spinning instance can always be terminated), and a turn
+   * delivered more than maxDeliveries times without a result (poisoned).
+   */
+  async #turnWithoutCode(item: OrchestrationWorkItem, request: TurnRequest): Promise<TurnResult | undefined> {
+    const termination = item.messages.find((m) => m.event.type === 'ExecutionTerminated');
+    const { maxDeliveries } = this.options;
+    const poisoned = item.deliveries > maxDeliveries;
+    if (!termination && !poisoned) return undefined;
+    this.#sessions.take(item.instanceId, item.executionId, item.historyLength); // whatever it held is over
+    const parent = await this.#parentOf(item);
+    if (termination?.event.type === 'ExecutionTerminated') return terminatedTurn(request, termination.event, parent);
+    const failure = poisonedTurnFailure({ instanceId: item.instanceId, name: item.name, deliveries: item.deliveries - 1, maxDeliveries });
+    this.options.logger.error(`[perdure] ${failure.message}`);
+    return failedTurn(request, failure, parent);
+  }
+
+  /** A turn stopped by its budget gets another delivery, up to maxDeliveries; then the instance fails. */
+  async #overrun(item: OrchestrationWorkItem, request: TurnRequest): Promise<PreparedTurn> {
+    const { turnBudgetMs: budgetMs, maxDeliveries, logger } = this.options;
+    const overrun = { instanceId: item.instanceId, name: item.name, budgetMs, deliveries: item.deliveries };
+    if (item.deliveries < maxDeliveries) {
+      logger.warn(
+        `[perdure] orchestration '${item.name}' (instance '${item.instanceId}') did not yield within ${budgetMs} ms and was stopped ` +
+          `(delivery ${item.deliveries} of ${maxDeliveries})`,
+      );
+      return { item, turn: undefined, executor: undefined };
+    }
+    const failure = turnBudgetFailure(overrun);
+    logger.error(`[perdure] ${failure.message}`);
+    return { item, turn: failedTurn(request, failure, await this.#parentOf(item)), executor: undefined };
+  }
+
+  /** The parent to notify, read from the start message or the stored history (never by running code). */
+  async #parentOf(item: OrchestrationWorkItem): Promise<ParentRef | undefined> {
+    const fromMessages = startedParent(item);
+    if (fromMessages || item.historyLength === 0) return fromMessages;
+    const history = await this.options.store.getHistory(item.instanceId);
+    for (const event of history) if (event.type === 'ExecutionStarted') return event.parent;
+    return undefined;
+  }
+
+  /**
+   * The store commit for a turn. Activities queued by a redelivered turn may
+   * have run inline in the delivery that did not finish: they start at
+   * attempt 1 already, so their first claim reports attempt 2.
+   */
+  #commitOf(item: OrchestrationWorkItem, turn: TurnResult, now: number): OrchestrationCommit {
+    const commit = toCommit(item, turn, now, randomUUID);
+    if (item.deliveries <= 1 || commit.activities.length === 0) return commit;
+    return { ...commit, activities: commit.activities.map((a) => ({ ...a, attempt: 1 })) };
+  }
+
   async #replay(item: OrchestrationWorkItem): Promise<OrchestrationExecutor> {
     const history = item.historyLength === 0 ? [] : await this.options.store.getHistory(item.instanceId);
-    return replayHistory(this.#target(item), history);
+    return this.options.guard(() => replayHistory(this.#target(item), history));
   }
 
   async #terminalTurn(item: OrchestrationWorkItem, request: TurnRequest): Promise<TurnResult> {
@@ -220,7 +293,7 @@ export class OrchestrationWorker implements StartHandoff {
     const history = await this.options.store.getHistory(item.instanceId);
     const reason = rewind.event.type === 'ExecutionRewound' ? rewind.event.reason : undefined;
     try {
-      return runRewindTurn(this.#target(item), history, request, reason);
+      return this.options.guard(() => runRewindTurn(this.#target(item), history, request, reason));
     } catch (error) {
       return failedTurn(request, error);
     }

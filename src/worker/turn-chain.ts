@@ -19,6 +19,7 @@ import type { OrchestrationExecutor } from '../orchestration/executor.ts';
 import type { ScheduledAction } from '../orchestration/scheduled-action.ts';
 import { runTurn, type TurnMessage, type TurnRequest, type TurnResult } from '../orchestration/turn.ts';
 import type { ActivityOutcome } from '../store/store.ts';
+import type { TurnGuard } from './turn-guard.ts';
 
 export interface InlineActivityRunner {
   /** True if every activity can run here now (registered, and free slots for all). */
@@ -39,6 +40,8 @@ export interface ChainOptions {
   readonly windowMs: number;
   readonly maxTurns: number;
   readonly now: () => number;
+  /** Runs each chained turn where it can be stopped (turn-guard.ts); a stopped turn rejects the chain. */
+  readonly guard: TurnGuard;
 }
 
 export interface ChainResult {
@@ -67,7 +70,8 @@ export async function runChain(
     const outcomes = await settleWithin(running, options.windowMs);
     if (!outcomes) return { turn: mergeTurns(turns), running: new Map(activities.map((a, i) => [a.taskId, running[i]!])) };
     const now = options.now();
-    turn = runTurn(executor, { ...request, runtimeStatus: turn.runtimeStatus, messages: toMessages(activities, outcomes, now), now });
+    const next: TurnRequest = { ...request, runtimeStatus: turn.runtimeStatus, messages: toMessages(activities, outcomes, now), now };
+    turn = options.guard(() => runTurn(executor, next));
     turns.push(turn);
   }
   return { turn: mergeTurns(turns), running: new Map() };
