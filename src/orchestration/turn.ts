@@ -228,8 +228,12 @@ export function drainTurn(request: TurnRequest): TurnResult {
 
 /** Fails the instance with `error` (a replay that diverged from history, an unknown orchestrator, ...). */
 export function failedTurn(request: TurnRequest, error: unknown, parent?: ParentRef): TurnResult {
+  return failedTurnWith(request, toFailureDetails(error), parent);
+}
+
+/** Fails the instance with failure details the runtime built itself (poisoned work). */
+export function failedTurnWith(request: TurnRequest, failure: FailureDetails, parent?: ParentRef): TurnResult {
   const timestamp = isoTimestamp(request.now);
-  const failure = toFailureDetails(error);
   return {
     consumedMessageIds: request.messages.map((m) => m.id),
     newEvents: [

@@ -21,7 +21,15 @@ import { isTerminalStatus, RuntimeStatus } from '../model/runtime-status.ts';
 import type { OrchestrationExecutor } from '../orchestration/executor.ts';
 import { replayHistory } from '../orchestration/replay.ts';
 import { runRewindTurn } from '../orchestration/rewind.ts';
-import { drainTurn, failedTurn, runTurn, terminatedTurn, type TurnRequest, type TurnResult } from '../orchestration/turn.ts';
+import {
+  drainTurn,
+  failedTurn,
+  failedTurnWith,
+  runTurn,
+  terminatedTurn,
+  type TurnRequest,
+  type TurnResult,
+} from '../orchestration/turn.ts';
 import type { ActivityOutcome, OrchestrationCommit, OrchestrationWorkItem, Store } from '../store/store.ts';
 import type { ActivityWorker } from './activity-worker.ts';
 import { runChain } from './turn-chain.ts';
@@ -242,7 +250,7 @@ export class OrchestrationWorker implements StartHandoff {
     if (termination?.event.type === 'ExecutionTerminated') return terminatedTurn(request, termination.event, parent);
     const failure = poisonedTurnFailure({ instanceId: item.instanceId, name: item.name, deliveries: item.deliveries - 1, maxDeliveries });
     this.options.logger.error(`[perdure] ${failure.message}`);
-    return failedTurn(request, failure, parent);
+    return failedTurnWith(request, failure, parent);
   }
 
   /** A turn stopped by its budget gets another delivery, up to maxDeliveries; then the instance fails. */
@@ -258,7 +266,7 @@ export class OrchestrationWorker implements StartHandoff {
     }
     const failure = turnBudgetFailure(overrun);
     logger.error(`[perdure] ${failure.message}`);
-    return { item, turn: failedTurn(request, failure, await this.#parentOf(item)), executor: undefined };
+    return { item, turn: failedTurnWith(request, failure, await this.#parentOf(item)), executor: undefined };
   }
 
   /** The parent to notify, read from the start message or the stored history (never by running code). */
