@@ -216,17 +216,23 @@ export class OrchestrationWorker implements StartHandoff {
     let executor: OrchestrationExecutor | undefined;
     try {
       executor = this.#sessions.take(item.instanceId, item.executionId, item.historyLength) ?? (await this.#replay(item));
-      const current = executor;
-      const turn = this.options.guard(() => runTurn(current, request));
       const chaining = this.options.chaining;
       // A redelivered turn may be what killed the last host (an inline activity, say): run it alone,
       // and let its activities go through the queue, where each delivery is counted.
-      if (!chaining || chaining.windowMs <= 0 || item.deliveries > 1) return { item, turn, executor };
-      const chained = await runChain(executor, turn, request, chaining.activities, {
-        windowMs: chaining.windowMs,
-        maxTurns: chaining.maxTurns,
-        now: () => this.options.clock.now(),
+      const chain = chaining && chaining.windowMs > 0 && item.deliveries <= 1;
+      const chained = await runChain(executor, request, {
         guard: this.options.guard,
+        now: () => this.options.clock.now(),
+        ...(chain
+          ? {
+              chaining: {
+                runner: chaining.activities,
+                windowMs: chaining.windowMs,
+                maxTurns: chaining.maxTurns,
+                sliceMs: this.options.turnBudgetMs / 10,
+              },
+            }
+          : {}),
       });
       return { item, turn: chained.turn, executor, running: chained.running };
     } catch (error) {
@@ -291,7 +297,10 @@ export class OrchestrationWorker implements StartHandoff {
 
   async #replay(item: OrchestrationWorkItem): Promise<OrchestrationExecutor> {
     const history = item.historyLength === 0 ? [] : await this.options.store.getHistory(item.instanceId);
-    return this.options.guard(() => replayHistory(this.#target(item), history));
+    const target = this.#target(item);
+    // An empty history runs no orchestrator code: the generator starts with the first turn.
+    if (history.length === 0) return replayHistory(target, history);
+    return this.options.guard(() => replayHistory(target, history));
   }
 
   async #terminalTurn(item: OrchestrationWorkItem, request: TurnRequest): Promise<TurnResult> {
@@ -301,7 +310,7 @@ export class OrchestrationWorker implements StartHandoff {
     const history = await this.options.store.getHistory(item.instanceId);
     const reason = rewind.event.type === 'ExecutionRewound' ? rewind.event.reason : undefined;
     try {
-      return this.options.guard(() => runRewindTurn(this.#target(item), history, request, reason));
+      return await this.options.guard(() => runRewindTurn(this.#target(item), history, request, reason));
     } catch (error) {
       return failedTurn(request, error);
     }

@@ -4,17 +4,24 @@
  * a `node:vm` call with a timeout, so an orchestrator that never yields
  * (`for (;;) {}`) is stopped after the turn budget instead of freezing the
  * host (HTTP, health, signals and every other instance share its thread).
- * See decision 0012 for the candidates and their measured costs.
+ *
+ * A vm call with a timeout starts and joins a watchdog thread, which costs
+ * far more than a turn (decision 0012), so runs are batched: every run asked
+ * for in the same tick (the turns of a claimed batch, chained turns whose
+ * activities finished together) shares one vm call.
  *
  * What must hold:
- * - The guarded function runs synchronously, in this realm (no copying), and
+ * - Each run executes synchronously, in this realm (nothing is copied), and
  *   its result or exception comes back unchanged.
- * - A run stopped by the budget throws TurnBudgetExceeded; the code it
- *   interrupted may have left its executor half-advanced, so the caller must
- *   drop that executor and commit nothing of the turn.
- * - Guards do not nest: a run inside a run is simply called (the outer
- *   budget covers it).
+ * - A run is stopped only after it alone ran most of the budget: a batch
+ *   starts no further run once a tenth of the budget is spent, so the run
+ *   that the timeout interrupts had at least nine tenths of it.
+ * - A stopped run rejects with TurnBudgetExceeded. The code it interrupted
+ *   may have left its executor half-advanced: the caller must drop that
+ *   executor and commit nothing of the turn. Runs after it in the batch are
+ *   run in the next vm call, unaffected.
  */
+import { performance } from 'node:perf_hooks';
 import vm from 'node:vm';
 
 export class TurnBudgetExceeded extends Error {
@@ -24,27 +31,59 @@ export class TurnBudgetExceeded extends Error {
   }
 }
 
-export type TurnGuard = <T>(run: () => T) => T;
+/** Runs `run` under the budget; settles with its result, its exception, or TurnBudgetExceeded. */
+export type TurnGuard = <T>(run: () => T) => Promise<T>;
 
-/** A guard that stops a run after `budgetMs` of wall time. */
+interface Job {
+  readonly run: () => unknown;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: unknown) => void;
+}
+
 export function createTurnGuard(budgetMs: number): TurnGuard {
-  const sandbox: { run: (() => unknown) | undefined } = { run: undefined };
+  const sandbox: { batch: (() => void) | undefined } = { batch: undefined };
   const context = vm.createContext(sandbox);
-  // The script only calls back into this realm: the orchestrator's objects never cross realms.
-  const script = new vm.Script('run()', { filename: 'perdure-turn-guard.js' });
-  let depth = 0;
-  return <T>(run: () => T): T => {
-    if (depth > 0) return run();
-    depth += 1;
-    sandbox.run = run;
+  // The script only calls back into this realm: orchestrator objects never cross realms.
+  const script = new vm.Script('batch()', { filename: 'perdure-turn-guard.js' });
+  const sliceMs = budgetMs / 10;
+  let queue: Job[] = [];
+
+  function flush(): void {
+    const jobs = queue;
+    queue = [];
+    let next = 0;
+    sandbox.batch = () => {
+      const started = performance.now();
+      while (next < jobs.length) {
+        const job = jobs[next]!;
+        try {
+          job.resolve(job.run());
+        } catch (error) {
+          job.reject(error);
+        }
+        next += 1;
+        if (performance.now() - started >= sliceMs) return;
+      }
+    };
     try {
-      return script.runInContext(context, { timeout: budgetMs }) as T;
-    } catch (error) {
-      if ((error as { code?: unknown }).code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') throw new TurnBudgetExceeded(budgetMs);
-      throw error;
+      while (next < jobs.length) {
+        try {
+          script.runInContext(context, { timeout: budgetMs });
+        } catch (error) {
+          // Only the watchdog's termination escapes a run (the runs' own exceptions are caught above).
+          if ((error as { code?: unknown }).code !== 'ERR_SCRIPT_EXECUTION_TIMEOUT') throw error;
+          jobs[next]!.reject(new TurnBudgetExceeded(budgetMs));
+          next += 1;
+        }
+      }
     } finally {
-      sandbox.run = undefined;
-      depth -= 1;
+      sandbox.batch = undefined;
     }
-  };
+  }
+
+  return <T>(run: () => T): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      if (queue.length === 0) queueMicrotask(flush);
+      queue.push({ run, resolve: resolve as (value: unknown) => void, reject });
+    });
 }
