@@ -16,20 +16,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { FunctionNotFoundError } from '../model/errors.ts';
-import type { ParentRef } from '../model/history.ts';
 import { isTerminalStatus, RuntimeStatus } from '../model/runtime-status.ts';
 import type { OrchestrationExecutor } from '../orchestration/executor.ts';
 import { replayHistory } from '../orchestration/replay.ts';
 import { runRewindTurn } from '../orchestration/rewind.ts';
-import {
-  drainTurn,
-  failedTurn,
-  failedTurnWith,
-  runTurn,
-  terminatedTurn,
-  type TurnRequest,
-  type TurnResult,
-} from '../orchestration/turn.ts';
+import { drainTurn, failedTurn, type TurnRequest, type TurnResult } from '../orchestration/turn.ts';
 import type { ActivityOutcome, OrchestrationCommit, OrchestrationWorkItem, Store } from '../store/store.ts';
 import type { ActivityWorker } from './activity-worker.ts';
 import { runChain } from './turn-chain.ts';
@@ -40,7 +31,7 @@ import { SessionCache } from './session-cache.ts';
 import type { StartHandoff } from './start-handoff.ts';
 import { toCommit } from './turn-commit.ts';
 import { TurnBudgetExceeded, type TurnGuard } from './turn-guard.ts';
-import { poisonedTurnFailure, turnBudgetFailure } from './poison.ts';
+import { codelessTurn, overrunTurn, runsNoCode, startedParent } from './codeless-turns.ts';
 
 /** While handed-over turns keep a worker busy, it still claims at least this often. */
 const CLAIM_EVERY_MS = 10;
@@ -206,8 +197,10 @@ export class OrchestrationWorker implements StartHandoff {
       newId: randomUUID,
     };
     if (isTerminalStatus(item.runtimeStatus)) return { item, turn: await this.#terminalTurn(item, request), executor: undefined };
-    const withoutCode = await this.#turnWithoutCode(item, request);
-    if (withoutCode) return { item, turn: withoutCode, executor: undefined };
+    if (runsNoCode(item, this.options.maxDeliveries)) {
+      this.#sessions.take(item.instanceId, item.executionId, item.historyLength); // whatever it held is over
+      return { item, turn: await codelessTurn(this.options, item, request), executor: undefined };
+    }
     const definition = this.options.app.getOrchestration(item.name);
     if (!definition) {
       const error = new FunctionNotFoundError('orchestration', item.name);
@@ -229,59 +222,16 @@ export class OrchestrationWorker implements StartHandoff {
                 runner: chaining.activities,
                 windowMs: chaining.windowMs,
                 maxTurns: chaining.maxTurns,
-                sliceMs: this.options.turnBudgetMs / 10,
+                sliceMs: this.options.turnBudgetMs > 0 ? this.options.turnBudgetMs / 10 : Infinity,
               },
             }
           : {}),
       });
       return { item, turn: chained.turn, executor, running: chained.running };
     } catch (error) {
-      if (error instanceof TurnBudgetExceeded) return this.#overrun(item, request);
+      if (error instanceof TurnBudgetExceeded) return { item, turn: await overrunTurn(this.options, item, request), executor: undefined };
       return { item, turn: failedTurn(request, error, executor?.parent ?? startedParent(item)), executor: undefined };
     }
-  }
-
-  /**
-   * Turns decided without running the orchestrator: a termination (so a
-   * poisoned or spinning instance can always be terminated), and a turn
-   * delivered more than maxDeliveries times without a result (poisoned).
-   */
-  async #turnWithoutCode(item: OrchestrationWorkItem, request: TurnRequest): Promise<TurnResult | undefined> {
-    const termination = item.messages.find((m) => m.event.type === 'ExecutionTerminated');
-    const { maxDeliveries } = this.options;
-    const poisoned = item.deliveries > maxDeliveries;
-    if (!termination && !poisoned) return undefined;
-    this.#sessions.take(item.instanceId, item.executionId, item.historyLength); // whatever it held is over
-    const parent = await this.#parentOf(item);
-    if (termination?.event.type === 'ExecutionTerminated') return terminatedTurn(request, termination.event, parent);
-    const failure = poisonedTurnFailure({ instanceId: item.instanceId, name: item.name, deliveries: item.deliveries - 1, maxDeliveries });
-    this.options.logger.error(`[perdure] ${failure.message}`);
-    return failedTurnWith(request, failure, parent);
-  }
-
-  /** A turn stopped by its budget gets another delivery, up to maxDeliveries; then the instance fails. */
-  async #overrun(item: OrchestrationWorkItem, request: TurnRequest): Promise<PreparedTurn> {
-    const { turnBudgetMs: budgetMs, maxDeliveries, logger } = this.options;
-    const overrun = { instanceId: item.instanceId, name: item.name, budgetMs, deliveries: item.deliveries };
-    if (item.deliveries < maxDeliveries) {
-      logger.warn(
-        `[perdure] orchestration '${item.name}' (instance '${item.instanceId}') did not yield within ${budgetMs} ms and was stopped ` +
-          `(delivery ${item.deliveries} of ${maxDeliveries})`,
-      );
-      return { item, turn: undefined, executor: undefined };
-    }
-    const failure = turnBudgetFailure(overrun);
-    logger.error(`[perdure] ${failure.message}`);
-    return { item, turn: failedTurnWith(request, failure, await this.#parentOf(item)), executor: undefined };
-  }
-
-  /** The parent to notify, read from the start message or the stored history (never by running code). */
-  async #parentOf(item: OrchestrationWorkItem): Promise<ParentRef | undefined> {
-    const fromMessages = startedParent(item);
-    if (fromMessages || item.historyLength === 0) return fromMessages;
-    const history = await this.options.store.getHistory(item.instanceId);
-    for (const event of history) if (event.type === 'ExecutionStarted') return event.parent;
-    return undefined;
   }
 
   /**
@@ -338,11 +288,4 @@ export class OrchestrationWorker implements StartHandoff {
     const definition = this.options.app.getOrchestration(item.name)!;
     return { orchestrator: definition.handler, instanceId: item.instanceId, name: item.name, logger: this.options.logger };
   }
-}
-
-function startedParent(item: OrchestrationWorkItem): ParentRef | undefined {
-  for (const message of item.messages) {
-    if (message.event.type === 'ExecutionStarted') return message.event.parent;
-  }
-  return undefined;
 }
