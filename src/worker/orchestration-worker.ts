@@ -129,7 +129,7 @@ export class OrchestrationWorker implements StartHandoff {
     const { store, clock } = this.options;
     const all = await Promise.all(items.map((item) => this.#prepare(item)));
     const overrun = all.filter((p) => p.turn === undefined).map((p) => p.item);
-    if (overrun.length > 0) this.#abandon(overrun, true);
+    if (overrun.length > 0) await this.#redeliver(overrun);
     const prepared = all.filter((p): p is PreparedTurn & { turn: TurnResult } => p.turn !== undefined);
     const now = clock.now();
     const commits = prepared.map((p) => this.#leaseRunning(this.#commitOf(p.item, p.turn, now), p.running, now));
@@ -175,11 +175,25 @@ export class OrchestrationWorker implements StartHandoff {
     return this.#handed.splice(0, this.options.batchSize);
   }
 
-  /** Hands leases back: unrun turns give their delivery back, `delivered` ones (stopped by the budget) keep it. */
-  #abandon(items: OrchestrationWorkItem[], delivered = false): void {
+  /**
+   * Hands back turns stopped by their budget, their deliveries still counted,
+   * so that they are claimed again at once (the step that ran them releases
+   * the holds).
+   */
+  async #redeliver(items: OrchestrationWorkItem[]): Promise<void> {
+    try {
+      await this.options.store.abandonOrchestrations(items, { delivered: true });
+      this.#claimDue = true;
+    } catch (error) {
+      this.options.logger.error('[perdure] could not hand back stopped turns; they wait for their lease to expire', error);
+    }
+  }
+
+  /** Hands back turns that never ran; their deliveries are taken back. */
+  #abandon(items: OrchestrationWorkItem[]): void {
     if (items.length === 0) return;
     this.options.store
-      .abandonOrchestrations(items, { delivered })
+      .abandonOrchestrations(items)
       .catch((error) =>
         this.options.logger.error('[perdure] could not hand back started instances; they wait for their lease to expire', error),
       )
