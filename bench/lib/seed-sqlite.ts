@@ -51,7 +51,7 @@ export function seedSqlite(path: string, count: number, before: number, progress
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = OFF');
     db.pragma('cache_size = -262144');
-    // Schema 3 added `deliveries` (default 0, which is right for a finished instance).
+    // Schema 4 added `deliveries` (default 0, which is right for a finished instance).
     assertColumns(db, 'instances', [INSTANCE_COLUMNS, [...INSTANCE_COLUMNS, 'deliveries']]);
     const layout = assertColumns(db, 'history', [HISTORY_LAYOUTS.event, HISTORY_LAYOUTS.commit]) === 0 ? 'event' : 'commit';
     const insertInstance = db.prepare(

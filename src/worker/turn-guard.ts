@@ -6,7 +6,7 @@
  * host (HTTP, health, signals and every other instance share its thread).
  *
  * A vm call with a timeout starts and joins a watchdog thread, which costs
- * far more than a turn (decision 0015), so runs are batched: every run asked
+ * far more than a turn (decision 0016), so runs are batched: every run asked
  * for in the same tick (the turns of a claimed batch, chained turns whose
  * activities finished together) shares one vm call.
  *

@@ -113,8 +113,11 @@ describe('a spinning orchestrator in a real process', () => {
     await using server = await startServer({ store, app: APP, args: ['--config', config] });
     const start = (id: string) => request(`${server.url}${MANAGEMENT}/orchestrators/Spins/${id}`, { method: 'POST', json: null });
     assert.equal((await start('spin-terminated')).status, 202);
-    // While it spins, the management API answers (each answer waits at most one budget slice).
+    // While it spins, health and the management API answer (each answer waits at most one budget).
     for (let i = 0; i < 5; i++) {
+      const health = await request(`${server.url}/api/health`);
+      assert.equal(health.status, 200);
+      assert.deepEqual(health.body, { status: 'ok' });
       const status = await request(`${server.url}${MANAGEMENT}/instances/spin-terminated`);
       assert.equal(status.status, 202, 'a running instance answers 202 with its status');
       assert.equal(status.body.runtimeStatus, 'Pending', 'its first turn never got to commit');
