@@ -20,6 +20,9 @@
  *   may have left its executor half-advanced: the caller must drop that
  *   executor and commit nothing of the turn. Runs after it in the batch are
  *   run in the next vm call, unaffected.
+ * - The event loop is never held for more than about one budget: a call that
+ *   used up its slice, or whose run was stopped, leaves the rest of its batch
+ *   for after pending I/O.
  */
 import { performance } from 'node:perf_hooks';
 import vm from 'node:vm';
@@ -53,7 +56,12 @@ export function createTurnGuard(budgetMs: number): TurnGuard {
   function flush(): void {
     const jobs = queue;
     queue = [];
-    let next = 0;
+    runFrom(jobs, 0);
+  }
+
+  /** One guarded call from `first` on; what it leaves (a used-up slice, a stopped run) continues after pending I/O. */
+  function runFrom(jobs: readonly Job[], first: number): void {
+    let next = first;
     sandbox.batch = () => {
       const started = performance.now();
       while (next < jobs.length) {
@@ -68,19 +76,17 @@ export function createTurnGuard(budgetMs: number): TurnGuard {
       }
     };
     try {
-      while (next < jobs.length) {
-        try {
-          script.runInContext(context, { timeout: budgetMs });
-        } catch (error) {
-          // Only the watchdog's termination escapes a run (the runs' own exceptions are caught above).
-          if ((error as { code?: unknown }).code !== 'ERR_SCRIPT_EXECUTION_TIMEOUT') throw error;
-          jobs[next]!.reject(new TurnBudgetExceeded(budgetMs));
-          next += 1;
-        }
-      }
+      script.runInContext(context, { timeout: budgetMs });
+    } catch (error) {
+      // Only the watchdog's termination escapes a run (the runs' own exceptions are caught above).
+      const stopped = (error as { code?: unknown }).code === 'ERR_SCRIPT_EXECUTION_TIMEOUT';
+      for (const job of jobs.slice(next, stopped ? next + 1 : jobs.length)) job.reject(stopped ? new TurnBudgetExceeded(budgetMs) : error);
+      next = stopped ? next + 1 : jobs.length;
     } finally {
       sandbox.batch = undefined;
     }
+    // Let HTTP, signals and commits in before the rest: a long batch or a stopped run never blocks them twice in a row.
+    if (next < jobs.length) setImmediate(() => runFrom(jobs, next));
   }
 
   return <T>(run: () => T): Promise<T> =>
