@@ -51,7 +51,8 @@ export function seedSqlite(path: string, count: number, before: number, progress
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = OFF');
     db.pragma('cache_size = -262144');
-    assertColumns(db, 'instances', [INSTANCE_COLUMNS]);
+    // Schema 4 added `deliveries` (default 0, which is right for a finished instance).
+    assertColumns(db, 'instances', [INSTANCE_COLUMNS, [...INSTANCE_COLUMNS, 'deliveries']]);
     const layout = assertColumns(db, 'history', [HISTORY_LAYOUTS.event, HISTORY_LAYOUTS.commit]) === 0 ? 'event' : 'commit';
     const insertInstance = db.prepare(
       `INSERT INTO instances (instance_id, name, execution_id, runtime_status, input, output, created_at, updated_at, completed_at, history_length)

@@ -32,6 +32,7 @@ export interface PerdureConfig extends ServerConfig {
   readonly maxPollIntervalMs?: number;
   readonly shutdownGraceMs?: number;
   readonly maxPayloadBytes?: number;
+  readonly maxDeliveries?: number;
   /** false: serve HTTP (start, query, control) but leave the work to other processes sharing the store. */
   readonly workers?: boolean;
 }
@@ -47,7 +48,7 @@ export interface Settings {
   readonly configPath: string | undefined;
   readonly hostTuning: Pick<
     PerdureConfig,
-    'orchestrations' | 'activities' | 'maxPollIntervalMs' | 'shutdownGraceMs' | 'maxPayloadBytes' | 'workers'
+    'orchestrations' | 'activities' | 'maxPollIntervalMs' | 'shutdownGraceMs' | 'maxPayloadBytes' | 'maxDeliveries' | 'workers'
   >;
 }
 
@@ -109,9 +110,9 @@ async function loadConfig(path: string): Promise<PerdureConfig> {
 }
 
 function hostTuning(config: PerdureConfig, from: string): Settings['hostTuning'] {
-  const { orchestrations, activities, maxPollIntervalMs, shutdownGraceMs, maxPayloadBytes, workers } = config;
+  const { orchestrations, activities, maxPollIntervalMs, shutdownGraceMs, maxPayloadBytes, maxDeliveries, workers } = config;
   const tuning = Object.fromEntries(
-    Object.entries({ orchestrations, activities, maxPollIntervalMs, shutdownGraceMs, maxPayloadBytes, workers }).filter(
+    Object.entries({ orchestrations, activities, maxPollIntervalMs, shutdownGraceMs, maxPayloadBytes, maxDeliveries, workers }).filter(
       ([, v]) => v !== undefined,
     ),
   );

@@ -9,6 +9,12 @@ export interface FailureDetails {
   readonly stack?: string;
   /** The failure that caused this one, e.g. the child's failure inside a sub-orchestration failure. */
   readonly cause?: FailureDetails;
+  /**
+   * Set only by the engine, on work it gave up on without running it again
+   * (poison protection): an activity failure with this mark fails its
+   * instance outright, whatever the orchestrator catches or retries.
+   */
+  readonly poisoned?: true;
 }
 
 export function toFailureDetails(error: unknown): FailureDetails {

@@ -125,6 +125,8 @@ export class OrchestrationExecutor implements DecisionRecorder {
     TaskCompleted: (x, e) => x.#settle(e, ActivityTask)?.complete(e.result),
     TaskFailed: (x, e) => {
       const task = x.#settle(e, ActivityTask) as ActivityTask<unknown> | undefined;
+      // Poisoned work is not the orchestrator's to handle: no catch or retry policy may run it again.
+      if (e.failure.poisoned) return x.#finish({ status: 'Failed', failure: e.failure });
       task?.fail(new TaskFailedError(task.name, task.taskId, e.failure));
     },
     TimerFired: (x, e) => x.#settle(e, TimerTask)?.complete(undefined),

@@ -7,7 +7,7 @@
  * injected `newId`). The runtime commits the result in one transaction.
  */
 import { toFailureDetails, type FailureDetails } from '../model/failure.ts';
-import type { EventRaisedEvent, HistoryEvent, InboxEvent, ParentRef } from '../model/history.ts';
+import type { EventRaisedEvent, ExecutionTerminatedEvent, HistoryEvent, InboxEvent, ParentRef } from '../model/history.ts';
 import { isTerminalStatus, RuntimeStatus } from '../model/runtime-status.ts';
 import { isoTimestamp } from '../model/timestamp.ts';
 import type { ExecutionOutcome, OrchestrationExecutor } from './executor.ts';
@@ -228,8 +228,12 @@ export function drainTurn(request: TurnRequest): TurnResult {
 
 /** Fails the instance with `error` (a replay that diverged from history, an unknown orchestrator, ...). */
 export function failedTurn(request: TurnRequest, error: unknown, parent?: ParentRef): TurnResult {
+  return failedTurnWith(request, toFailureDetails(error), parent);
+}
+
+/** Fails the instance with failure details the runtime built itself (poisoned work). */
+export function failedTurnWith(request: TurnRequest, failure: FailureDetails, parent?: ParentRef): TurnResult {
   const timestamp = isoTimestamp(request.now);
-  const failure = toFailureDetails(error);
   return {
     consumedMessageIds: request.messages.map((m) => m.id),
     newEvents: [
@@ -238,6 +242,33 @@ export function failedTurn(request: TurnRequest, error: unknown, parent?: Parent
     ],
     runtimeStatus: RuntimeStatus.Failed,
     failure,
+    actions: [],
+    ended: true,
+    ...(parent
+      ? { parentNotification: { parent, event: { type: 'SubOrchestrationInstanceFailed', timestamp, taskId: parent.taskId, failure } } }
+      : {}),
+  };
+}
+
+/**
+ * Terminates the instance without running its code, so that an orchestrator
+ * that kills its process or never yields can always be terminated. Every
+ * message is consumed; the start (if it is among them) and the termination
+ * are recorded.
+ */
+export function terminatedTurn(request: TurnRequest, termination: ExecutionTerminatedEvent, parent?: ParentRef): TurnResult {
+  const timestamp = isoTimestamp(request.now);
+  const reason = termination.reason;
+  const newEvents: HistoryEvent[] = [{ type: 'OrchestratorStarted', timestamp }];
+  const started = request.messages.find((m) => m.event.type === 'ExecutionStarted');
+  if (started) newEvents.push(started.event);
+  newEvents.push(termination);
+  const failure = { name: 'OrchestrationTerminated', message: `Terminated${reason ? `: ${reason}` : ''}` };
+  return {
+    consumedMessageIds: request.messages.map((m) => m.id),
+    newEvents,
+    runtimeStatus: RuntimeStatus.Terminated,
+    output: reason ?? null,
     actions: [],
     ended: true,
     ...(parent

@@ -23,6 +23,7 @@ const SECTIONS = {
     sessionCacheSize: [0, 10_000_000],
     inlineActivityWindowMs: [0, 60_000],
     maxChainedTurns: [1, 10_000],
+    turnBudgetMs: [0, 600_000],
   },
   activities: {
     concurrency: [1, 100_000],
@@ -34,6 +35,7 @@ const TOP_LEVEL = {
   maxPollIntervalMs: [1, 3_600_000],
   shutdownGraceMs: [0, DAY_MS],
   maxPayloadBytes: [1, 64 * 1024 * 1024],
+  maxDeliveries: [1, 1_000],
 } as const satisfies Record<string, Range>;
 
 /** The tuning keys `createHost` accepts besides `app`, `store` and the injected services. */
@@ -71,6 +73,9 @@ export const DEFAULT_ORCHESTRATION_LEASE_MS = 15_000;
 /** Renewed every third of its length while an activity runs, so it bounds recovery time, not activity duration. */
 export const DEFAULT_ACTIVITY_LEASE_MS = 30_000;
 
+/** Deliveries of one turn or activity that may end without a result (the process died, the lease expired) before it is poisoned. */
+export const DEFAULT_MAX_DELIVERIES = 5;
+
 /** Every tuning option with its default filled in. */
 export interface HostTuning {
   readonly orchestrations: {
@@ -79,10 +84,14 @@ export interface HostTuning {
     readonly sessionCacheSize: number;
     readonly inlineActivityWindowMs: number;
     readonly maxChainedTurns: number;
+    /** The longest an orchestrator may run without yielding, in one turn, before it is stopped. */
+    readonly turnBudgetMs: number;
   };
   readonly activities: { readonly concurrency: number; readonly leaseMs: number };
   readonly maxPollIntervalMs: number;
   readonly shutdownGraceMs: number;
+  /** Deliveries of a turn or an activity that may end without a result before the work is poisoned. */
+  readonly maxDeliveries: number;
 }
 
 export interface TuningOptions {
@@ -90,6 +99,7 @@ export interface TuningOptions {
   readonly activities?: Partial<HostTuning['activities']>;
   readonly maxPollIntervalMs?: number;
   readonly shutdownGraceMs?: number;
+  readonly maxDeliveries?: number;
 }
 
 export function withDefaults(options: TuningOptions): HostTuning {
@@ -102,9 +112,11 @@ export function withDefaults(options: TuningOptions): HostTuning {
       sessionCacheSize: o.sessionCacheSize ?? 10_000,
       inlineActivityWindowMs: o.inlineActivityWindowMs ?? 20,
       maxChainedTurns: o.maxChainedTurns ?? 64,
+      turnBudgetMs: o.turnBudgetMs ?? 1_000,
     },
     activities: { concurrency: a.concurrency ?? 100, leaseMs: a.leaseMs ?? DEFAULT_ACTIVITY_LEASE_MS },
     maxPollIntervalMs: options.maxPollIntervalMs ?? 1_000,
     shutdownGraceMs: options.shutdownGraceMs ?? 10_000,
+    maxDeliveries: options.maxDeliveries ?? DEFAULT_MAX_DELIVERIES,
   };
 }

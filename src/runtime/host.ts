@@ -36,12 +36,20 @@ export interface HostOptions {
     readonly inlineActivityWindowMs?: number;
     /** The most turns chained into one commit (default 64). */
     readonly maxChainedTurns?: number;
+    /** How long an orchestrator may run in one turn without yielding before it is stopped (default 1000 ms). */
+    readonly turnBudgetMs?: number;
   };
   readonly activities?: { readonly concurrency?: number; readonly leaseMs?: number };
   /** Longest idle sleep between claims when nothing wakes the host (default 1000 ms). */
   readonly maxPollIntervalMs?: number;
   /** How long stop() waits for running activities before handing them back (default 10 s). */
   readonly shutdownGraceMs?: number;
+  /**
+   * Deliveries of one orchestration turn or activity that may end without a
+   * result (the process died, the lease expired, the turn overran its budget)
+   * before the work is poisoned and its instance fails (default 5).
+   */
+  readonly maxDeliveries?: number;
   /** Master, system and function keys (runtime/keys); the HTTP layer enforces them, check-status URLs may carry one. */
   readonly keys?: HostKeys;
   /** The master key under its old name (before keys had kinds). */

@@ -31,6 +31,8 @@ export interface InstanceRow {
   readonly completed_at: number | null;
   readonly history_length: number;
   readonly lease_token: number;
+  /** Deliveries of the pending turn since the last commit (see OrchestrationWorkItem.deliveries). */
+  readonly deliveries: number;
 }
 
 export interface ActivityRow {

@@ -111,6 +111,13 @@ export interface OrchestrationWorkItem {
   readonly historyLength: number;
   /** Fencing token: must be presented at commit. */
   readonly leaseToken: number;
+  /**
+   * Which delivery of the pending turn this is: 1 the first time it is handed
+   * out (claimed, or leased at start), one more on every claim until a commit
+   * resets the count. Recorded in the transaction that leases the work, so
+   * a delivery that kills its process is still counted.
+   */
+  readonly deliveries: number;
   /** Visible messages, oldest first. A suspended instance is handed only control messages. */
   readonly messages: readonly InboxMessage[];
 }
@@ -120,10 +127,17 @@ export interface ActivityRequest {
   readonly name: string;
   readonly input?: unknown;
   /**
-   * Insert the task already leased (attempt 1, lease token 1) because this
-   * host is running it now (turn chaining); others claim it only after expiry.
+   * Insert the task already leased because this host is running it now (turn
+   * chaining); others claim it only after expiry.
    */
   readonly lease?: { readonly owner: string; readonly expiresAt: number };
+  /**
+   * Deliveries already counted for the task, stored as its attempt and lease
+   * token (a claim adds one to both): by default 1 for a pre-leased task (the
+   * run under way) and 0 otherwise. A worker sets 1 on an unleased task when
+   * an earlier, unfinished delivery of the turn may have run it inline.
+   */
+  readonly attempt?: number;
 }
 
 export interface OutboundMessage {
@@ -182,7 +196,7 @@ export interface ActivityWorkItem {
   readonly taskId: number;
   readonly name: string;
   readonly input?: unknown;
-  /** 1 on first delivery; grows each time an expired lease hands the task out again. */
+  /** The delivery count: 1 on first delivery; grows with every claim (an expired lease hands the task out again). */
   readonly attempt: number;
   readonly leaseToken: number;
 }
@@ -251,8 +265,16 @@ export interface Store {
 
   claimOrchestrations(options: ClaimOptions): Promise<OrchestrationWorkItem[]>;
   commitOrchestrations(commits: readonly OrchestrationCommit[]): Promise<CommitResult[]>;
-  /** Hands leased orchestrations back without changes (graceful shutdown). */
-  abandonOrchestrations(items: readonly Pick<OrchestrationWorkItem, 'instanceId' | 'leaseToken'>[]): Promise<void>;
+  /**
+   * Hands leased orchestrations back so they can be claimed at once. By
+   * default their turns never ran (graceful shutdown), so their deliveries are
+   * taken back; `delivered: true` keeps them counted (a turn that ran and was
+   * stopped without a result).
+   */
+  abandonOrchestrations(
+    items: readonly Pick<OrchestrationWorkItem, 'instanceId' | 'leaseToken'>[],
+    options?: { readonly delivered?: boolean },
+  ): Promise<void>;
 
   claimActivities(options: ClaimOptions): Promise<ActivityWorkItem[]>;
   /**

@@ -12,6 +12,7 @@ import type { ActivityCompletion, ActivityOutcome, ActivityWorkItem, Store } fro
 import type { ActivityContext, FunctionApp } from '../runtime/app.ts';
 import type { Clock } from '../runtime/clock.ts';
 import type { Logger } from '../runtime/logger.ts';
+import { poisonedActivityFailure } from './poison.ts';
 import type { InlineActivity, InlineActivityRunner } from './turn-chain.ts';
 
 export interface ActivityWorkerOptions {
@@ -23,6 +24,8 @@ export interface ActivityWorkerOptions {
   readonly leaseMs: number;
   readonly concurrency: number;
   readonly maxPayloadBytes: number;
+  /** Deliveries of a task that may end without a result before it is poisoned instead of run. */
+  readonly maxDeliveries: number;
   /** Called when results were committed, so the orchestration worker looks at once. */
   readonly onCompleted: () => void;
   /** Called when a slot frees up, so the claim loop can take more. */
@@ -51,10 +54,20 @@ export class ActivityWorker implements InlineActivityRunner {
     return names.every((name) => this.options.app.getActivity(name) !== undefined);
   }
 
-  /** Runs an activity for turn chaining, inside the same concurrency limit as claimed ones. */
-  run(activity: InlineActivity): Promise<ActivityOutcome> {
+  /**
+   * Runs an activity for turn chaining, inside the same concurrency limit as
+   * claimed ones. An activity that returns without awaiting (or throws) has
+   * its outcome here and now, so the chain can run the next turn in the same
+   * guarded call; otherwise the outcome comes as a promise.
+   */
+  start(activity: InlineActivity): ActivityOutcome | Promise<ActivityOutcome> {
     this.#inline += 1;
-    return this.#execute(activity, INLINE_DELIVERY, this.#inlineAbort.signal, true);
+    const outcome = this.#invoke(activity, INLINE_DELIVERY, this.#inlineAbort.signal);
+    if (!(outcome instanceof Promise)) {
+      this.#inline -= 1;
+      return outcome;
+    }
+    return outcome.finally(() => (this.#inline -= 1));
   }
 
   /** Takes over an inline activity whose turn was committed with its task leased to this host. */
@@ -125,8 +138,14 @@ export class ActivityWorker implements InlineActivityRunner {
     this.options.onSlotFreed();
   }
 
-  /** Never rejects: a failure is an outcome. An inline run gives its slot back when it settles. */
-  async #execute(item: Runnable, delivery: Delivery, signal: AbortSignal, inline = false): Promise<ActivityOutcome> {
+  /** Never rejects: a failure is an outcome. */
+  #execute(item: Runnable, delivery: Delivery, signal: AbortSignal): Promise<ActivityOutcome> {
+    const outcome = this.#invoke(item, delivery, signal);
+    return outcome instanceof Promise ? outcome : Promise.resolve(outcome);
+  }
+
+  /** Runs the handler; the outcome is synchronous when the handler's result is not a promise. Never throws or rejects. */
+  #invoke(item: Runnable, delivery: Delivery, signal: AbortSignal): ActivityOutcome | Promise<ActivityOutcome> {
     const definition = this.options.app.getActivity(item.name);
     const context: ActivityContext = {
       name: item.name,
@@ -139,26 +158,56 @@ export class ActivityWorker implements InlineActivityRunner {
       log: this.options.logger,
     };
     try {
+      if (delivery.attempt > this.options.maxDeliveries) return this.#poisoned(item, delivery);
       if (!definition) return { failure: toFailureDetails(new FunctionNotFoundError('activity', item.name)) };
-      const result = await definition.handler(item.input, context);
+      const result: unknown = definition.handler(item.input, context);
+      if (isThenable(result)) {
+        return Promise.resolve(result).then(
+          (value) => this.#outcome(item, value),
+          (error: unknown) => ({ failure: toFailureDetails(error) }),
+        );
+      }
+      return this.#outcome(item, result);
+    } catch (error) {
+      return { failure: toFailureDetails(error) };
+    }
+  }
+
+  #outcome(item: Runnable, result: unknown): ActivityOutcome {
+    try {
       const normalized = normalizePayload(result, `result of activity '${item.name}'`, this.options.maxPayloadBytes);
       return normalized === undefined ? {} : { result: normalized };
     } catch (error) {
       return { failure: toFailureDetails(error) };
-    } finally {
-      if (inline) this.#inline -= 1;
     }
+  }
+
+  /** A task whose earlier deliveries all ended without a result is failed, not run: it may be what kills the host. */
+  #poisoned(item: Runnable, delivery: Delivery): ActivityOutcome {
+    const { maxDeliveries, logger } = this.options;
+    const failure = poisonedActivityFailure({ ...item, deliveries: delivery.attempt - 1, maxDeliveries });
+    logger.error(`[perdure] ${failure.message}`);
+    return { failure };
   }
 
   /** Commits buffered results; concurrent calls coalesce into one running flush. */
   flush(): Promise<void> {
-    this.#flushing ??= this.#flushLoop().finally(() => (this.#flushing = undefined));
+    this.#flushing ??= this.#flushLoop();
     return this.#flushing;
   }
 
+  /**
+   * Clears `#flushing` in the same microtask as its last look at the buffer:
+   * cleared any later (in a `.finally`, or after an await), a result buffered
+   * in between would join a flush that has already finished, and wait forever.
+   */
   async #flushLoop(): Promise<void> {
     await new Promise((resolve) => setImmediate(resolve)); // let results that finish together share a commit
-    while (this.#buffer.length > 0) {
+    for (;;) {
+      if (this.#buffer.length === 0) {
+        this.#flushing = undefined;
+        return;
+      }
       const batch = this.#buffer;
       this.#buffer = [];
       try {
@@ -179,6 +228,12 @@ type Delivery = Pick<ActivityWorkItem, 'attempt' | 'leaseToken'>;
 
 /** An inline (chained) run is the first delivery; a pre-leased task row is written with the same values. */
 const INLINE_DELIVERY: Delivery = { attempt: 1, leaseToken: 1 };
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function'
+  );
+}
 
 function inlineId(activity: InlineActivity): string {
   return `inline:${activity.instanceId}:${activity.executionId}:${activity.taskId}`;

@@ -16,12 +16,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { FunctionNotFoundError } from '../model/errors.ts';
-import type { ParentRef } from '../model/history.ts';
 import { isTerminalStatus, RuntimeStatus } from '../model/runtime-status.ts';
 import type { OrchestrationExecutor } from '../orchestration/executor.ts';
 import { replayHistory } from '../orchestration/replay.ts';
 import { runRewindTurn } from '../orchestration/rewind.ts';
-import { drainTurn, failedTurn, runTurn, type TurnRequest, type TurnResult } from '../orchestration/turn.ts';
+import { drainTurn, failedTurn, type TurnRequest, type TurnResult } from '../orchestration/turn.ts';
 import type { ActivityOutcome, OrchestrationCommit, OrchestrationWorkItem, Store } from '../store/store.ts';
 import type { ActivityWorker } from './activity-worker.ts';
 import { runChain } from './turn-chain.ts';
@@ -31,6 +30,8 @@ import type { Logger } from '../runtime/logger.ts';
 import { SessionCache } from './session-cache.ts';
 import type { StartHandoff } from './start-handoff.ts';
 import { toCommit } from './turn-commit.ts';
+import { TurnBudgetExceeded, type TurnGuard } from './turn-guard.ts';
+import { codelessTurn, overrunTurn, runsNoCode, startedParent } from './codeless-turns.ts';
 
 /** While handed-over turns keep a worker busy, it still claims at least this often. */
 const CLAIM_EVERY_MS = 10;
@@ -44,6 +45,11 @@ export interface OrchestrationWorkerOptions {
   readonly leaseMs: number;
   readonly batchSize: number;
   readonly sessionCacheSize: number;
+  /** Deliveries of a turn that may end without a result before the instance fails (poison protection). */
+  readonly maxDeliveries: number;
+  /** Runs orchestrator code so that it can be stopped (turn-guard.ts). */
+  readonly guard: TurnGuard;
+  readonly turnBudgetMs: number;
   /** Turn chaining: run this host's activities inline and commit several turns at once (see turn-chain.ts). */
   readonly chaining?: {
     readonly activities: ActivityWorker;
@@ -66,7 +72,8 @@ export interface CommittedBatch {
 
 interface PreparedTurn {
   readonly item: OrchestrationWorkItem;
-  readonly turn: TurnResult;
+  /** Undefined when the turn overran its budget and gets another delivery: nothing to commit. */
+  readonly turn: TurnResult | undefined;
   readonly executor: OrchestrationExecutor | undefined;
   /** Inline activities still running when the chain stopped: committed leased to this host. */
   readonly running?: ReadonlyMap<number, Promise<ActivityOutcome>>;
@@ -120,9 +127,12 @@ export class OrchestrationWorker implements StartHandoff {
 
   async #run(items: readonly OrchestrationWorkItem[]): Promise<void> {
     const { store, clock } = this.options;
-    const prepared = await Promise.all(items.map((item) => this.#prepare(item)));
+    const all = await Promise.all(items.map((item) => this.#prepare(item)));
+    const overrun = all.filter((p) => p.turn === undefined).map((p) => p.item);
+    if (overrun.length > 0) await this.#redeliver(overrun);
+    const prepared = all.filter((p): p is PreparedTurn & { turn: TurnResult } => p.turn !== undefined);
     const now = clock.now();
-    const commits = prepared.map((p) => this.#leaseRunning(toCommit(p.item, p.turn, now, randomUUID), p.running, now));
+    const commits = prepared.map((p) => this.#leaseRunning(this.#commitOf(p.item, p.turn, now), p.running, now));
     const results = await store.commitOrchestrations(commits);
     let queuedActivities = false;
     let sentMessages = false;
@@ -165,6 +175,21 @@ export class OrchestrationWorker implements StartHandoff {
     return this.#handed.splice(0, this.options.batchSize);
   }
 
+  /**
+   * Hands back turns stopped by their budget, their deliveries still counted,
+   * so that they are claimed again at once (the step that ran them releases
+   * the holds).
+   */
+  async #redeliver(items: OrchestrationWorkItem[]): Promise<void> {
+    try {
+      await this.options.store.abandonOrchestrations(items, { delivered: true });
+      this.#claimDue = true;
+    } catch (error) {
+      this.options.logger.error('[perdure] could not hand back stopped turns; they wait for their lease to expire', error);
+    }
+  }
+
+  /** Hands back turns that never ran; their deliveries are taken back. */
   #abandon(items: OrchestrationWorkItem[]): void {
     if (items.length === 0) return;
     this.options.store
@@ -186,6 +211,10 @@ export class OrchestrationWorker implements StartHandoff {
       newId: randomUUID,
     };
     if (isTerminalStatus(item.runtimeStatus)) return { item, turn: await this.#terminalTurn(item, request), executor: undefined };
+    if (runsNoCode(item, this.options.maxDeliveries)) {
+      this.#sessions.take(item.instanceId, item.executionId, item.historyLength); // whatever it held is over
+      return { item, turn: await codelessTurn(this.options, item, request), executor: undefined };
+    }
     const definition = this.options.app.getOrchestration(item.name);
     if (!definition) {
       const error = new FunctionNotFoundError('orchestration', item.name);
@@ -194,23 +223,48 @@ export class OrchestrationWorker implements StartHandoff {
     let executor: OrchestrationExecutor | undefined;
     try {
       executor = this.#sessions.take(item.instanceId, item.executionId, item.historyLength) ?? (await this.#replay(item));
-      const turn = runTurn(executor, request);
       const chaining = this.options.chaining;
-      if (!chaining || chaining.windowMs <= 0) return { item, turn, executor };
-      const chained = await runChain(executor, turn, request, chaining.activities, {
-        windowMs: chaining.windowMs,
-        maxTurns: chaining.maxTurns,
+      // A redelivered turn may be what killed the last host (an inline activity, say): run it alone,
+      // and let its activities go through the queue, where each delivery is counted.
+      const chain = chaining && chaining.windowMs > 0 && item.deliveries <= 1;
+      const chained = await runChain(executor, request, {
+        guard: this.options.guard,
         now: () => this.options.clock.now(),
+        ...(chain
+          ? {
+              chaining: {
+                runner: chaining.activities,
+                windowMs: chaining.windowMs,
+                maxTurns: chaining.maxTurns,
+                sliceMs: this.options.turnBudgetMs > 0 ? this.options.turnBudgetMs / 10 : Infinity,
+              },
+            }
+          : {}),
       });
       return { item, turn: chained.turn, executor, running: chained.running };
     } catch (error) {
+      if (error instanceof TurnBudgetExceeded) return { item, turn: await overrunTurn(this.options, item, request), executor: undefined };
       return { item, turn: failedTurn(request, error, executor?.parent ?? startedParent(item)), executor: undefined };
     }
   }
 
+  /**
+   * The store commit for a turn. Activities queued by a redelivered turn may
+   * have run inline in the delivery that did not finish: they start at
+   * attempt 1 already, so their first claim reports attempt 2.
+   */
+  #commitOf(item: OrchestrationWorkItem, turn: TurnResult, now: number): OrchestrationCommit {
+    const commit = toCommit(item, turn, now, randomUUID);
+    if (item.deliveries <= 1 || commit.activities.length === 0) return commit;
+    return { ...commit, activities: commit.activities.map((a) => ({ ...a, attempt: 1 })) };
+  }
+
   async #replay(item: OrchestrationWorkItem): Promise<OrchestrationExecutor> {
     const history = item.historyLength === 0 ? [] : await this.options.store.getHistory(item.instanceId);
-    return replayHistory(this.#target(item), history);
+    const target = this.#target(item);
+    // An empty history runs no orchestrator code: the generator starts with the first turn.
+    if (history.length === 0) return replayHistory(target, history);
+    return this.options.guard(() => replayHistory(target, history));
   }
 
   async #terminalTurn(item: OrchestrationWorkItem, request: TurnRequest): Promise<TurnResult> {
@@ -220,7 +274,7 @@ export class OrchestrationWorker implements StartHandoff {
     const history = await this.options.store.getHistory(item.instanceId);
     const reason = rewind.event.type === 'ExecutionRewound' ? rewind.event.reason : undefined;
     try {
-      return runRewindTurn(this.#target(item), history, request, reason);
+      return await this.options.guard(() => runRewindTurn(this.#target(item), history, request, reason));
     } catch (error) {
       return failedTurn(request, error);
     }
@@ -248,11 +302,4 @@ export class OrchestrationWorker implements StartHandoff {
     const definition = this.options.app.getOrchestration(item.name)!;
     return { orchestrator: definition.handler, instanceId: item.instanceId, name: item.name, logger: this.options.logger };
   }
-}
-
-function startedParent(item: OrchestrationWorkItem): ParentRef | undefined {
-  for (const message of item.messages) {
-    if (message.event.type === 'ExecutionStarted') return message.event.parent;
-  }
-  return undefined;
 }

@@ -18,13 +18,15 @@ import { isoTimestamp } from '../model/timestamp.ts';
 import type { OrchestrationExecutor } from '../orchestration/executor.ts';
 import type { ScheduledAction } from '../orchestration/scheduled-action.ts';
 import { runTurn, type TurnMessage, type TurnRequest, type TurnResult } from '../orchestration/turn.ts';
+import { performance } from 'node:perf_hooks';
 import type { ActivityOutcome } from '../store/store.ts';
+import type { TurnGuard } from './turn-guard.ts';
 
 export interface InlineActivityRunner {
   /** True if every activity can run here now (registered, and free slots for all). */
   canRunAll(names: readonly string[]): boolean;
-  /** Starts an activity outside the claim loop; the promise settles with its outcome. */
-  run(activity: InlineActivity): Promise<ActivityOutcome>;
+  /** Starts an activity outside the claim loop: its outcome now if it finished without awaiting, else a promise of it. */
+  start(activity: InlineActivity): ActivityOutcome | Promise<ActivityOutcome>;
 }
 
 export interface InlineActivity {
@@ -36,9 +38,17 @@ export interface InlineActivity {
 }
 
 export interface ChainOptions {
-  readonly windowMs: number;
-  readonly maxTurns: number;
+  /** Runs orchestrator code where it can be stopped (turn-guard.ts); a stopped run rejects the chain. */
+  readonly guard: TurnGuard;
   readonly now: () => number;
+  /** Absent: run the one turn, no chaining. */
+  readonly chaining?: {
+    readonly runner: InlineActivityRunner;
+    readonly windowMs: number;
+    readonly maxTurns: number;
+    /** How long one guarded call may keep chaining turns whose activities finished at once before it yields. */
+    readonly sliceMs: number;
+  };
 }
 
 export interface ChainResult {
@@ -49,28 +59,61 @@ export interface ChainResult {
 
 type ScheduleActivity = Extract<ScheduledAction, { kind: 'ScheduleActivity' }>;
 
-export async function runChain(
-  executor: OrchestrationExecutor,
-  first: TurnResult,
-  request: TurnRequest,
-  runner: InlineActivityRunner,
-  options: ChainOptions,
-): Promise<ChainResult> {
-  const turns = [first];
-  let turn = first;
-  while (!turn.ended && turns.length < options.maxTurns) {
-    const activities = inlineCandidates(turn);
-    if (activities === undefined || !runner.canRunAll(activities.map((a) => a.name))) break;
-    const running = activities.map(({ taskId, name, input }) =>
-      runner.run({ instanceId: executor.instanceId, executionId: request.executionId, taskId, name, input }),
-    );
-    const outcomes = await settleWithin(running, options.windowMs);
-    if (!outcomes) return { turn: mergeTurns(turns), running: new Map(activities.map((a, i) => [a.taskId, running[i]!])) };
-    const now = options.now();
-    turn = runTurn(executor, { ...request, runtimeStatus: turn.runtimeStatus, messages: toMessages(activities, outcomes, now), now });
-    turns.push(turn);
+/** Activities a guarded segment started and left running (or finished, when the segment used up its slice). */
+interface Waiting {
+  readonly activities: readonly ScheduleActivity[];
+  readonly running: readonly (ActivityOutcome | Promise<ActivityOutcome>)[];
+}
+
+/**
+ * Runs the first turn and, with chaining, the turns that follow while this
+ * host's activities finish within the window. Turns whose activities finish
+ * without awaiting run in the same guarded call (one watchdog for the whole
+ * stretch); the chain leaves the guard only to wait for activities.
+ */
+export async function runChain(executor: OrchestrationExecutor, request: TurnRequest, options: ChainOptions): Promise<ChainResult> {
+  const turns: TurnResult[] = [];
+  const segment = (messages: TurnRequest['messages'] | undefined) => () => runSegment(executor, request, turns, messages, options);
+  let waiting = await options.guard(segment(undefined));
+  while (waiting) {
+    const outcomes = await settleWithin(waiting.running, options.chaining!.windowMs);
+    if (!outcomes) {
+      const running = new Map(waiting.activities.map((a, i) => [a.taskId, Promise.resolve(waiting!.running[i]!)]));
+      return { turn: mergeTurns(turns), running };
+    }
+    waiting = await options.guard(segment(toMessages(waiting.activities, outcomes, options.now())));
   }
   return { turn: mergeTurns(turns), running: new Map() };
+}
+
+/** Runs turns synchronously (inside one guarded call) until the chain must wait for activities, or ends. */
+function runSegment(
+  executor: OrchestrationExecutor,
+  request: TurnRequest,
+  turns: TurnResult[],
+  messages: TurnRequest['messages'] | undefined,
+  options: ChainOptions,
+): Waiting | undefined {
+  const started = performance.now();
+  let next = messages;
+  for (;;) {
+    const previous = turns[turns.length - 1];
+    const turn = previous
+      ? runTurn(executor, { ...request, runtimeStatus: previous.runtimeStatus, messages: next!, now: options.now() })
+      : runTurn(executor, request);
+    turns.push(turn);
+    const chaining = options.chaining;
+    if (!chaining || turn.ended || turns.length >= chaining.maxTurns) return undefined;
+    const activities = inlineCandidates(turn);
+    if (activities === undefined || !chaining.runner.canRunAll(activities.map((a) => a.name))) return undefined;
+    const running = activities.map(({ taskId, name, input }) =>
+      chaining.runner.start({ instanceId: executor.instanceId, executionId: request.executionId, taskId, name, input }),
+    );
+    if (running.some((outcome) => outcome instanceof Promise) || performance.now() - started >= chaining.sliceMs) {
+      return { activities, running };
+    }
+    next = toMessages(activities, running as ActivityOutcome[], options.now());
+  }
 }
 
 /** The turn's activities if it asked for nothing but activities; other actions are committed first. */
@@ -85,7 +128,10 @@ function inlineCandidates(turn: TurnResult): ScheduleActivity[] | undefined {
  * counted by hand rather than with Promise.all/race: a chained turn is a few
  * microseconds of work, and those would double it.
  */
-function settleWithin(running: readonly Promise<ActivityOutcome>[], windowMs: number): Promise<ActivityOutcome[] | undefined> {
+function settleWithin(
+  running: readonly (ActivityOutcome | Promise<ActivityOutcome>)[],
+  windowMs: number,
+): Promise<ActivityOutcome[] | undefined> {
   return new Promise((resolve, reject) => {
     const outcomes = new Array<ActivityOutcome>(running.length);
     let left = running.length;
@@ -95,7 +141,7 @@ function settleWithin(running: readonly Promise<ActivityOutcome>[], windowMs: nu
       reject(error);
     };
     running.forEach((outcome, index) => {
-      outcome.then((settled) => {
+      Promise.resolve(outcome).then((settled) => {
         outcomes[index] = settled;
         if (--left > 0) return;
         clearTimeout(timer);

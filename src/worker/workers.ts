@@ -20,6 +20,7 @@ import type { HostTuning } from '../runtime/host-options.ts';
 import type { Logger } from '../runtime/logger.ts';
 import { OrchestrationWorker } from './orchestration-worker.ts';
 import type { StartHandoff } from './start-handoff.ts';
+import { createTurnGuard } from './turn-guard.ts';
 import { WorkLoop } from './work-loop.ts';
 
 export interface WorkerDeps {
@@ -51,6 +52,7 @@ export function startWorkers({ app, tuning, store, clock, logger, completions, m
     maxPayloadBytes,
     leaseMs: tuning.activities.leaseMs,
     concurrency: tuning.activities.concurrency,
+    maxDeliveries: tuning.maxDeliveries,
     onCompleted: () => wakeClaims(),
     onSlotFreed: () => activityLoop.wakeLatch.notify(),
   });
@@ -63,6 +65,9 @@ export function startWorkers({ app, tuning, store, clock, logger, completions, m
     leaseMs: tuning.orchestrations.leaseMs,
     batchSize: tuning.orchestrations.batchSize,
     sessionCacheSize: tuning.orchestrations.sessionCacheSize,
+    maxDeliveries: tuning.maxDeliveries,
+    guard: createTurnGuard(tuning.orchestrations.turnBudgetMs),
+    turnBudgetMs: tuning.orchestrations.turnBudgetMs,
     chaining: {
       activities,
       windowMs: tuning.orchestrations.inlineActivityWindowMs,

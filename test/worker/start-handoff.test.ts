@@ -9,6 +9,7 @@ import { describe, it } from 'node:test';
 import { createHost, systemClock } from '../../src/index.ts';
 import { silentLogger } from '../../src/runtime/logger.ts';
 import { OrchestrationWorker } from '../../src/worker/orchestration-worker.ts';
+import { createTurnGuard } from '../../src/worker/turn-guard.ts';
 import { openStore } from '../../src/store/open-store.ts';
 import type { Store } from '../../src/store/store.ts';
 import { createTempDir } from '../helpers/temp-dir.ts';
@@ -53,6 +54,9 @@ describe('start handoff', () => {
       leaseMs: 600_000,
       batchSize: 10,
       sessionCacheSize: 10,
+      maxDeliveries: 5,
+      guard: createTurnGuard(1_000),
+      turnBudgetMs: 1_000,
       onCommitted: () => {},
     });
     worker.close();

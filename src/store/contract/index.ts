@@ -8,6 +8,7 @@
 import { describe } from 'node:test';
 import type { Store } from '../store.ts';
 import { describeActivityQueue } from './activity-queue.ts';
+import { describeDeliveries } from './deliveries.ts';
 import { describeEventIds } from './event-ids.ts';
 import { useFreshStore } from './fixtures.ts';
 import { describeLeasedStarts } from './leased-starts.ts';
@@ -29,6 +30,7 @@ export function describeStore(name: string, makeStore: () => Promise<Store>): vo
     describeOrchestrationClaims(harness);
     describeOrchestrationCommits(harness);
     describeActivityQueue(harness);
+    describeDeliveries(harness);
     describeListInstances(harness);
     describePurge(harness);
     describeNextWakeAt(harness);

@@ -42,6 +42,7 @@ export function describeLeasedStarts(h: StoreHarness): void {
           runtimeStatus: 'Pending',
           historyLength: 0,
           leaseToken: item.leaseToken,
+          deliveries: 1,
           messages: [],
         },
       );

@@ -139,7 +139,7 @@ async function replaceInstance(sql: Sql, request: StartRequest): Promise<Instanc
        name = $2, execution_id = $3, runtime_status = $4, input = $5,
        output = NULL, custom_status = NULL, failure = NULL, parent_instance_id = $6,
        created_at = $7, updated_at = $7, completed_at = NULL, history_length = 0,
-       lease_owner = NULL, lease_expires_at = 0, lease_token = lease_token + 1
+       lease_owner = NULL, lease_expires_at = 0, lease_token = lease_token + 1, deliveries = 0
      WHERE instance_id = $1
      RETURNING *`,
     [

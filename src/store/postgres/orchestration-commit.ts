@@ -170,7 +170,7 @@ function applyParams(units: readonly Unit[], messages: readonly NewMessage[], mu
     column(activities, (a) => toJson(a.activity.input)),
     column(activities, (a) => a.commit.now),
     // A pre-leased task is already being run by the committing host: its first delivery.
-    column(activities, (a) => (a.activity.lease === undefined ? 0 : 1)),
+    column(activities, (a) => a.activity.attempt ?? (a.activity.lease === undefined ? 0 : 1)),
     column(activities, (a) => a.activity.lease?.owner ?? null),
     column(activities, (a) => a.activity.lease?.expiresAt ?? 0),
     ...messageColumns(messages, mustExist),
@@ -218,14 +218,14 @@ const APPLY_SQL = `
       updated_at = u.now, completed_at = u.completed_at, history_length = u.history_length,
       execution_id = u.execution_id,
       input = CASE WHEN u.continued THEN u.input ELSE i.input END,
-      lease_owner = NULL, lease_expires_at = 0
+      lease_owner = NULL, lease_expires_at = 0, deliveries = 0
     FROM unnest($6::text[], $7::text[], $8::text[], $9::text[], $10::boolean[], $11::text[], $12::bigint[],
                 $13::bigint[], $14::int[], $15::text[], $16::boolean[], $17::text[])
       AS u(instance_id, status, output, failure, set_custom_status, custom_status, now, completed_at,
            history_length, execution_id, continued, input)
     WHERE i.instance_id = ANY($6::text[]) AND i.instance_id = u.instance_id
   ), released AS (
-    UPDATE instances SET lease_owner = NULL, lease_expires_at = 0 WHERE instance_id = ANY($36::text[])
+    UPDATE instances SET lease_owner = NULL, lease_expires_at = 0, deliveries = 0 WHERE instance_id = ANY($36::text[])
   ), reset_history AS (
     DELETE FROM history WHERE instance_id = ANY($18::text[])
   ), reset_activities AS (

@@ -21,6 +21,8 @@
  *   wiped its output (W7, 3 hosts).
  * - Every claim bumps lease_token: the token is the fence that commit checks,
  *   so a worker whose lease expired and was taken over cannot commit any more.
+ *   It also counts a delivery of the pending turn (deliveries, reset by a
+ *   commit) in the same statement, before any code runs the turn.
  * - A suspended instance is claimed only for control messages, and is handed
  *   nothing else.
  * - Candidates are ordered by their oldest visible message, so the instance
@@ -48,6 +50,7 @@ interface ClaimRow {
   readonly runtime_status: RuntimeStatus;
   readonly history_length: number;
   readonly lease_token: number;
+  readonly deliveries: number;
   readonly message_id: number | null;
   readonly message_execution_id: string | null;
   readonly event: string | null;
@@ -91,12 +94,14 @@ const CLAIM_SQL = `
     LIMIT $2
     FOR NO KEY UPDATE OF i SKIP LOCKED
   ), leased AS (
-    UPDATE instances i SET lease_owner = $3, lease_expires_at = $4, lease_token = i.lease_token + 1
+    UPDATE instances i SET lease_owner = $3, lease_expires_at = $4, lease_token = i.lease_token + 1,
+      deliveries = i.deliveries + 1
     FROM picked
     WHERE i.instance_id = ANY(ARRAY(SELECT instance_id FROM picked)) AND i.instance_id = picked.instance_id
-    RETURNING i.instance_id, i.name, i.execution_id, i.runtime_status, i.history_length, i.lease_token, picked.first_id
+    RETURNING i.instance_id, i.name, i.execution_id, i.runtime_status, i.history_length, i.lease_token, i.deliveries,
+      picked.first_id
   )
-  SELECT l.instance_id, l.name, l.execution_id, l.runtime_status, l.history_length, l.lease_token,
+  SELECT l.instance_id, l.name, l.execution_id, l.runtime_status, l.history_length, l.lease_token, l.deliveries,
          m.id AS message_id, m.execution_id AS message_execution_id, m.event
   FROM leased l
   LEFT JOIN LATERAL (
@@ -135,6 +140,7 @@ function groupItems(rows: readonly ClaimRow[]): OrchestrationWorkItem[] {
         runtimeStatus: row.runtime_status,
         historyLength: row.history_length,
         leaseToken: row.lease_token,
+        deliveries: row.deliveries,
         messages: [],
       };
       items.push(current);
@@ -147,19 +153,22 @@ function groupItems(rows: readonly ClaimRow[]): OrchestrationWorkItem[] {
 export async function abandonOrchestrations(
   db: Database,
   items: readonly Pick<OrchestrationWorkItem, 'instanceId' | 'leaseToken'>[],
+  delivered: boolean,
   channel: string,
 ): Promise<void> {
   if (items.length === 0) return;
-  // Other hosts may take the work over at once, so wake them.
+  // Other hosts may take the work over at once, so wake them. A turn that never ran gives its
+  // delivery back; one that ran and was stopped keeps it counted.
   await db.statement(
     `WITH released AS (
-       UPDATE instances i SET lease_owner = NULL, lease_expires_at = 0
+       UPDATE instances i SET lease_owner = NULL, lease_expires_at = 0,
+         deliveries = CASE WHEN $4::boolean THEN i.deliveries ELSE GREATEST(i.deliveries - 1, 0) END
        FROM unnest($1::text[], $2::bigint[]) AS a(instance_id, lease_token)
        WHERE i.instance_id = a.instance_id AND i.lease_token = a.lease_token
        RETURNING 1
      )
      SELECT pg_notify($3, '${ORCHESTRATION_WORK}') FROM (SELECT 1 FROM released LIMIT 1) AS any_released`,
-    [items.map((item) => item.instanceId), items.map((item) => item.leaseToken), channel],
+    [items.map((item) => item.instanceId), items.map((item) => item.leaseToken), channel, delivered],
     { idempotent: true },
   );
 }

@@ -124,6 +124,14 @@ const MIGRATIONS: readonly Migration[] = [
       INSERT INTO store_probe (id, writes) VALUES (1, 0);
     `,
   },
+  {
+    version: 4,
+    description: 'turn deliveries, for poison protection',
+    // How many times the instance's pending turn was handed out without a commit since (see the
+    // SQLite migration). Not indexed, so claims and commits stay HOT updates; adding a column with a
+    // constant default rewrites nothing.
+    sql: `ALTER TABLE instances ADD COLUMN deliveries integer NOT NULL DEFAULT 0;`,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -89,7 +89,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
       housekeeper.deleted(commits.reduce((n, commit, i) => n + (results[i]?.ok ? commit.consumedMessageIds.length : 0), 0));
       return results;
     },
-    abandonOrchestrations: (items) => write(abandonOrchestrations(db, items, channel)),
+    abandonOrchestrations: (items, options) => write(abandonOrchestrations(db, items, options?.delivered ?? false, channel)),
     claimActivities: (claim) => write(claimActivities(db, claim)),
     completeActivities: async (completions) => {
       await write(completeActivities(db, completions, channel));

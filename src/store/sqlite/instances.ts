@@ -56,6 +56,7 @@ function started(connection: Connection, outcome: 'created' | 'replaced', row: I
     runtimeStatus: row.runtime_status,
     historyLength: 0,
     leaseToken: row.lease_token,
+    deliveries: row.deliveries,
     messages: [{ id: String(messageId), executionId: request.executionId, event }],
   };
   return { outcome, instance, workItem };
@@ -86,6 +87,8 @@ function newExecutionRow(request: StartRequest, replacedToken: number | undefine
     lease_owner: lease?.owner ?? null,
     lease_expires_at: lease?.expiresAt ?? 0,
     lease_token: replacedToken !== undefined ? replacedToken + 1 : lease === undefined ? 0 : 1,
+    // A leased start is the first turn's first delivery, counted like a claim.
+    deliveries: lease === undefined ? 0 : 1,
   };
 }
 
@@ -94,9 +97,9 @@ function insertIfAbsent(connection: Connection, row: InstanceRow): boolean {
   const { changes } = connection
     .statement(
       `INSERT INTO instances (instance_id, name, execution_id, runtime_status, input, parent_instance_id,
-                              created_at, updated_at, history_length, lease_owner, lease_expires_at, lease_token)
+                              created_at, updated_at, history_length, lease_owner, lease_expires_at, lease_token, deliveries)
        VALUES (@instance_id, @name, @execution_id, @runtime_status, @input, @parent_instance_id,
-               @created_at, @updated_at, 0, @lease_owner, @lease_expires_at, @lease_token)
+               @created_at, @updated_at, 0, @lease_owner, @lease_expires_at, @lease_token, @deliveries)
        ON CONFLICT (instance_id) DO NOTHING`,
     )
     .run(insertParams(row));
@@ -112,7 +115,8 @@ function replaceInstance(connection: Connection, row: InstanceRow): void {
          name = @name, execution_id = @execution_id, runtime_status = @runtime_status, input = @input,
          output = NULL, custom_status = NULL, failure = NULL, parent_instance_id = @parent_instance_id,
          created_at = @created_at, updated_at = @updated_at, completed_at = NULL, history_length = 0,
-         lease_owner = @lease_owner, lease_expires_at = @lease_expires_at, lease_token = @lease_token
+         lease_owner = @lease_owner, lease_expires_at = @lease_expires_at, lease_token = @lease_token,
+         deliveries = @deliveries
        WHERE instance_id = @instance_id`,
     )
     .run(insertParams(row));

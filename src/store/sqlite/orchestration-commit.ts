@@ -14,6 +14,8 @@
  *   a message to a child started in the same turn follows the child's
  *   ExecutionStarted and is not wiped if the start replaces an old instance).
  * - Outbound messages to an instance ID that does not exist are dropped.
+ * - A commit, drain included, resets the instance's delivery count: the turn
+ *   ended with a result.
  * - A drain (`drainOnly`: late messages to a finished instance) deletes the
  *   consumed messages and releases the lease, and writes nothing else: the
  *   instance keeps its output, failure and times.
@@ -42,7 +44,9 @@ function commitOne(connection: Connection, commit: OrchestrationCommit): CommitR
   }
   deleteConsumed(connection, commit);
   if (commit.drainOnly) {
-    connection.statement('UPDATE instances SET lease_owner = NULL, lease_expires_at = 0 WHERE instance_id = ?').run(commit.instanceId);
+    connection
+      .statement('UPDATE instances SET lease_owner = NULL, lease_expires_at = 0, deliveries = 0 WHERE instance_id = ?')
+      .run(commit.instanceId);
     return { ok: true };
   }
   const historyLength = commit.continueAsNew === undefined ? appendHistory(connection, commit, row.history_length) : 0;
@@ -100,7 +104,7 @@ function updateInstance(connection: Connection, commit: OrchestrationCommit, his
          updated_at = @now, completed_at = @completedAt, history_length = @historyLength,
          execution_id = @executionId,
          input = CASE WHEN @continueAsNew = 1 THEN @input ELSE input END,
-         lease_owner = NULL, lease_expires_at = 0
+         lease_owner = NULL, lease_expires_at = 0, deliveries = 0
        WHERE instance_id = @instanceId`,
     )
     .run({
@@ -149,7 +153,7 @@ function insertActivities(connection: Connection, commit: OrchestrationCommit): 
       input: toJson(activity.input),
       now: commit.now,
       // A pre-leased task is already being run by the committing host: its first delivery.
-      attempt: activity.lease ? 1 : 0,
+      attempt: activity.attempt ?? (activity.lease ? 1 : 0),
       owner: activity.lease?.owner ?? null,
       expiresAt: activity.lease?.expiresAt ?? 0,
     });

@@ -7,6 +7,8 @@
  * - A claim takes only instances whose lease is free or expired, and every
  *   claim bumps lease_token: the token is the fence that commit checks, so a
  *   worker whose lease expired and was taken over cannot commit any more.
+ * - Every claim also counts a delivery of the pending turn (deliveries, reset
+ *   by a commit), in the same transaction, before any code runs the turn.
  * - A suspended instance is claimed only for control messages, and is handed
  *   nothing else.
  * - The candidate scan reads only the visible slice of inbox_by_visible (a
@@ -22,7 +24,7 @@ import type { Connection } from './database.ts';
 /** At most this many messages are handed out per work item; the rest wait for the next turn. */
 export const MAX_MESSAGES_PER_ITEM = 1000;
 
-type LeasedRow = Pick<InstanceRow, 'name' | 'execution_id' | 'runtime_status' | 'history_length' | 'lease_token'>;
+type LeasedRow = Pick<InstanceRow, 'name' | 'execution_id' | 'runtime_status' | 'history_length' | 'lease_token' | 'deliveries'>;
 
 export function claimOrchestrations(connection: Connection, options: ClaimOptions): OrchestrationWorkItem[] {
   if (options.limit < 1) return [];
@@ -45,9 +47,10 @@ export function claimOrchestrations(connection: Connection, options: ClaimOption
 function leaseInstance(connection: Connection, instanceId: string, options: ClaimOptions): OrchestrationWorkItem {
   const row = connection
     .statement(
-      `UPDATE instances SET lease_owner = @owner, lease_expires_at = @expiresAt, lease_token = lease_token + 1
+      `UPDATE instances SET lease_owner = @owner, lease_expires_at = @expiresAt, lease_token = lease_token + 1,
+         deliveries = deliveries + 1
        WHERE instance_id = @instanceId
-       RETURNING name, execution_id, runtime_status, history_length, lease_token`,
+       RETURNING name, execution_id, runtime_status, history_length, lease_token, deliveries`,
     )
     .get({ owner: options.owner, expiresAt: options.now + options.leaseMs, instanceId }) as LeasedRow;
   const messages = connection
@@ -65,6 +68,7 @@ function leaseInstance(connection: Connection, instanceId: string, options: Clai
     runtimeStatus: row.runtime_status,
     historyLength: row.history_length,
     leaseToken: row.lease_token,
+    deliveries: row.deliveries,
     messages: messages.map(toInboxMessage),
   };
 }
@@ -72,13 +76,16 @@ function leaseInstance(connection: Connection, instanceId: string, options: Clai
 export function abandonOrchestrations(
   connection: Connection,
   items: readonly Pick<OrchestrationWorkItem, 'instanceId' | 'leaseToken'>[],
+  delivered: boolean,
 ): void {
   if (items.length === 0) return;
   connection.write(() => {
+    // A turn that never ran gives its delivery back; one that ran and was stopped keeps it counted.
     const release = connection.statement(
-      `UPDATE instances SET lease_owner = NULL, lease_expires_at = 0
-       WHERE instance_id = ? AND lease_token = ?`,
+      `UPDATE instances SET lease_owner = NULL, lease_expires_at = 0,
+         deliveries = CASE WHEN @delivered = 1 THEN deliveries ELSE MAX(deliveries - 1, 0) END
+       WHERE instance_id = @instanceId AND lease_token = @leaseToken`,
     );
-    for (const item of items) release.run(item.instanceId, item.leaseToken);
+    for (const { instanceId, leaseToken } of items) release.run({ instanceId, leaseToken, delivered: delivered ? 1 : 0 });
   });
 }

@@ -124,6 +124,14 @@ const MIGRATIONS: readonly Migration[] = [
       INSERT INTO store_probe (id, writes) VALUES (1, 0);
     `,
   },
+  {
+    version: 4,
+    description: 'turn deliveries, for poison protection',
+    // How many times the instance's pending turn was handed out (claimed or leased at start) without
+    // a commit since: a claim adds one, a commit resets it. Past the host's maxDeliveries the worker
+    // fails the instance instead of running the turn again.
+    sql: `ALTER TABLE instances ADD COLUMN deliveries INTEGER NOT NULL DEFAULT 0;`,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

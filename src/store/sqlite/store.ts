@@ -95,7 +95,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     purge: (filter) => write(() => purge(db, filter)),
     claimOrchestrations: (claim) => write(() => group.run(() => claimOrchestrations(db(), claim), { durable: false })),
     commitOrchestrations: (commits) => write(() => group.run(() => commitOrchestrations(db(), commits))),
-    abandonOrchestrations: (items) => write(() => group.run(() => abandonOrchestrations(db(), items), { durable: false })),
+    abandonOrchestrations: (items, options) =>
+      write(() => group.run(() => abandonOrchestrations(db(), items, options?.delivered ?? false), { durable: false })),
     claimActivities: (claim) => write(() => group.run(() => claimActivities(db(), claim), { durable: false })),
     completeActivities: (completions) => write(() => group.run(() => completeActivities(db(), completions))),
     abandonActivities: (items) => write(() => group.run(() => abandonActivities(db(), items), { durable: false })),

@@ -1,0 +1,81 @@
+/**
+ * @module codeless-turns
+ * Turns the orchestration worker decides without running orchestrator code:
+ * - a termination, so that an instance whose code kills its host or never
+ *   yields can always be terminated, from any host;
+ * - a turn delivered more than `maxDeliveries` times without a result
+ *   (poisoned): the instance fails instead of running it again;
+ * - a turn stopped by its budget once too often: the instance fails.
+ *
+ * What must hold: nothing here calls the orchestrator; the parent to notify
+ * comes from the start message or the stored history.
+ */
+import type { ParentRef } from '../model/history.ts';
+import { failedTurnWith, terminatedTurn, type TurnRequest, type TurnResult } from '../orchestration/turn.ts';
+import type { Logger } from '../runtime/logger.ts';
+import type { OrchestrationWorkItem, Store } from '../store/store.ts';
+import { poisonedTurnFailure, turnBudgetFailure } from './poison.ts';
+
+export interface CodelessTurnDeps {
+  readonly store: Store;
+  readonly logger: Logger;
+  readonly maxDeliveries: number;
+  readonly turnBudgetMs: number;
+}
+
+/** Whether the item's turn must be decided without running code (checked on every turn: no I/O). */
+export function runsNoCode(item: OrchestrationWorkItem, maxDeliveries: number): boolean {
+  return item.deliveries > maxDeliveries || item.messages.some((m) => m.event.type === 'ExecutionTerminated');
+}
+
+/** The turn for an item that runsNoCode: its termination, or its failure as poisoned. */
+export async function codelessTurn(deps: CodelessTurnDeps, item: OrchestrationWorkItem, request: TurnRequest): Promise<TurnResult> {
+  const parent = await parentOf(deps.store, item);
+  const termination = item.messages.find((m) => m.event.type === 'ExecutionTerminated');
+  if (termination?.event.type === 'ExecutionTerminated') return terminatedTurn(request, termination.event, parent);
+  const failure = poisonedTurnFailure({
+    instanceId: item.instanceId,
+    name: item.name,
+    deliveries: item.deliveries - 1,
+    maxDeliveries: deps.maxDeliveries,
+  });
+  deps.logger.error(`[perdure] ${failure.message}`);
+  return failedTurnWith(request, failure, parent);
+}
+
+/**
+ * A turn stopped by its budget: undefined while it may be delivered again
+ * (up to maxDeliveries), then the turn that fails the instance.
+ */
+export async function overrunTurn(
+  deps: CodelessTurnDeps,
+  item: OrchestrationWorkItem,
+  request: TurnRequest,
+): Promise<TurnResult | undefined> {
+  const { turnBudgetMs: budgetMs, maxDeliveries, logger } = deps;
+  if (item.deliveries < maxDeliveries) {
+    logger.warn(
+      `[perdure] orchestration '${item.name}' (instance '${item.instanceId}') did not yield within ${budgetMs} ms and was stopped ` +
+        `(delivery ${item.deliveries} of ${maxDeliveries})`,
+    );
+    return undefined;
+  }
+  const failure = turnBudgetFailure({ instanceId: item.instanceId, name: item.name, budgetMs, deliveries: item.deliveries });
+  logger.error(`[perdure] ${failure.message}`);
+  return failedTurnWith(request, failure, await parentOf(deps.store, item));
+}
+
+/** The parent to notify, read from the start message or the stored history. */
+async function parentOf(store: Store, item: OrchestrationWorkItem): Promise<ParentRef | undefined> {
+  const fromMessages = startedParent(item);
+  if (fromMessages || item.historyLength === 0) return fromMessages;
+  for (const event of await store.getHistory(item.instanceId)) if (event.type === 'ExecutionStarted') return event.parent;
+  return undefined;
+}
+
+export function startedParent(item: OrchestrationWorkItem): ParentRef | undefined {
+  for (const message of item.messages) {
+    if (message.event.type === 'ExecutionStarted') return message.event.parent;
+  }
+  return undefined;
+}
