@@ -14,9 +14,11 @@ import type { Probe, ProbeResult } from './probe.ts';
 import { badInput } from './probes/bad-input.ts';
 import { diskFull } from './probes/disk-full.ts';
 import { killLoop } from './probes/kill-loop.ts';
+import { poison } from './probes/poison.ts';
 import { readOnly } from './probes/read-only.ts';
+import { runaway } from './probes/runaway.ts';
 
-const PROBES: readonly Probe[] = [killLoop, badInput, diskFull, readOnly];
+const PROBES: readonly Probe[] = [killLoop, poison, runaway, badInput, diskFull, readOnly];
 
 const USAGE = `Usage: npm run chaos -- [--probe NAME[,NAME…]]
 
