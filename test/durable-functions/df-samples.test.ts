@@ -136,3 +136,20 @@ describe('Durable Functions samples on perdure start <dir>', () => {
     assert.equal((await request(url, { method: 'POST', body: 'again' })).status, 202);
   });
 });
+
+describe('a timer-triggered durable client on perdure start <dir>', () => {
+  it('fires on its NCRONTAB schedule and starts orchestrations that complete', async () => {
+    await using server = await serve('timer-start');
+    const started = () => [...server.output().matchAll(/Timer started orchestration with ID = '([0-9a-f-]{36})'/g)].map((m) => m[1]!);
+    const deadline = Date.now() + 60_000;
+    while (started().length < 2) {
+      assert.ok(Date.now() < deadline, `the timer did not fire twice:\n${server.output()}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const [first, second] = started();
+    const [a, b] = [await waitForCompletion(server.url, first!), await waitForCompletion(server.url, second!)];
+    assert.equal(a.runtimeStatus, 'Completed');
+    assert.match(a.output, /^tick at \d{4}-\d\d-\d\dT/);
+    assert.notEqual(a.input, b.input, 'each firing started its own instance with its own time');
+  });
+});
