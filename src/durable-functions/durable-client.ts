@@ -26,7 +26,7 @@ import { HttpResponse } from '../azure-functions/http-response.ts';
 import { UnsupportedFeatureError } from '../azure-functions/unsupported.ts';
 import type { EntityId, EntityStateResponse } from './entity.ts';
 import { entitiesUnsupported } from './errors.ts';
-import { DurableOrchestrationStatus } from './orchestration-status.ts';
+import { DurableOrchestrationStatus, listedStatus } from './orchestration-status.ts';
 import { OrchestrationRuntimeStatus } from './runtime-status.ts';
 
 export interface StartNewOptions {
@@ -101,6 +101,11 @@ export class DurableClient {
     return this.getStatusBy({});
   }
 
+  /**
+   * Each instance as durable-functions v3 resolves it: the management API's JSON as it arrives, with
+   * `createdTime` and `lastUpdatedTime` as ISO strings, although DF's declared type says `Date`. Apps
+   * written against DF therefore treat them as strings (or pass them to `new Date`), and both work here.
+   */
   async getStatusBy(filter: OrchestrationFilter): Promise<DurableOrchestrationStatus[]> {
     const statuses = perdureStatuses(filter?.runtimeStatus);
     if (statuses?.length === 0) return [];
@@ -115,7 +120,7 @@ export class DurableClient {
         ...(statuses ? { runtimeStatus: statuses } : {}),
         ...(continuationToken ? { continuationToken } : {}),
       });
-      results.push(...page.instances.map((s: OrchestrationStatus) => new DurableOrchestrationStatus(s)));
+      results.push(...page.instances.map(listedStatus));
       continuationToken = page.continuationToken;
     } while (continuationToken);
     return results;

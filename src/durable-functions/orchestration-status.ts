@@ -43,3 +43,10 @@ function outputOf(status: OrchestrationStatus): unknown {
   }
   return status.output ?? null;
 }
+
+/** An instance in a list, shaped as DF's management API answers (see DurableClient.getStatusBy). */
+export function listedStatus(status: OrchestrationStatus): DurableOrchestrationStatus {
+  const typed = new DurableOrchestrationStatus(status);
+  const json = { ...typed, createdTime: status.createdTime, lastUpdatedTime: status.lastUpdatedTime };
+  return json as unknown as DurableOrchestrationStatus;
+}

@@ -153,3 +153,20 @@ describe('a timer-triggered durable client on perdure start <dir>', () => {
     assert.notEqual(a.input, b.input, 'each firing started its own instance with its own time');
   });
 });
+
+describe('querying instances with the durable client', () => {
+  it('getStatusAll and getStatusBy list instances as DF JS v3 does, times as ISO strings', async () => {
+    await using server = await serve('status-query');
+    for (const id of ['q-1', 'q-2']) {
+      assert.equal((await request(`${server.url}/api/echo/${id}`, { method: 'POST' })).status, 202);
+      await waitForCompletion(server.url, id);
+    }
+    const answer = await request(`${server.url}/api/instances`);
+    assert.equal(answer.status, 200, answer.text);
+    assert.deepEqual(answer.body.all, ['q-1', 'q-2']);
+    assert.deepEqual(answer.body.completed, ['q-1', 'q-2']);
+    assert.equal(answer.body.running, 0);
+    assert.equal(answer.body.createdTimeType, 'string');
+    assert.match(answer.body.createdTime, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
+  });
+});
