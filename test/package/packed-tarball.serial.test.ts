@@ -11,7 +11,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -22,6 +22,7 @@ import { createTempDir } from '../helpers/temp-dir.ts';
 const exec = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const FIXTURES = fileURLToPath(new URL('../fixtures/package', import.meta.url));
+const DF_SAMPLE = fileURLToPath(new URL('../fixtures/df-samples/hello-sequence', import.meta.url));
 const resolveTool = createRequire(import.meta.url);
 const TSC = resolveTool.resolve('typescript/bin/tsc');
 const NPM = 'npm';
@@ -100,6 +101,35 @@ describe('the packed tarball', { timeout: 15 * 60_000 }, () => {
     const wrong = await run(process.execPath, [TSC, '-p', 'tsconfig.wrong.json'], project);
     assert.notEqual(wrong.code, 0, 'tsc must reject the wrong result type');
     assert.match(wrong.stdout, /wrong-result-type\.ts.*error TS2322: Type 'number' is not assignable to type 'string'/);
+  });
+
+  it('loads the Durable Functions compatibility entries from ESM and from CommonJS', async () => {
+    const esm =
+      "import df from 'perdure/durable-functions'; import { app } from 'perdure/azure-functions'; console.log(typeof df.getClient, typeof app.http)";
+    assert.equal((await succeeds(process.execPath, ['--input-type=module', '-e', esm], project)).trim(), 'function function');
+    const cjs =
+      "const df = require('perdure/durable-functions'); const { app } = require('perdure/azure-functions'); console.log(typeof df.app.orchestration, typeof app.timer)";
+    assert.equal((await succeeds(process.execPath, ['-e', cjs], project)).trim(), 'function function');
+  });
+
+  it('serves a Durable Functions app folder as it stands with `npx perdure start <dir>`', async () => {
+    cpSync(DF_SAMPLE, join(project, 'df-app'), { recursive: true });
+    const child = spawn('npx', ['--no-install', 'perdure', 'start', 'df-app', '--port', '0', '--store', 'sqlite:./df.db'], {
+      cwd: project,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    try {
+      const url = await listeningUrl(child);
+      const started = await fetch(`${url}/api/orchestrators/helloOrchestrator`, { method: 'POST' });
+      assert.equal(started.status, 202);
+      const { statusQueryGetUri } = (await started.json()) as { statusQueryGetUri: string };
+      const status = await pollUntilDone(statusQueryGetUri);
+      assert.equal(status.runtimeStatus, 'Completed');
+      assert.deepEqual(status.output, ['Hello, Tokyo', 'Hello, Seattle', 'Hello, Cairo']);
+    } finally {
+      process.kill(-child.pid!, 'SIGTERM');
+    }
   });
 
   it('serves an app with `npx perdure start app.mjs` and answers an HTTP start', async () => {
