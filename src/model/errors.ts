@@ -140,7 +140,7 @@ export class SchemaVersionError extends PerdureError {
  * its checks), `io` (the disk or OS reported an I/O error), `unreachable`
  * (cannot open the file, cannot reach the server, out of server resources).
  */
-export type StoreFaultReason = 'full' | 'readOnly' | 'corrupt' | 'io' | 'unreachable';
+export type StoreFaultReason = 'full' | 'readOnly' | 'corrupt' | 'io' | 'unreachable' | 'busy';
 
 /**
  * The store could not be opened or reached, or refuses to write: an outage
