@@ -45,6 +45,7 @@ export {
   InstanceNotFoundError,
   InvalidInstanceStateError,
   NonDeterministicOrchestrationError,
+  NonRetryableError,
   PayloadTooLargeError,
   PerdureError,
   SchemaVersionError,
