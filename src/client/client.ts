@@ -57,6 +57,12 @@ export interface RaiseEventOptions {
   readonly eventId?: string;
 }
 
+export interface TerminateOptions {
+  readonly reason?: string;
+  /** Terminate the instance's live sub-orchestrations too, and theirs (default true). */
+  readonly recursive?: boolean;
+}
+
 export interface StartNewResult {
   readonly instanceId: string;
   readonly outcome: 'created' | 'existing' | 'replaced';
@@ -182,10 +188,18 @@ export class DurableClient {
     return this.options.store.checkHealth();
   }
 
-  async terminate(instanceId: string, reason?: string): Promise<void> {
+  /**
+   * Ends a live instance without running its code. By default its live
+   * sub-orchestrations (and theirs) are terminated too; `{ recursive: false }`
+   * leaves them running. A reason as the second argument is Durable Functions' form.
+   */
+  async terminate(instanceId: string, options?: string | TerminateOptions): Promise<void> {
+    // `typeof` alone: apps compiled without strictNullChecks see these declarations too.
+    const { reason, recursive }: TerminateOptions = typeof options === 'object' ? (options ?? {}) : { reason: options };
+    if (recursive !== undefined && typeof recursive !== 'boolean') throw new ValidationError('recursive', 'must be true or false');
     return this.#send(
       instanceId,
-      { type: 'ExecutionTerminated', timestamp: this.#timestamp(), ...reasonOf(reason) },
+      { type: 'ExecutionTerminated', timestamp: this.#timestamp(), ...reasonOf(reason), ...(recursive === false ? { recursive } : {}) },
       LIVE_STATUSES,
       'terminate',
     );
