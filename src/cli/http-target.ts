@@ -52,19 +52,18 @@ export function openHttpTarget(url: string, key: string | undefined): Promise<Ta
   const root = `${base.origin}${base.pathname.replace(/\/+$/, '')}${MANAGEMENT_BASE_PATH}`;
   const call = (method: string, path: string, init: { body?: unknown; headers?: Record<string, string> } = {}) =>
     send(root, key, method, path, init);
-  return Promise.resolve(httpTarget(base.origin, call));
+  return Promise.resolve(httpTarget(call));
 }
 
 type Send = (method: string, path: string, init?: { body?: unknown; headers?: Record<string, string> }) => Promise<Answer>;
 
-function httpTarget(description: string, call: Send): Target {
+function httpTarget(call: Send): Target {
   const id = encodeURIComponent;
   const expect = (answer: Answer, ok: readonly number[], context: Call): Answer => {
     if (ok.includes(answer.status)) return answer;
     throw errorOf(answer, context);
   };
   return {
-    description,
     async list(query) {
       const answer = expect(await call('GET', `/instances?${listParams(query)}`, listHeaders(query)), [200], {});
       const token = answer.headers.get(CONTINUATION_HEADER) || undefined;

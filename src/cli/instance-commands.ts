@@ -1,6 +1,6 @@
 /**
  * @module cli/instance-commands
- * `perdure instance …` and `perdure purge`: the operator commands. Each is
+ * `perdure instance …`: the operator commands on instances. Each is
  * written once against cli/target, so `--url` and `--store` behave alike.
  *
  * What must hold:
@@ -9,46 +9,22 @@
  * - Commands that queue work (raise, terminate, ...) report that it was
  *   accepted: the instance changes when a host runs its next turn.
  */
-import { Command, Option } from 'commander';
-import { TERMINAL_STATUSES, type RuntimeStatus } from '../model/runtime-status.ts';
+import { Option, type Command } from 'commander';
+import type { RuntimeStatus } from '../model/runtime-status.ts';
 import type { CliIo } from './io.ts';
+import { operator, report } from './operator-command.ts';
 import { printInstanceTable, printJson, printStatus } from './output.ts';
-import { progressBar } from './progress.ts';
-import { purgeInSlices } from './purge-command.ts';
-import { openTarget, type ControlOperation, type StatusBody, type Target, type TargetFlags } from './target.ts';
+import type { ControlOperation, StatusBody } from './target.ts';
 import {
   parseConflictPolicy,
   parseJson,
   parsePositiveInteger,
   parseSeconds,
   parseStatuses,
-  parseTerminalStatuses,
   parseTime,
   type CONFLICT_POLICIES,
 } from './values.ts';
 import { waitForFinish } from './wait.ts';
-
-interface CommonFlags extends TargetFlags {
-  readonly json?: boolean;
-}
-
-/** What a command does, given the opened target, its operands (ID, NAME...) and its flags. */
-type Run<F> = (target: Target, operands: readonly string[], flags: F & CommonFlags) => Promise<void>;
-
-/** Adds the target and output flags, and runs `run` against the opened target, closing it after. */
-function operator<F = object>(command: Command, io: CliIo, run: Run<F>): Command {
-  return command
-    .option('--url <URL>', 'server to talk to (default http://127.0.0.1:7071)')
-    .option('--key <KEY>', 'management key for --url (env PERDURE_KEY)')
-    .option('--store <URL>', 'act on a store directly instead (sqlite:<path> or postgres://…)')
-    .option('--json', 'print JSON for scripts')
-    .action(async (...args: unknown[]) => {
-      const operands = args.slice(0, -2) as string[];
-      const flags = args[args.length - 2] as F & CommonFlags;
-      await using target = await openTarget(flags, io.env);
-      await run(target, operands, flags);
-    });
-}
 
 export function addInstanceCommands(program: Command, io: CliIo): void {
   const instance = program
@@ -56,6 +32,15 @@ export function addInstanceCommands(program: Command, io: CliIo): void {
     .summary('list, inspect and act on instances')
     .description('List, inspect and act on instances.');
   addList(instance, io);
+  addReadCommands(instance, io);
+  addStart(instance, io);
+  addRaise(instance, io);
+  for (const operation of ['terminate', 'suspend', 'resume', 'rewind'] as const) addControl(instance, io, operation);
+  addRestartAndPurge(instance, io);
+  addWait(instance, io);
+}
+
+function addReadCommands(instance: Command, io: CliIo): void {
   operator<{ history?: boolean }>(
     instance.command('show').description('Show one instance.').argument('<ID>').option('--history', 'with its history'),
     io,
@@ -70,7 +55,9 @@ export function addInstanceCommands(program: Command, io: CliIo): void {
     io,
     async (target, [id]) => printJson(io, (await target.status(id!, true))['historyEvents'] ?? []),
   );
-  addStart(instance, io);
+}
+
+function addRaise(instance: Command, io: CliIo): void {
   operator<{ data?: unknown }>(
     instance
       .command('raise')
@@ -84,7 +71,9 @@ export function addInstanceCommands(program: Command, io: CliIo): void {
       report(io, flags, { instanceId: id!, operation: 'raise', eventName: event! }, `Event '${event!}' raised on '${id!}'.`);
     },
   );
-  for (const operation of ['terminate', 'suspend', 'resume', 'rewind'] as const) addControl(instance, io, operation);
+}
+
+function addRestartAndPurge(instance: Command, io: CliIo): void {
   operator<{ sameId?: boolean }>(
     instance
       .command('restart')
@@ -105,7 +94,6 @@ export function addInstanceCommands(program: Command, io: CliIo): void {
       report(io, flags, { instanceId: id!, instancesDeleted }, `Purged '${id!}'.`);
     },
   );
-  addWait(instance, io);
 }
 
 function addList(instance: Command, io: CliIo): void {
@@ -136,6 +124,7 @@ function addList(instance: Command, io: CliIo): void {
       } while (token && instances.length < flags.limit);
       if (flags.json) printJson(io, instances);
       else printInstanceTable(io, instances);
+      if (token && !flags.json) io.stdout.write(`(more instances match: raise --limit to see them)\n`);
     },
   );
 }
@@ -198,25 +187,4 @@ function addWait(instance: Command, io: CliIo): void {
       else printStatus(io, status);
     },
   );
-}
-
-export function addPurgeCommand(program: Command, io: CliIo): void {
-  operator<{ status: RuntimeStatus[]; before: Date }>(
-    program
-      .command('purge')
-      .summary('delete finished instances created before a time')
-      .description('Delete finished instances created before a time, with their history.')
-      .option('--status <S,…>', 'finished statuses to purge', parseTerminalStatuses, [...TERMINAL_STATUSES])
-      .requiredOption('--before <T>', 'created before T (ISO 8601, or an age: 30m, 24h, 7d)', (text) => parseTime(text)),
-    io,
-    async (target, _operands, flags) => {
-      const instancesDeleted = await purgeInSlices(target, { runtimeStatus: flags.status, before: flags.before }, progressBar(io.stderr));
-      report(io, flags, { instancesDeleted }, `Purged ${instancesDeleted.toLocaleString('en-US')} instance(s).`);
-    },
-  );
-}
-
-function report(io: CliIo, flags: CommonFlags, value: Record<string, unknown>, human: string): void {
-  if (flags.json) printJson(io, value);
-  else io.stdout.write(`${human}\n`);
 }

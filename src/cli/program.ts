@@ -13,7 +13,8 @@
  */
 import { Command, CommanderError } from 'commander';
 import { CliError, ExitCode, exitCodeOf } from './cli-error.ts';
-import { addInstanceCommands, addPurgeCommand } from './instance-commands.ts';
+import { addInstanceCommands } from './instance-commands.ts';
+import { addPurgeCommand } from './purge-command.ts';
 import type { CliIo } from './io.ts';
 import { addStartCommand } from './start-command.ts';
 

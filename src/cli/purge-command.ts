@@ -12,9 +12,13 @@
  *   the bar shows how much of the time range is done.
  * - The loop ends: a slice that deletes nothing stops it.
  */
-import type { RuntimeStatus } from '../model/runtime-status.ts';
-import type { Progress } from './progress.ts';
+import type { Command } from 'commander';
+import { TERMINAL_STATUSES, type RuntimeStatus } from '../model/runtime-status.ts';
+import type { CliIo } from './io.ts';
+import { operator, report } from './operator-command.ts';
+import { progressBar, type Progress } from './progress.ts';
 import type { Target } from './target.ts';
+import { parseTerminalStatuses, parseTime } from './values.ts';
 
 /** Instances per slice: the management API's largest page. */
 export const PURGE_SLICE = 1000;
@@ -47,4 +51,20 @@ export async function purgeInSlices(target: Target, request: PurgeRequest, progr
   }
   progress.done();
   return deleted;
+}
+
+export function addPurgeCommand(program: Command, io: CliIo): void {
+  operator<{ status: RuntimeStatus[]; before: Date }>(
+    program
+      .command('purge')
+      .summary('delete finished instances created before a time')
+      .description('Delete finished instances created before a time, with their history.')
+      .option('--status <S,…>', 'finished statuses to purge', parseTerminalStatuses, [...TERMINAL_STATUSES])
+      .requiredOption('--before <T>', 'created before T (ISO 8601, or an age: 30m, 24h, 7d)', (text) => parseTime(text)),
+    io,
+    async (target, _operands, flags) => {
+      const instancesDeleted = await purgeInSlices(target, { runtimeStatus: flags.status, before: flags.before }, progressBar(io.stderr));
+      report(io, flags, { instancesDeleted }, `Purged ${instancesDeleted.toLocaleString('en-US')} instance(s).`);
+    },
+  );
 }

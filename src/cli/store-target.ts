@@ -16,11 +16,10 @@ import type { StatusBody, Target } from './target.ts';
 
 export async function openStoreTarget(url: string): Promise<Target> {
   const opened = await openStoreClient(url);
-  const { client, store } = opened;
+  const { client } = opened;
   const body = (status: OrchestrationStatus, history = false) =>
     toStatusBody(client.forHttp(status), { showHistory: history, showHistoryOutput: true, showInput: true }) as StatusBody;
   return {
-    description: store.description,
     async list(query) {
       const page = await client.listInstances({
         pageSize: query.pageSize,

@@ -59,8 +59,6 @@ export interface PurgeWindow {
 }
 
 export interface Target extends AsyncDisposable {
-  /** For messages: the server URL, or the store's description (never credentials). */
-  readonly description: string;
   list(query: ListQuery): Promise<StatusPage>;
   /** With `history`, the Durable Functions-shaped history, results included. Throws InstanceNotFoundError. */
   status(instanceId: string, history: boolean): Promise<StatusBody>;

@@ -89,6 +89,10 @@ for (const kind of ['url', 'store'] as const) {
         ['hello'],
       );
       assert.equal((await run('instance', 'list', '--prefix', 'echo-', '--limit', '2', '--json')).json().length, 2);
+      assert.match(
+        (await run('instance', 'list', '--prefix', 'echo-', '--limit', '2')).stdout,
+        /echo-2 [^\n]*\n\(more instances match: raise --limit/,
+      );
       assert.deepEqual((await run('instance', 'list', '--since', '2099-01-01', '--json')).json(), []);
       assert.deepEqual((await run('instance', 'list', '--status', 'Failed', '--prefix', 'echo-', '--json')).json(), []);
       const table = await run('instance', 'list', '--prefix', 'echo-');
