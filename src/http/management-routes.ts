@@ -113,6 +113,8 @@ async function listInstances({ c, deps, query }: ManagementRequest): Promise<Res
   const showInput = query.bool('showInput', true);
   if (runtimeStatus?.length === 0) return json(200, [], { [CONTINUATION_HEADER]: '' });
   const instanceIdPrefix = query.single('instanceIdPrefix');
+  // Perdure's extension: Durable Functions' list has no name filter.
+  const name = query.single('name');
   const createdTimeFrom = query.date('createdTimeFrom');
   const createdTimeTo = query.date('createdTimeTo');
   const continuationToken = c.req.header(CONTINUATION_HEADER) || undefined;
@@ -121,6 +123,7 @@ async function listInstances({ c, deps, query }: ManagementRequest): Promise<Res
     showInput,
     ...(runtimeStatus ? { runtimeStatus } : {}),
     ...(instanceIdPrefix === undefined ? {} : { instanceIdPrefix }),
+    ...(name === undefined ? {} : { name }),
     ...(createdTimeFrom ? { createdTimeFrom } : {}),
     ...(createdTimeTo ? { createdTimeTo } : {}),
     ...(continuationToken ? { continuationToken } : {}),
