@@ -28,6 +28,8 @@ export interface ReplayResult {
   readonly divergence?: ReplayDivergence;
   /** Where the code's replay stands after the last event: 'Running' while it waits for more. */
   readonly status: 'Running' | 'Completed' | 'Failed' | 'ContinuedAsNew';
+  /** The code's output, when its replay completed. */
+  readonly output?: unknown;
 }
 
 /**
@@ -49,7 +51,13 @@ function replayLoaded(app: FunctionApp, history: LoadedHistory, instanceId = his
   const run = new ReplayRun(orchestration.handler, instanceId, name);
   const divergence = history.shape === 'perdure' ? replayPerdure(run, history.events) : replayDf(run, history.events);
   const outcome = run.executor.outcome;
-  return { instanceId, name, ...(divergence ? { divergence } : {}), status: outcome?.status ?? 'Running' };
+  return {
+    instanceId,
+    name,
+    ...(divergence ? { divergence } : {}),
+    status: outcome?.status ?? 'Running',
+    ...(outcome?.status === 'Completed' ? { output: outcome.result } : {}),
+  };
 }
 
 function replayPerdure(run: ReplayRun, events: readonly HistoryEvent[]): ReplayDivergence | undefined {
