@@ -63,15 +63,10 @@ export interface TestEnvironment extends AsyncDisposable {
  * const status = await env.client.waitForCompletion(instanceId); // 30 days later, in milliseconds
  */
 export async function createTestEnvironment(options: TestEnvironmentOptions): Promise<TestEnvironment> {
-  if (!options || typeof options.app?.getOrchestration !== 'function') {
-    throw new ValidationError('app', 'createTestEnvironment needs { app }, a FunctionApp');
-  }
-  if (options.timeSkipping !== undefined && typeof options.timeSkipping !== 'boolean') {
-    throw new ValidationError('timeSkipping', `must be true or false (got ${JSON.stringify(options.timeSkipping)})`);
-  }
+  checkOptions(options);
   const clock = createTestClock(options.startTime);
-  const raw = await openMemoryStore();
   let host: Host | undefined;
+  // The skipper's callbacks read the store, the app copy and the host, which exist before anything can call them.
   const skipper = new TimeSkipper({
     clock,
     nextWakeAt: (now) => raw.nextWakeAt(now),
@@ -81,6 +76,7 @@ export async function createTestEnvironment(options: TestEnvironmentOptions): Pr
   });
   const poke = () => skipper.poke();
   const copy = mockableCopy(options.app, poke);
+  const raw = await openMemoryStore();
   const tracked = trackStore(raw, poke);
   try {
     host = await createHost({
@@ -102,8 +98,11 @@ export async function createTestEnvironment(options: TestEnvironmentOptions): Pr
   const dispose = async () => {
     unsubscribe();
     skipper.stop();
-    await started.stop();
-    await raw.close();
+    try {
+      await started.stop();
+    } finally {
+      await raw.close();
+    }
   };
   return {
     client: started.client,
@@ -120,4 +119,16 @@ export async function createTestEnvironment(options: TestEnvironmentOptions): Pr
     restoreActivity: (activity) => copy.restore(activity as ActivityDefinition<unknown, unknown> | string),
     [Symbol.asyncDispose]: dispose,
   };
+}
+
+function checkOptions(options: TestEnvironmentOptions): void {
+  if (!options || typeof options.app?.getOrchestration !== 'function') {
+    throw new ValidationError('app', 'createTestEnvironment needs { app }, a FunctionApp');
+  }
+  if (options.timeSkipping !== undefined && typeof options.timeSkipping !== 'boolean') {
+    throw new ValidationError('timeSkipping', `must be true or false (got ${JSON.stringify(options.timeSkipping)})`);
+  }
+  if (options.startTime !== undefined && !Number.isSafeInteger(options.startTime)) {
+    throw new ValidationError('startTime', `must be a time in milliseconds since 1970 (got ${JSON.stringify(options.startTime)})`);
+  }
 }
