@@ -160,6 +160,20 @@ export class DurableClient {
     return { ...status, historyEvents: options.showHistoryOutput ? history : history.map(withoutOutput) };
   }
 
+  /**
+   * The current execution's history in Perdure's own shape, with inputs and results: what
+   * `replayHistory` and `assertReplays` (perdure/testing) check today's code against.
+   * Throws InstanceNotFoundError for an unknown instance.
+   *
+   * @example
+   * writeFileSync('test/fixtures/histories/order-42.json', JSON.stringify(await client.getHistory('order-42')));
+   */
+  async getHistory(instanceId: string): Promise<HistoryEvent[]> {
+    const id = validateInstanceId(instanceId);
+    if (!(await this.options.store.getInstance(id))) throw new InstanceNotFoundError(id);
+    return this.options.store.getHistory(id);
+  }
+
   async listInstances(filter: ListInstancesFilter = {}): Promise<{ instances: OrchestrationStatus[]; continuationToken?: string }> {
     const query: InstanceQuery = validateListQuery(filter);
     const page = await this.options.store.listInstances(query);
