@@ -24,13 +24,15 @@ Options:
   --host ADDR       Address to bind (env PERDURE_HOST, default 127.0.0.1)
   --store URL       Store URL (env PERDURE_STORE, default sqlite:./.perdure/perdure.db)
   --config PATH     Config module (default: perdure.config.ts, .js or .mjs in the current directory)
+  --log-format F    json or pretty (default: pretty on a terminal, json otherwise); logs go to stderr
+  --log-level L     fatal, error, warn, info, debug, trace or silent (env PERDURE_LOG_LEVEL, default info)
   -h, --help        Show this help
 
 Environment: PERDURE_MASTER_KEY, PERDURE_SYSTEM_KEY, PERDURE_FUNCTION_KEYS
 (a key is required to bind a non-loopback address; PERDURE_HOST_KEY is the
 master key's old name), PERDURE_MAX_BODY_BYTES (default 1048576),
 PERDURE_MAX_CONNECTIONS, PERDURE_REQUEST_TIMEOUT_MS, PERDURE_HEADERS_TIMEOUT_MS,
-PERDURE_ALLOWED_HOSTS, PERDURE_SHOW_STACK_PATHS, PERDURE_LOG_LEVEL=debug.`;
+PERDURE_ALLOWED_HOSTS, PERDURE_SHOW_STACK_PATHS, PERDURE_LOG_LEVEL.`;
 
 export interface StartFlags {
   readonly command: 'start';
@@ -39,6 +41,8 @@ export interface StartFlags {
   readonly host?: string;
   readonly store?: string;
   readonly config?: string;
+  readonly logFormat?: string;
+  readonly logLevel?: string;
 }
 
 export type ParsedArgs = StartFlags | { readonly command: 'help' };
@@ -55,6 +59,8 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
         host: { type: 'string' },
         store: { type: 'string' },
         config: { type: 'string' },
+        'log-format': { type: 'string' },
+        'log-level': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -70,6 +76,7 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
   return {
     command: 'start',
     ...defined({ appModule, port: values.port, host: values.host, store: values.store, config: values.config }),
+    ...defined({ logFormat: values['log-format'], logLevel: values['log-level'] }),
   };
 }
 

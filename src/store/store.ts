@@ -21,6 +21,7 @@
 import type { FailureDetails } from '../model/failure.ts';
 import type { HistoryEvent, InboxEvent, ParentRef } from '../model/history.ts';
 import type { InstanceRecord } from '../model/instance.ts';
+import type { TraceContext } from '../model/trace-context.ts';
 import type { RuntimeStatus } from '../model/runtime-status.ts';
 import type { StoreHealth } from './health.ts';
 
@@ -38,6 +39,8 @@ export interface StartRequest {
   /** Terminal statuses an existing instance may have and still be replaced by this start. */
   readonly reuseStatuses: readonly RuntimeStatus[];
   readonly parent?: ParentRef;
+  /** Kept on the ExecutionStarted event as it is (the store never reads it): the instance's trace context. */
+  readonly trace?: TraceContext;
   /** Delay the first turn (scheduled start); defaults to `now`. */
   readonly visibleAt?: number;
   /**
@@ -174,6 +177,8 @@ export interface OrchestrationCommit {
     readonly input?: unknown;
     /** Kept on the new execution's ExecutionStarted message, so a child that continues as new still reports to its parent. */
     readonly parent?: ParentRef;
+    /** Kept on the new execution's ExecutionStarted message, as a start's. */
+    readonly trace?: TraceContext;
     readonly carryover: readonly InboxEvent[];
   };
   /**
