@@ -142,15 +142,17 @@ export class Telemetry implements StartObserver {
     }
   }
 
-  /** The execution's ExecutionStarted from the store (the first event of its history), cached. */
+  /** The execution's ExecutionStarted from the store, cached. */
   async #lookup(instanceId: string, executionId: string): Promise<ExecutionStartedEvent | undefined> {
     const cached = this.#executions.get(executionId);
     if (cached) return cached;
     try {
-      const first = (await this.#store.getHistory(instanceId))[0];
-      if (first?.type !== 'ExecutionStarted' || first.executionId !== executionId) return undefined;
-      this.remember(first);
-      return first;
+      // History opens with OrchestratorStarted, then ExecutionStarted.
+      const history = await this.#store.getHistory(instanceId);
+      const started = history.find((event) => event.type === 'ExecutionStarted');
+      if (started?.type !== 'ExecutionStarted' || started.executionId !== executionId) return undefined;
+      this.remember(started);
+      return started;
     } catch (error) {
       this.#logger.debug?.('[perdure] could not read an execution start for its spans', error);
       return undefined;

@@ -45,6 +45,10 @@ app.orchestration('Sleeper', function* (ctx) {
   return approval;
 });
 
+app.orchestration('Waiter', function* (ctx) {
+  return yield* ctx.waitForExternalEvent('Never');
+});
+
 const tracer = trace.getTracer('test');
 const dir = createTempDir('perdure-spans-');
 let host: Host;
@@ -169,6 +173,21 @@ describe('OpenTelemetry spans', () => {
       ],
     );
     assert.equal(events[1]!.attributes['durabletask.event.target_instance_id'], 'sleeper-1-peer');
+  });
+
+  it('a terminated instance (a turn that runs no code) still ends its orchestration span, once', async () => {
+    const traceId = await tracer.startActiveSpan('caller', async (span) => {
+      await host.client.startNew('Waiter', { instanceId: 'waiter-1' });
+      span.end();
+      return span.spanContext().traceId;
+    });
+    await host.client.waitForCompletion('waiter-1', { timeoutMs: 200 }).catch(() => undefined);
+    await host.client.terminate('waiter-1', 'enough');
+    await until(() => traceSpans(exporter, traceId).some((s) => s.name === 'orchestration:Waiter'), 'orchestration:Waiter');
+    const spans = traceSpans(exporter, traceId);
+    const orchestration = only(spans, 'orchestration:Waiter');
+    assert.equal(orchestration.attributes['durabletask.task.status'], 'Terminated');
+    assert.equal(parentOf(orchestration), idOf(only(spans, 'create_orchestration:Waiter')));
   });
 
   it('a W3C traceparent given to startNew (an HTTP start) is the parent of the start', async () => {
