@@ -124,10 +124,15 @@ export async function createHost(options: HostOptions): Promise<Host> {
 
 /** Metrics always; spans and the OpenTelemetry mirror of the metrics when `@opentelemetry/api` is installed. */
 async function createTelemetry(
-  options: MetricsOptions | undefined,
+  given: MetricsOptions | undefined,
   deps: { clock: Clock; store: Store; logger: Logger },
 ): Promise<Telemetry> {
   const otel = await loadOpenTelemetry();
+  const { store, clock } = deps;
+  // The backlog is the store's to count, when it can; a callback given to the host wins.
+  const counted = store.countBacklog ? async () => ({ ...(await store.countBacklog!(clock.now())) }) : undefined;
+  const backlog = given?.backlog ?? counted;
+  const options: MetricsOptions = { ...given, ...(backlog ? { backlog } : {}) };
   const metrics = new HostMetrics(options);
   if (otel) metrics.attachOpenTelemetry(otel, options);
   return new Telemetry({ metrics, tracing: otel ? new Tracing(otel) : undefined, ...deps });

@@ -239,6 +239,16 @@ export type PurgeFilter =
       readonly runtimeStatus?: readonly RuntimeStatus[];
     };
 
+/** Work ready now, by queue: what a host's `perdure_backlog{queue}` gauge shows. */
+export interface Backlog {
+  /** Instances with a visible message whose lease is free: turns waiting for a worker. */
+  readonly orchestrations: number;
+  /** Activity tasks visible and not leased. */
+  readonly activities: number;
+  /** Timers that fell due and have not been delivered (their TimerFired messages, visible). */
+  readonly timers: number;
+}
+
 /** Which queues got claimable work: instances with new messages, and/or unleased activity tasks. */
 export interface ExternalWork {
   readonly orchestrations: boolean;
@@ -293,6 +303,12 @@ export interface Store {
 
   /** Earliest future time at which a message or activity becomes claimable, if any. */
   nextWakeAt(now: number): Promise<number | undefined>;
+  /**
+   * Counts the work ready at `now` (metrics). Reads only visible rows through
+   * the visibility indexes: its cost grows with the backlog, not the store.
+   * Optional, so stores written before it still fit; the host then has no backlog gauge.
+   */
+  countBacklog?(now: number): Promise<Backlog>;
   /**
    * Called when another process commits work (PostgreSQL NOTIFY), saying for
    * which workers, so that a host wakes only those; optional for single-process stores.

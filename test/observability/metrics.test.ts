@@ -131,4 +131,14 @@ describe('/metrics', () => {
     assert.equal(value(theirs, 'perdure_orchestrations_started_total', { name: 'HelloSequence' }), 1);
     assert.equal(value(mine, 'perdure_orchestrations_started_total', { name: 'HelloSequence' }), 4);
   });
+
+  it('shows the backlog by queue, counted by the store', async () => {
+    // A client-only host leases nothing: its starts wait in the store for a worker.
+    await using clientOnly = await createHost({ app, store: `sqlite:${dir.file('backlog.db')}`, logger: silentLogger, workers: false });
+    for (const id of ['w-1', 'w-2', 'w-3']) await clientOnly.client.startNew('HelloSequence', { instanceId: id });
+    const { samples } = parsePrometheus(await clientOnly.metrics.text());
+    assert.equal(value(samples, 'perdure_backlog', { queue: 'orchestrations' }), 3);
+    assert.equal(value(samples, 'perdure_backlog', { queue: 'activities' }), 0);
+    assert.equal(value(samples, 'perdure_backlog', { queue: 'timers' }), 0);
+  });
 });

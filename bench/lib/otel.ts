@@ -1,0 +1,27 @@
+/**
+ * @module bench/lib/otel
+ * `npm run bench -- --otel`: registers an OpenTelemetry SDK as a production
+ * set-up would (batched spans, periodic metric export, async-hooks context),
+ * with exporters that drop everything, so a run measures what Perdure's
+ * spans and metrics cost and nothing of a collector.
+ */
+import { context, metrics, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { AggregationTemporality, MeterProvider, PeriodicExportingMetricReader, type PushMetricExporter } from '@opentelemetry/sdk-metrics';
+import { BasicTracerProvider, BatchSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+
+const noopSpans: SpanExporter = { export: (_spans, done) => done({ code: 0 }), shutdown: () => Promise.resolve() };
+const noopMetrics: PushMetricExporter = {
+  export: (_metrics, done) => done({ code: 0 }),
+  forceFlush: () => Promise.resolve(),
+  shutdown: () => Promise.resolve(),
+  selectAggregationTemporality: () => AggregationTemporality.CUMULATIVE,
+};
+
+export function registerNoopOpenTelemetry(): void {
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(noopSpans)] }));
+  metrics.setGlobalMeterProvider(
+    new MeterProvider({ readers: [new PeriodicExportingMetricReader({ exporter: noopMetrics, exportIntervalMillis: 10_000 })] }),
+  );
+}
