@@ -109,7 +109,7 @@ async function main(argv: readonly string[]): Promise<number> {
       return 2;
     }
   }
-  if (args.otel) registerNoopOpenTelemetry();
+  if (args.otel) registerNoopOpenTelemetry(process.env['PERDURE_BENCH_OTEL']?.split(','));
   const machine = machineInfo(args.store, args.synchronous);
   const context: WorkloadContext = {
     store: args.store,

@@ -18,10 +18,13 @@ const noopMetrics: PushMetricExporter = {
   selectAggregationTemporality: () => AggregationTemporality.CUMULATIVE,
 };
 
-export function registerNoopOpenTelemetry(): void {
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-  trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(noopSpans)] }));
-  metrics.setGlobalMeterProvider(
-    new MeterProvider({ readers: [new PeriodicExportingMetricReader({ exporter: noopMetrics, exportIntervalMillis: 10_000 })] }),
-  );
+/** `parts`: which of the SDK's pieces to register (to see what each costs); all three by default. */
+export function registerNoopOpenTelemetry(parts = ['context', 'traces', 'metrics']): void {
+  if (parts.includes('context')) context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  if (parts.includes('traces'))
+    trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(noopSpans)] }));
+  if (parts.includes('metrics')) {
+    const reader = new PeriodicExportingMetricReader({ exporter: noopMetrics, exportIntervalMillis: 10_000 });
+    metrics.setGlobalMeterProvider(new MeterProvider({ readers: [reader] }));
+  }
 }

@@ -31,9 +31,8 @@ export interface MetricsOptions {
 const SECONDS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 const LONG_SECONDS = [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 900, 3600, 14_400, 86_400];
 
-/** Instruments of one kind, mirrored to OpenTelemetry when a meter is given. */
+/** Histograms mirrored to OpenTelemetry when a meter is given (counters are read at collection, see attachOpenTelemetry). */
 interface Mirror {
-  counter(name: string, value: number, attributes: OtelApi.Attributes): void;
   histogram(name: string, value: number, attributes: OtelApi.Attributes): void;
 }
 
@@ -117,14 +116,21 @@ export class HostMetrics {
   attachOpenTelemetry(otel: Otel, options: MetricsOptions = {}): void {
     const meter = otel.metrics.getMeter('perdure');
     if (meter === otel.createNoopMeter()) return;
-    const counters = new Map<string, OtelApi.Counter>();
     const histograms = new Map<string, OtelApi.Histogram>();
+    // Counters cost the hot path nothing: OpenTelemetry reads prom-client's totals when it collects.
+    for (const [name, counter] of [
+      ['perdure.orchestrations.started', this.#started],
+      ['perdure.orchestrations.completed', this.#completed],
+      ['perdure.activity.executions', this.#activities],
+      ['perdure.lease_lost', this.#leaseLost],
+      ['perdure.singleton_conflicts', this.#conflicts],
+    ] as const) {
+      meter.createObservableCounter(name).addCallback(async (result) => {
+        for (const { value, labels } of (await (counter as Counter<string>).get()).values)
+          result.observe(value, labels as OtelApi.Attributes);
+      });
+    }
     this.#mirror = {
-      counter: (name, value, attributes) => {
-        let counter = counters.get(name);
-        if (!counter) counters.set(name, (counter = meter.createCounter(name)));
-        counter.add(value, attributes);
-      },
       histogram: (name, value, attributes) => {
         let histogram = histograms.get(name);
         if (!histogram) histograms.set(name, (histogram = meter.createHistogram(name, { unit: 's' })));
@@ -145,12 +151,10 @@ export class HostMetrics {
 
   orchestrationStarted(name: string): void {
     this.#inc(this.#started, 'started', name);
-    this.#mirror?.counter('perdure.orchestrations.started', 1, { name });
   }
 
   orchestrationEnded(name: string, status: string, seconds: number | undefined): void {
     this.#completed.inc({ name, status });
-    this.#mirror?.counter('perdure.orchestrations.completed', 1, { name, status });
     if (seconds === undefined) return;
     this.#observe(this.#duration, 'duration', name, seconds);
     this.#mirror?.histogram('perdure.orchestration.duration', seconds, { name });
@@ -159,7 +163,6 @@ export class HostMetrics {
   activityRan(name: string, outcome: 'completed' | 'failed', seconds: number): void {
     this.#inc(this.#activities, outcome, name, outcome);
     this.#observe(this.#activitySeconds, 'activity', name, seconds);
-    this.#mirror?.counter('perdure.activity.executions', 1, { name, outcome });
     this.#mirror?.histogram('perdure.activity.duration', seconds, { name });
   }
 
@@ -175,12 +178,10 @@ export class HostMetrics {
 
   leaseLost(): void {
     this.#leaseLost.inc();
-    this.#mirror?.counter('perdure.lease_lost', 1, {});
   }
 
   singletonConflict(name: string): void {
     this.#conflicts.inc({ name });
-    this.#mirror?.counter('perdure.singleton_conflicts', 1, { name });
   }
 
   /** The Prometheus text exposition of this host's metrics. */

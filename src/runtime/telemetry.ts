@@ -74,8 +74,13 @@ export class Telemetry implements StartObserver {
     this.#logger = options.logger;
   }
 
+  /** The tracer while an SDK is registered (checked at each use: one may be registered after the host starts). */
+  get #tracing(): Tracing | undefined {
+    return this.tracing?.active ? this.tracing : undefined;
+  }
+
   before(start: Parameters<StartObserver['before']>[0]): StartObservation {
-    const span = this.tracing?.startCreate({ ...start, at: this.#clock.now() });
+    const span = this.#tracing?.startCreate({ ...start, at: this.#clock.now() });
     const metrics = this.metrics;
     return {
       ...(span?.trace ? { trace: span.trace } : {}),
@@ -100,14 +105,14 @@ export class Telemetry implements StartObserver {
     const started = turn.started ?? this.#executions.get(turn.executionId);
     if (started?.trace) this.#emitTurnSpans(turn, traced(turn, started));
     if (!ended) return;
-    if (started || !this.tracing) return this.#ended(turn, started);
+    if (started || !this.#tracing) return this.#ended(turn, started);
     // A turn that ran no code (a termination) has no executor at hand: its start is read once, off the turn path.
     void this.#lookup(turn.instanceId, turn.executionId).then((found) => this.#ended(turn, found));
   }
 
   activityRan(run: ActivityRun): void {
     this.metrics.activityRan(run.name, run.failure ? 'failed' : 'completed', run.seconds);
-    const tracing = this.tracing;
+    const tracing = this.#tracing;
     if (!tracing) return;
     const started = this.#executions.get(run.executionId);
     const emit = (found: ExecutionStartedEvent | undefined) => {
@@ -123,11 +128,11 @@ export class Telemetry implements StartObserver {
     this.metrics.orchestrationEnded(turn.name, turn.runtimeStatus, seconds);
     this.#executions.delete(turn.executionId);
     if (!started?.trace || startedAt === undefined) return;
-    this.tracing?.orchestration(traced(turn, started), { start: startedAt, end: turn.now }, turn.runtimeStatus, turn.failure);
+    this.#tracing?.orchestration(traced(turn, started), { start: startedAt, end: turn.now }, turn.runtimeStatus, turn.failure);
   }
 
   #emitTurnSpans(turn: CommittedTurn, x: TracedExecution): void {
-    const tracing = this.tracing;
+    const tracing = this.#tracing;
     if (!tracing) return;
     for (const event of turn.newEvents) {
       if (event.type === 'TimerFired') {

@@ -68,9 +68,20 @@ export interface StartSpan {
 export class Tracing {
   readonly #otel: Otel;
   readonly #tracer: OtelApi.Tracer;
+  /** What the API's proxy delegates to while no SDK is registered. */
+  readonly #noop: OtelApi.TracerProvider;
+  /** The orchestration span's context, made once per trace context (an execution's, kept by its cached start). */
+  readonly #contexts = new WeakMap<TraceContext, OtelApi.Context>();
   constructor(otel: Otel) {
     this.#otel = otel;
     this.#tracer = otel.trace.getTracer(TRACER_NAME);
+    this.#noop = new otel.ProxyTracerProvider().getDelegate();
+  }
+
+  /** Whether an SDK is registered now: without one, nothing is traced and nothing is looked up. */
+  get active(): boolean {
+    const provider = this.#otel.trace.getTracerProvider();
+    return !(provider instanceof this.#otel.ProxyTracerProvider) || provider.getDelegate() !== this.#noop;
   }
 
   /** `create_orchestration:{name}`, a child of the given `traceparent` or else of the caller's active context. */
@@ -118,7 +129,13 @@ export class Tracing {
       {
         kind: otel.SpanKind.SERVER,
         startTime: new Date(times.start),
-        attributes: { ...this.#orchestrationAttributes(x, 'orchestration'), [Attr.status]: status },
+        attributes: {
+          [Attr.type]: 'orchestration',
+          [Attr.name]: x.name,
+          [Attr.instanceId]: x.instanceId,
+          [Attr.executionId]: x.executionId,
+          [Attr.status]: status,
+        },
       },
       this.#contextOf(parent, x.trace.tracestate),
     );
@@ -137,7 +154,10 @@ export class Tracing {
         kind: this.#otel.SpanKind.SERVER,
         startTime: new Date(run.start),
         attributes: {
-          ...this.#orchestrationAttributes({ ...x, name: run.name }, 'activity'),
+          [Attr.type]: 'activity',
+          [Attr.name]: run.name,
+          [Attr.instanceId]: x.instanceId,
+          [Attr.executionId]: x.executionId,
           [Attr.taskId]: run.taskId,
           [Attr.attempt]: run.attempt,
         },
@@ -192,8 +212,13 @@ export class Tracing {
 
   /** A context whose span is the orchestration's (known by its chosen ID, emitted or not). */
   #orchestrationContext(x: TracedExecution): OtelApi.Context {
-    const { traceId, traceFlags } = parseTraceparent(x.trace.traceparent) ?? { traceId: '', traceFlags: 0 };
-    return this.#contextOf({ traceId, spanId: x.trace.spanId, traceFlags }, x.trace.tracestate);
+    let context = this.#contexts.get(x.trace);
+    if (context === undefined) {
+      const { traceId, traceFlags } = parseTraceparent(x.trace.traceparent) ?? { traceId: '', traceFlags: 0 };
+      context = this.#contextOf({ traceId, spanId: x.trace.spanId, traceFlags }, x.trace.tracestate);
+      this.#contexts.set(x.trace, context);
+    }
+    return context;
   }
 
   #contextOf(parent: { traceId: string; spanId: string; traceFlags: number }, tracestate: string | undefined): OtelApi.Context {

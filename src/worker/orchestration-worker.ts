@@ -19,6 +19,7 @@ import { performance } from 'node:perf_hooks';
 import { FunctionNotFoundError } from '../model/errors.ts';
 import type { ExecutionStartedEvent } from '../model/history.ts';
 import { isTerminalStatus, RuntimeStatus } from '../model/runtime-status.ts';
+import type { ReplaySafeLogger } from '../orchestration/context.ts';
 import type { OrchestrationExecutor } from '../orchestration/executor.ts';
 import { replayHistory } from '../orchestration/replay.ts';
 import { runRewindTurn } from '../orchestration/rewind.ts';
@@ -320,9 +321,15 @@ export class OrchestrationWorker implements StartHandoff {
   #target(item: OrchestrationWorkItem) {
     const definition = this.options.app.getOrchestration(item.name)!;
     const { logger } = this.options;
-    // ctx.log lines carry the instance (a replay builds this once, not per turn).
-    const fields = { instanceId: item.instanceId, executionId: item.executionId, name: item.name };
-    return { orchestrator: definition.handler, instanceId: item.instanceId, name: item.name, logger: logger.child?.(fields) ?? logger };
+    // ctx.log lines carry the instance; the child logger is made on the first line (most orchestrators never log).
+    let child: ReplaySafeLogger | undefined;
+    const log = () => (child ??= logger.child?.({ instanceId: item.instanceId, executionId: item.executionId, name: item.name }) ?? logger);
+    const lazy: ReplaySafeLogger = {
+      info: (message, ...args) => log().info(message, ...args),
+      warn: (message, ...args) => log().warn(message, ...args),
+      error: (message, ...args) => log().error(message, ...args),
+    };
+    return { orchestrator: definition.handler, instanceId: item.instanceId, name: item.name, logger: lazy };
   }
 }
 
