@@ -126,8 +126,7 @@ export class HostMetrics {
       ['perdure.singleton_conflicts', this.#conflicts],
     ] as const) {
       meter.createObservableCounter(name).addCallback(async (result) => {
-        for (const { value, labels } of (await (counter as Counter<string>).get()).values)
-          result.observe(value, labels as OtelApi.Attributes);
+        for (const { value, labels } of (await (counter as Counter<string>).get()).values) result.observe(value, labels);
       });
     }
     this.#mirror = {

@@ -61,7 +61,7 @@ describe('tracing across a crash', () => {
       .split('\n')
       .map((line) => JSON.parse(line) as SpanLine);
     assert.deepEqual(new Set(spans.map((s) => s.traceId)), new Set([traceId]), 'every span, from both processes, is in the one trace');
-    const names = spans.map((s) => `${s.name}#${String(s.attributes['durabletask.task.task_id'] ?? '')}`).sort();
+    const names = spans.map((s) => `${s.name}#${(s.attributes['durabletask.task.task_id'] as number | undefined) ?? ''}`).sort();
     assert.deepEqual(names, [
       'activity:Step#0',
       'activity:Step#1',

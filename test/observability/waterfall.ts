@@ -5,6 +5,7 @@
  * docs/images/trace-waterfall.svg is drawn by spans.test.ts with
  * `PERDURE_UPDATE_DOCS=1`.
  */
+import { SpanStatusCode } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 
 const ROW = 26;
@@ -42,7 +43,7 @@ export function renderWaterfall(spans: readonly ReadableSpan[]): string {
     const y = (i + 1) * ROW;
     const x = LABEL + (ms(span.startTime) - start) * scale;
     const duration = ms(span.endTime) - ms(span.startTime);
-    const failed = span.status.code === 2;
+    const failed = span.status.code === SpanStatusCode.ERROR;
     const color = failed
       ? '#d9534f'
       : span.name.startsWith('activity:')
