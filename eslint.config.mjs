@@ -255,6 +255,17 @@ export default tseslint.config(
     files: ['src/store/postgres/**/*.ts'],
     rules: { 'import-x/no-extraneous-dependencies': ['error', { devDependencies: false, peerDependencies: false, whitelist: ['pg'] }] },
   },
+  // `@opentelemetry/api` is an optional peer: only runtime/tracing.ts loads it, by a dynamic import that may fail.
+  {
+    name: 'perdure/src/runtime/tracing',
+    files: ['src/runtime/tracing.ts'],
+    rules: {
+      'import-x/no-extraneous-dependencies': [
+        'error',
+        { devDependencies: false, peerDependencies: false, whitelist: ['@opentelemetry/api'] },
+      ],
+    },
+  },
   // `tsx` is an optional peer: the CLI may load it to run a user's TypeScript app.
   {
     name: 'perdure/src/cli',

@@ -11,6 +11,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { machineInfo } from './lib/machine.ts';
+import { registerNoopOpenTelemetry } from './lib/otel.ts';
 import { DEFAULT_POSTGRES_URL, postgresAvailability } from './lib/postgres.ts';
 import { renderMarkdown, workloadLine, writeRecord, type RunRecord } from './lib/report.ts';
 import { SIZES, type Size, type StoreKind, type Synchronous, type Workload, type WorkloadContext } from './lib/workload.ts';
@@ -26,6 +27,8 @@ const USAGE = `Usage: npm run bench -- [options]
   --postgres-url U base PostgreSQL URL; each run gets a fresh schema (env PERDURE_BENCH_POSTGRES_URL,
                    default ${DEFAULT_POSTGRES_URL})
   --out DIR        where latest.json and latest.md go (default bench/results)
+  --otel           register an OpenTelemetry SDK (batched spans, periodic metrics) whose exporters drop
+                   everything: what Perdure's spans and metrics cost in process (W4's HTTP server has none)
   -h, --help`;
 
 interface BenchArgs {
@@ -36,6 +39,7 @@ interface BenchArgs {
   readonly synchronous: Synchronous;
   readonly postgresUrl: string;
   readonly out: string;
+  readonly otel: boolean;
 }
 
 class UsageError extends Error {}
@@ -51,6 +55,7 @@ function parse(argv: readonly string[]): BenchArgs | 'help' {
       synchronous: { type: 'string', default: 'full' },
       'postgres-url': { type: 'string', default: DEFAULT_POSTGRES_URL },
       out: { type: 'string', default: 'bench/results' },
+      otel: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -59,7 +64,7 @@ function parse(argv: readonly string[]): BenchArgs | 'help' {
   const size = oneOf(values.size, SIZES, '--size');
   const synchronous = oneOf(values.synchronous, ['full', 'normal', 'off'] as const, '--synchronous');
   const { workloads, skipped } = selectWorkloads(values.workload, store);
-  return { workloads, skipped, store, size, synchronous, postgresUrl: values['postgres-url'], out: resolve(values.out) };
+  return { workloads, skipped, store, size, synchronous, postgresUrl: values['postgres-url'], out: resolve(values.out), otel: values.otel };
 }
 
 function oneOf<T extends string>(value: string, allowed: readonly T[], flag: string): T {
@@ -104,6 +109,7 @@ async function main(argv: readonly string[]): Promise<number> {
       return 2;
     }
   }
+  if (args.otel) registerNoopOpenTelemetry(process.env['PERDURE_BENCH_OTEL']?.split(','));
   const machine = machineInfo(args.store, args.synchronous);
   const context: WorkloadContext = {
     store: args.store,
@@ -112,7 +118,9 @@ async function main(argv: readonly string[]): Promise<number> {
     postgresUrl: args.postgresUrl,
     log: (message) => console.error(`[bench] ${message}`),
   };
-  console.error(`[bench] ${machine.cpuModel}, ${machine.cores} cores, Node ${machine.node}; store ${args.store}, size ${args.size}`);
+  console.error(
+    `[bench] ${machine.cpuModel}, ${machine.cores} cores, Node ${machine.node}; store ${args.store}, size ${args.size}${args.otel ? '; OpenTelemetry SDK, no-op exporters' : ''}`,
+  );
   const results: RunRecord['results'][number][] = [];
   const failures: RunRecord['failures'][number][] = [];
   for (const workload of args.workloads) {

@@ -22,16 +22,20 @@ export interface StartFlags {
   readonly host?: string;
   readonly store?: string;
   readonly config?: string;
+  readonly logFormat?: string;
+  readonly logLevel?: string;
 }
 
 type StartOption = Exclude<keyof StartFlags, 'command' | 'appModule'>;
 
-/** Every `perdure start` flag: [name, value name, help]. */
-const START_OPTIONS: readonly (readonly [StartOption, string, string])[] = [
+/** Every `perdure start` flag: [flag, value name, help]; commander names the option in camel case (`logFormat`). */
+const START_OPTIONS: readonly (readonly [string, string, string])[] = [
   ['port', 'N', 'Port to listen on (env PORT, default 7071; 0 picks a free port)'],
   ['host', 'ADDR', 'Address to bind (env PERDURE_HOST, default 127.0.0.1)'],
   ['store', 'URL', 'Store URL (env PERDURE_STORE, default sqlite:./.perdure/perdure.db)'],
   ['config', 'PATH', 'Config module (default: perdure.config.ts, .js or .mjs in the current directory)'],
+  ['log-format', 'F', 'json or pretty (default: pretty on a terminal, json otherwise); logs go to stderr'],
+  ['log-level', 'L', 'fatal, error, warn, info, debug, trace or silent (env PERDURE_LOG_LEVEL, default info)'],
 ];
 
 const START_HELP = `
@@ -44,7 +48,7 @@ Environment: PERDURE_MASTER_KEY, PERDURE_SYSTEM_KEY, PERDURE_FUNCTION_KEYS
 (a key is required to bind a non-loopback address; PERDURE_HOST_KEY is the
 master key's old name), PERDURE_MAX_BODY_BYTES (default 1048576),
 PERDURE_MAX_CONNECTIONS, PERDURE_REQUEST_TIMEOUT_MS, PERDURE_HEADERS_TIMEOUT_MS,
-PERDURE_ALLOWED_HOSTS, PERDURE_SHOW_STACK_PATHS, PERDURE_LOG_LEVEL=debug.`;
+PERDURE_ALLOWED_HOSTS, PERDURE_SHOW_STACK_PATHS, PERDURE_LOG_LEVEL.`;
 
 export function addStartCommand(program: Command): void {
   const command = program

@@ -17,25 +17,27 @@ import { serveHttp, type HttpServer } from '../http/serve.ts';
 import { startTimerTriggers, type TimerRunner } from '../azure-functions/timer-runner.ts';
 import type { FunctionApp } from '../runtime/app.ts';
 import { createHost, type Host } from '../runtime/host.ts';
-import { consoleLogger } from '../runtime/logger.ts';
+import type { Logger } from '../runtime/logger.ts';
 import type { StartFlags } from './start-command.ts';
 import { formatBanner } from './banner.ts';
 import { resolveSettings, type Settings } from './config.ts';
 import { functionsAppDir, loadFunctionsApp, loadLocalSettings, type FunctionsApp } from './functions-app.ts';
 import { loadApp } from './load-app.ts';
+import { loggerFromFlags } from './log-options.ts';
 
 /** Resolves once the server is listening; the process then lives until a signal. */
 export async function start(flags: StartFlags): Promise<void> {
   // An Azure Functions app's local settings are environment variables, PERDURE_* ones included: read them first.
   const functionsDir = functionsAppDir(flags.appModule, process.cwd());
   if (functionsDir !== undefined) loadLocalSettings(functionsDir);
+  const logger = loggerFromFlags(flags);
   const settings = await resolveSettings(flags, process.env, process.cwd());
   const { keys, limits, showStackPaths } = settings.server;
   assertSafeBinding(settings.host, resolveKeys(keys));
   const functions = functionsDir === undefined ? undefined : await loadFunctionsApp(functionsDir);
   const app: FunctionApp = functions?.app ?? (await loadApp(settings.appModule));
   const routePrefix = functions?.routePrefix === undefined ? {} : { routePrefix: functions.routePrefix };
-  const host = await createHost({ app, store: settings.store, ...settings.hostTuning, keys, showStackPaths });
+  const host = await createHost({ app, store: settings.store, ...settings.hostTuning, keys, showStackPaths, logger });
   let server: HttpServer;
   try {
     const allowedHosts = allowedHostsFor(settings, isKeyless(host.keys));
@@ -47,15 +49,15 @@ export async function start(flags: StartFlags): Promise<void> {
   }
   const { configPath } = settings;
   const workers = settings.hostTuning.workers !== false;
-  const timers = functions ? startTimers(functions, host, server.url) : undefined;
+  const timers = functions ? startTimers(functions, host, server.url, logger) : undefined;
   const banner = { url: server.url, store: host.store.description, app, keys: host.keys, configPath, workers };
   console.log(formatBanner({ ...banner, ...functionsBanner(functions) }));
   stopOnSignals(server, host, timers);
 }
 
-function startTimers(functions: FunctionsApp, host: Host, origin: string): TimerRunner | undefined {
+function startTimers(functions: FunctionsApp, host: Host, origin: string, logger: Logger): TimerRunner | undefined {
   if (functions.timers.length === 0) return undefined;
-  return startTimerTriggers({ client: host.client, origin, logger: consoleLogger, timers: functions.timers });
+  return startTimerTriggers({ client: host.client, origin, logger, timers: functions.timers });
 }
 
 function functionsBanner(functions: FunctionsApp | undefined) {

@@ -28,6 +28,7 @@ import { eventFingerprint, validateEventId } from './event-id.ts';
 import { checkStatusResponse, createHttpManagementPayload, type HttpManagementPayload } from './http-management.ts';
 import { StartBatcher } from './start-batcher.ts';
 import type { StartHandoff } from '../worker/start-handoff.ts';
+import type { StartObserver } from './start-observer.ts';
 import { validateListQuery, validatePurgeFilter, type ListInstancesFilter, type PurgeInstancesFilter } from './filters.ts';
 
 export interface StartNewOptions<I> {
@@ -40,6 +41,13 @@ export interface StartNewOptions<I> {
   readonly reuseStatuses?: readonly RuntimeStatus[];
   /** Delay the first turn until this time. */
   readonly startAt?: Date;
+  /**
+   * The caller's W3C trace context (an HTTP start's `traceparent` and
+   * `tracestate` headers); without it, the active OpenTelemetry context is
+   * the start's parent. Used only when a tracing SDK is registered.
+   */
+  readonly traceparent?: string;
+  readonly tracestate?: string;
 }
 
 /** What a check-status URL carries. */
@@ -95,6 +103,8 @@ export interface DurableClientOptions {
   readonly onWork?: () => void;
   /** This host's orchestration worker: starts are leased to it and their first turn handed over (start-handoff.ts). */
   readonly handoff?: StartHandoff;
+  /** Told of every start and its outcome: metrics, and the trace context to store (start-observer.ts). */
+  readonly observer?: StartObserver;
 }
 
 const CONFLICT_POLICIES: readonly ConflictPolicy[] = ['reject', 'useExisting', 'terminateExisting'];
@@ -132,17 +142,27 @@ export class DurableClient {
     const now = this.options.clock.now();
     const visibleAt = options.startAt === undefined ? undefined : validDate(options.startAt, 'startAt').getTime();
     const lease = visibleAt === undefined && this.options.app ? this.options.handoff?.lease(now) : undefined;
-    const result = await this.#batcher.start({
-      instanceId,
-      name,
-      executionId: randomUUID(),
-      input,
-      onConflict,
-      reuseStatuses,
-      now,
-      ...(visibleAt === undefined ? {} : { visibleAt }),
-      ...(lease === undefined ? {} : { lease }),
-    });
+    const executionId = randomUUID();
+    const observed = this.options.observer?.before({ name, instanceId, executionId, ...traceHeaders(options) });
+    let result;
+    try {
+      result = await this.#batcher.start({
+        instanceId,
+        name,
+        executionId,
+        input,
+        onConflict,
+        reuseStatuses,
+        now,
+        ...(visibleAt === undefined ? {} : { visibleAt }),
+        ...(lease === undefined ? {} : { lease }),
+        ...(observed?.trace === undefined ? {} : { trace: observed.trace }),
+      });
+    } catch (error) {
+      observed?.after('failed');
+      throw error;
+    }
+    observed?.after(result.outcome);
     if (result.outcome === 'conflict') throw new InstanceAlreadyExistsError(existingInfo(result.instance));
     if (result.outcome !== 'existing') {
       if (result.workItem) this.options.handoff!.accept(result.workItem);
@@ -393,4 +413,13 @@ function withoutOutput(event: HistoryEvent): HistoryEvent {
     return rest;
   }
   return event;
+}
+
+/** A malformed `traceparent` is ignored, as W3C asks; one that is not a string is the caller's bug. */
+function traceHeaders(options: StartNewOptions<unknown>): { traceparent?: string; tracestate?: string } {
+  const { traceparent, tracestate } = options;
+  if (traceparent === undefined) return {};
+  if (typeof traceparent !== 'string') throw new ValidationError('traceparent', 'must be a string');
+  if (tracestate !== undefined && typeof tracestate !== 'string') throw new ValidationError('tracestate', 'must be a string');
+  return tracestate === undefined ? { traceparent } : { traceparent, tracestate };
 }

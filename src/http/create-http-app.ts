@@ -21,6 +21,7 @@ import { DEFAULT_MAX_BODY_BYTES } from './body.ts';
 import { crossSiteCheck, hostCheck } from './browser-guard.ts';
 import { errorResponse, json } from './errors.ts';
 import { MANAGEMENT_BASE_PATH, managementRoutes } from './management-routes.ts';
+import { metricsRoute, type MetricsSource } from './metrics-route.ts';
 import { securityHeaders } from './security-headers.ts';
 
 /** A standard Fetch API handler, as Deno, Bun, Cloudflare Workers and most Node adapters take. */
@@ -44,7 +45,12 @@ export interface HttpAppOptions {
   readonly routePrefix?: string;
 }
 
-type HttpHost = Pick<Host, 'app' | 'client'> & { readonly keys?: ResolvedKeys };
+type HttpHost = Pick<Host, 'app' | 'client'> & {
+  readonly keys?: ResolvedKeys;
+  /** Served at `/metrics` (behind the system or master key when there are keys). */
+  readonly metrics?: MetricsSource;
+  readonly logger?: Logger;
+};
 
 /**
  * @example
@@ -55,7 +61,7 @@ type HttpHost = Pick<Host, 'app' | 'client'> & { readonly keys?: ResolvedKeys };
 export function createHttpApp(host: HttpHost, options: HttpAppOptions = {}): Hono {
   const keys = options.keys !== undefined || options.hostKey ? resolveKeys(options.keys, options.hostKey) : (host.keys ?? NO_KEYS);
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  const logger = options.logger ?? consoleLogger;
+  const logger = options.logger ?? host.logger ?? consoleLogger;
   const allowedHosts = options.allowedHosts ?? [];
   const http = new Hono({ strict: false });
   // First, so that every answer, a refusal by a later check included, carries the headers.
@@ -64,6 +70,7 @@ export function createHttpApp(host: HttpHost, options: HttpAppOptions = {}): Hon
   if (isKeyless(keys)) http.use(`${MANAGEMENT_BASE_PATH}/*`, crossSiteCheck({ allowedHosts }));
   // Management first: with an empty route prefix, an app route such as `{*path}` must not shadow it.
   http.route(MANAGEMENT_BASE_PATH, managementRoutes({ client: host.client, keys, maxBodyBytes }));
+  if (host.metrics) http.route('/metrics', metricsRoute(host.metrics, keys));
   const triggers = appRoutes({ triggers: host.app.httpTriggers, client: host.client, logger, keys, maxBodyBytes, allowedHosts });
   http.route(appBasePath(options.routePrefix) || '/', triggers);
   http.notFound((c) => json(404, { message: `No route matches ${c.req.method} ${new URL(c.req.url).pathname}.` }));

@@ -42,7 +42,8 @@ export function errorResponse(error: unknown, logger: Logger): Response {
   if (error instanceof InstanceAlreadyExistsError) return json(409, conflictBody(error));
   if (error instanceof EventIdConflictError) return json(422, { message: error.message, instanceId: error.instanceId });
   if (error instanceof StoreUnavailableError) return storeUnavailable(error, logger);
-  logger.error('Unhandled error while serving an HTTP request:', error instanceof Error ? (error.stack ?? error.message) : error);
+  // The Error itself, not its stack as text: a structured logger keeps it as `err` (name, message, stack).
+  logger.error('Unhandled error while serving an HTTP request:', error);
   return json(500, { message: 'Internal server error' });
 }
 

@@ -34,9 +34,11 @@ export async function startOrchestration(request: ManagementRequest): Promise<Re
   const input = await readJsonBody(c.req.raw, deps.maxBodyBytes);
   const instanceId = segments[2];
   const onConflict = parseConflictPolicy(query);
+  const trace = traceHeaders(c.req.raw.headers);
   const started = await asBadRequest(() =>
     deps.client.startNew(segments[1]!, {
       input,
+      ...trace,
       ...(instanceId === undefined || instanceId === '' ? {} : { instanceId }),
       ...(onConflict === undefined ? {} : { onConflict }),
     }),
@@ -60,6 +62,14 @@ export async function restartInstance(request: ManagementRequest): Promise<Respo
   const newInstanceId = query.bool('restartWithNewInstanceId', true);
   const started = await asBadRequest(() => deps.client.restart(segments[1]!, { newInstanceId }));
   return answerStarted(request, started.instanceId, wait);
+}
+
+/** The caller's W3C trace context: the start's span (and the instance's trace) continues it. */
+function traceHeaders(headers: Headers): { traceparent?: string; tracestate?: string } {
+  const traceparent = headers.get('traceparent');
+  if (traceparent === null) return {};
+  const tracestate = headers.get('tracestate');
+  return tracestate === null ? { traceparent } : { traceparent, tracestate };
 }
 
 /** Durable Functions answers an unknown orchestrator or instance on these routes with 400, not 404. */

@@ -6,6 +6,7 @@
  * Event names follow Durable Functions'.
  */
 import type { FailureDetails } from './failure.ts';
+import type { TraceContext } from './trace-context.ts';
 
 export interface ParentRef {
   readonly instanceId: string;
@@ -26,6 +27,8 @@ export interface ExecutionStartedEvent extends At {
   readonly executionId: string;
   readonly input?: unknown;
   readonly parent?: ParentRef;
+  /** Where the orchestration's spans go (observability); absent when no tracing SDK saw the start. */
+  readonly trace?: TraceContext;
 }
 export interface TaskScheduledEvent extends At {
   readonly type: 'TaskScheduled';

@@ -41,6 +41,9 @@ export class OrchestrationExecutor implements DecisionRecorder {
   #continueAsNew: { input: unknown; options: ContinueAsNewOptions } | undefined;
   #customStatus: { value: unknown } | undefined;
   #parent: ParentRef | undefined;
+  #started: EventOfType<'ExecutionStarted'> | undefined;
+  /** When each timer was created, kept only for a traced execution (its timer spans start then). */
+  #timersCreatedAt: Map<number, string> | undefined;
   #replaying = true;
 
   constructor(
@@ -58,6 +61,14 @@ export class OrchestrationExecutor implements DecisionRecorder {
   }
   get started(): boolean {
     return this.#ctx !== undefined;
+  }
+  /** The execution's ExecutionStarted event, once applied: its start time and trace context. */
+  get startedEvent(): EventOfType<'ExecutionStarted'> | undefined {
+    return this.#started;
+  }
+  /** When a timer of a traced execution was created (the TimerCreated event's time). */
+  timerCreatedAt(taskId: number): string | undefined {
+    return this.#timersCreatedAt?.get(taskId);
   }
   /** Custom status set since the last call, if any. */
   takeCustomStatus(): { value: unknown } | undefined {
@@ -124,7 +135,10 @@ export class OrchestrationExecutor implements DecisionRecorder {
     OrchestratorStarted: (x, e) => x.#ctx?.setTurnTime(e.timestamp),
     ExecutionStarted: (x, e) => x.#start(e),
     TaskScheduled: (x, e) => x.#confirm(e, ActivityTask, e.name),
-    TimerCreated: (x, e) => x.#confirm(e, TimerTask, undefined),
+    TimerCreated: (x, e) => {
+      x.#confirm(e, TimerTask, undefined);
+      if (x.#started?.trace) (x.#timersCreatedAt ??= new Map()).set(e.taskId, e.timestamp);
+    },
     SubOrchestrationInstanceCreated: (x, e) => x.#confirm(e, SubOrchestrationTask, e.name),
     EventSent: (x, e) => x.#confirm(e, EventSentTask, e.name),
     TaskCompleted: (x, e) => x.#settle(e, ActivityTask)?.complete(e.result),
@@ -151,6 +165,7 @@ export class OrchestrationExecutor implements DecisionRecorder {
   #start(event: EventOfType<'ExecutionStarted'>): void {
     if (this.#ctx) throw this.#nonDeterminism(`history has a second ExecutionStarted event`);
     this.#parent = event.parent;
+    this.#started = event;
     const ctx = new OrchestrationContext(
       { instanceId: this.instanceId, executionId: event.executionId, name: this.name, parentInstanceId: event.parent?.instanceId },
       this,

@@ -14,7 +14,11 @@ import { DurableClient } from '../client/client.ts';
 import { validateHostTuning, withDefaults } from './host-options.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { CompletionNotifier } from '../worker/completion-notifier.ts';
-import { consoleLogger, type Logger } from './logger.ts';
+import type { Logger } from './logger.ts';
+import { HostMetrics, type MetricsOptions } from './metrics.ts';
+import { createPinoLogger } from './pino-logger.ts';
+import { Telemetry } from './telemetry.ts';
+import { loadOpenTelemetry, Tracing } from './tracing.ts';
 import { managementKeyOf, resolveKeys, type HostKeys, type ResolvedKeys } from './keys.ts';
 import { startWorkers } from '../worker/workers.ts';
 import { startRetention, type RetentionPolicy } from '../worker/retention.ts';
@@ -26,7 +30,10 @@ export interface HostOptions {
   /** A store, or a URL: `sqlite:./.perdure/perdure.db`, `postgres://user@host/db`. */
   readonly store: Store | string;
   readonly clock?: Clock;
+  /** Default: pino, JSON on stderr (pretty on a terminal), level `PERDURE_LOG_LEVEL` or `info`. */
   readonly logger?: Logger;
+  /** Callbacks for the metrics that are read from the store on each scrape (docs/observability.md). */
+  readonly metrics?: MetricsOptions;
   /** Run workers in this host (default true). A client-only host just starts and queries. */
   readonly workers?: boolean;
   readonly orchestrations?: {
@@ -71,6 +78,9 @@ export interface Host extends AsyncDisposable {
   readonly app: FunctionApp;
   /** The keys, checked; the HTTP layer uses them unless it is given others. */
   readonly keys: ResolvedKeys;
+  /** This host's metrics (its own prom-client registry), served at `/metrics` by the HTTP layer. */
+  readonly metrics: HostMetrics;
+  readonly logger: Logger;
   /** Looks for due work now (after moving a manual clock, for example). */
   wake(): void;
   /** Finishes in-flight turns, waits for or hands back running activities, and closes a store it opened. */
@@ -85,12 +95,15 @@ export async function createHost(options: HostOptions): Promise<Host> {
   const store = typeof options.store === 'string' ? await openStore(options.store) : options.store;
   if (!store || typeof store.claimOrchestrations !== 'function') throw new ConfigurationError('store must be a Store or a store URL');
   const clock = options.clock ?? systemClock;
-  const logger = options.logger ?? consoleLogger;
+  const logger = options.logger ?? createPinoLogger();
+  const telemetry = await createTelemetry(options.metrics, { clock, store, logger });
   const completions = new CompletionNotifier();
   const maxPayloadBytes = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
   const tuning = withDefaults(options);
   const workers =
-    options.workers === false ? undefined : startWorkers({ app: options.app, tuning, store, clock, logger, completions, maxPayloadBytes });
+    options.workers === false
+      ? undefined
+      : startWorkers({ app: options.app, tuning, store, clock, logger, completions, maxPayloadBytes, telemetry });
   const client = new DurableClient({
     store,
     clock,
@@ -99,6 +112,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
     maxPayloadBytes,
     // A client only ever queues inbox messages (starts, events, control): activities come from turns.
     onWork: () => workers?.wakeClaims(),
+    observer: telemetry,
     ...(workers ? { handoff: workers.handoff } : {}),
     ...(managementKey === undefined ? {} : { managementKey }),
     ...(options.showStackPaths === true ? { showStackPaths: true } : {}),
@@ -112,5 +126,22 @@ export async function createHost(options: HostOptions): Promise<Host> {
       await workers?.stop(tuning.shutdownGraceMs);
       if (ownsStore) await store.close();
     })());
-  return { client, store, app: options.app, keys, wake: () => workers?.wake(), stop, [Symbol.asyncDispose]: stop };
+  const { metrics } = telemetry;
+  return { client, store, app: options.app, keys, metrics, logger, wake: () => workers?.wake(), stop, [Symbol.asyncDispose]: stop };
+}
+
+/** Metrics always; spans and the OpenTelemetry mirror of the metrics when `@opentelemetry/api` is installed. */
+async function createTelemetry(
+  given: MetricsOptions | undefined,
+  deps: { clock: Clock; store: Store; logger: Logger },
+): Promise<Telemetry> {
+  const otel = await loadOpenTelemetry();
+  const { store, clock } = deps;
+  // The backlog is the store's to count, when it can; a callback given to the host wins.
+  const counted = store.countBacklog ? async () => ({ ...(await store.countBacklog!(clock.now())) }) : undefined;
+  const backlog = given?.backlog ?? counted;
+  const options: MetricsOptions = { ...given, ...(backlog ? { backlog } : {}) };
+  const metrics = new HostMetrics(options);
+  if (otel) metrics.attachOpenTelemetry(otel, options);
+  return new Telemetry({ metrics, tracing: otel ? new Tracing(otel) : undefined, ...deps });
 }

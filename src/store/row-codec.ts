@@ -103,6 +103,7 @@ export function executionStarted(fields: {
   executionId: string;
   input: unknown;
   parent: ExecutionStartedEvent['parent'];
+  trace?: ExecutionStartedEvent['trace'] | undefined;
 }): ExecutionStartedEvent {
   return {
     type: 'ExecutionStarted',
@@ -111,6 +112,7 @@ export function executionStarted(fields: {
     executionId: fields.executionId,
     ...(fields.input === undefined ? {} : { input: fields.input }),
     ...(fields.parent === undefined ? {} : { parent: fields.parent }),
+    ...(fields.trace === undefined ? {} : { trace: fields.trace }),
   };
 }
 

@@ -21,6 +21,7 @@
 import type { FailureDetails } from '../model/failure.ts';
 import type { HistoryEvent, InboxEvent, ParentRef } from '../model/history.ts';
 import type { InstanceRecord } from '../model/instance.ts';
+import type { TraceContext } from '../model/trace-context.ts';
 import type { RuntimeStatus } from '../model/runtime-status.ts';
 import type { StoreHealth } from './health.ts';
 
@@ -38,6 +39,8 @@ export interface StartRequest {
   /** Terminal statuses an existing instance may have and still be replaced by this start. */
   readonly reuseStatuses: readonly RuntimeStatus[];
   readonly parent?: ParentRef;
+  /** Kept on the ExecutionStarted event as it is (the store never reads it): the instance's trace context. */
+  readonly trace?: TraceContext;
   /** Delay the first turn (scheduled start); defaults to `now`. */
   readonly visibleAt?: number;
   /**
@@ -174,6 +177,8 @@ export interface OrchestrationCommit {
     readonly input?: unknown;
     /** Kept on the new execution's ExecutionStarted message, so a child that continues as new still reports to its parent. */
     readonly parent?: ParentRef;
+    /** Kept on the new execution's ExecutionStarted message, as a start's. */
+    readonly trace?: TraceContext;
     readonly carryover: readonly InboxEvent[];
   };
   /**
@@ -238,6 +243,16 @@ export type PurgeFilter =
       readonly limit?: number;
     };
 
+/** Work ready now, by queue: what a host's `perdure_backlog{queue}` gauge shows. */
+export interface Backlog {
+  /** Instances with a visible message whose lease is free: turns waiting for a worker. */
+  readonly orchestrations: number;
+  /** Activity tasks visible and not leased. */
+  readonly activities: number;
+  /** Timers that fell due and have not been delivered (their TimerFired messages, visible). */
+  readonly timers: number;
+}
+
 /** Which queues got claimable work: instances with new messages, and/or unleased activity tasks. */
 export interface ExternalWork {
   readonly orchestrations: boolean;
@@ -292,6 +307,12 @@ export interface Store {
 
   /** Earliest future time at which a message or activity becomes claimable, if any. */
   nextWakeAt(now: number): Promise<number | undefined>;
+  /**
+   * Counts the work ready at `now` (metrics). Reads only visible rows through
+   * the visibility indexes: its cost grows with the backlog, not the store.
+   * Optional, so stores written before it still fit; the host then has no backlog gauge.
+   */
+  countBacklog?(now: number): Promise<Backlog>;
   /**
    * Called when another process commits work (PostgreSQL NOTIFY), saying for
    * which workers, so that a host wakes only those; optional for single-process stores.

@@ -5,6 +5,7 @@
  * that finished together). Activities run at least once: a crash between
  * running one and committing its result runs it again after the lease ends.
  */
+import { performance } from 'node:perf_hooks';
 import { FunctionNotFoundError } from '../model/errors.ts';
 import { toFailureDetails } from '../model/failure.ts';
 import { normalizePayload } from '../model/json.ts';
@@ -12,6 +13,7 @@ import type { ActivityCompletion, ActivityOutcome, ActivityWorkItem, Store } fro
 import type { ActivityContext, FunctionApp } from '../runtime/app.ts';
 import type { Clock } from '../runtime/clock.ts';
 import type { Logger } from '../runtime/logger.ts';
+import type { Telemetry } from '../runtime/telemetry.ts';
 import { poisonedActivityFailure } from './poison.ts';
 import type { InlineActivity, InlineActivityRunner } from './turn-chain.ts';
 
@@ -30,6 +32,8 @@ export interface ActivityWorkerOptions {
   readonly onCompleted: () => void;
   /** Called when a slot frees up, so the claim loop can take more. */
   readonly onSlotFreed: () => void;
+  /** Metrics and spans of each run (runtime/telemetry.ts). */
+  readonly telemetry?: Telemetry;
 }
 
 /** What running an activity needs: a claimed task, or an inline one (which has no row id yet). */
@@ -96,6 +100,7 @@ export class ActivityWorker implements InlineActivityRunner {
     );
     for (const { item, abort } of running) {
       if (!held.has(item.id) && this.#running.has(item.id)) {
+        this.options.telemetry?.metrics.leaseLost();
         abort.abort(new Error(`lease on activity '${item.name}' (#${item.taskId} of '${item.instanceId}') was lost`));
       }
     }
@@ -144,9 +149,38 @@ export class ActivityWorker implements InlineActivityRunner {
     return outcome instanceof Promise ? outcome : Promise.resolve(outcome);
   }
 
-  /** Runs the handler; the outcome is synchronous when the handler's result is not a promise. Never throws or rejects. */
+  /** Runs the handler and reports the run; the outcome is synchronous when the handler's is. Never throws or rejects. */
   #invoke(item: Runnable, delivery: Delivery, signal: AbortSignal): ActivityOutcome | Promise<ActivityOutcome> {
+    const telemetry = this.options.telemetry;
+    if (!telemetry) return this.#run(item, delivery, signal);
+    const start = this.options.clock.now();
+    const began = performance.now();
+    const report = (outcome: ActivityOutcome): ActivityOutcome => {
+      const failure = 'failure' in outcome ? outcome.failure : undefined;
+      const end = this.options.clock.now();
+      const { instanceId, executionId, name, taskId } = item;
+      const seconds = (performance.now() - began) / 1000;
+      telemetry.activityRan({
+        instanceId,
+        executionId,
+        name,
+        taskId,
+        attempt: delivery.attempt,
+        start,
+        end,
+        seconds,
+        ...(failure ? { failure } : {}),
+      });
+      return outcome;
+    };
+    const outcome = this.#run(item, delivery, signal);
+    return outcome instanceof Promise ? outcome.then(report) : report(outcome);
+  }
+
+  #run(item: Runnable, delivery: Delivery, signal: AbortSignal): ActivityOutcome | Promise<ActivityOutcome> {
     const definition = this.options.app.getActivity(item.name);
+    const logger = this.options.logger;
+    let log: Logger | undefined;
     const context: ActivityContext = {
       name: item.name,
       instanceId: item.instanceId,
@@ -155,7 +189,11 @@ export class ActivityWorker implements InlineActivityRunner {
       attempt: delivery.attempt,
       leaseToken: delivery.leaseToken,
       signal,
-      log: this.options.logger,
+      // Made on first use (most activities never log): its lines carry the task's fields.
+      get log() {
+        const fields = { instanceId: item.instanceId, executionId: item.executionId, name: item.name, taskId: item.taskId };
+        return (log ??= logger.child?.(fields) ?? logger);
+      },
     };
     try {
       if (delivery.attempt > this.options.maxDeliveries) return this.#poisoned(item, delivery);
@@ -211,7 +249,9 @@ export class ActivityWorker implements InlineActivityRunner {
       const batch = this.#buffer;
       this.#buffer = [];
       try {
+        const committing = performance.now();
         await this.options.store.completeActivities(batch);
+        this.options.telemetry?.metrics.committed('activities', (performance.now() - committing) / 1000);
       } catch (error) {
         this.#buffer = batch.concat(this.#buffer);
         this.options.logger.error('[perdure] could not commit activity results; retrying', error);

@@ -15,8 +15,11 @@
  * while busy, so work from other processes is never starved by local starts.
  */
 import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import { FunctionNotFoundError } from '../model/errors.ts';
+import type { ExecutionStartedEvent } from '../model/history.ts';
 import { isTerminalStatus, RuntimeStatus } from '../model/runtime-status.ts';
+import type { ReplaySafeLogger } from '../orchestration/context.ts';
 import type { OrchestrationExecutor } from '../orchestration/executor.ts';
 import { replayHistory } from '../orchestration/replay.ts';
 import { runRewindTurn } from '../orchestration/rewind.ts';
@@ -27,9 +30,10 @@ import { runChain } from './turn-chain.ts';
 import type { FunctionApp } from '../runtime/app.ts';
 import type { Clock } from '../runtime/clock.ts';
 import type { Logger } from '../runtime/logger.ts';
+import type { Telemetry } from '../runtime/telemetry.ts';
 import { SessionCache } from './session-cache.ts';
 import type { StartHandoff } from './start-handoff.ts';
-import { toCommit } from './turn-commit.ts';
+import { committedTurn, toCommit } from './turn-commit.ts';
 import { TurnBudgetExceeded, type TurnGuard } from './turn-guard.ts';
 import { codelessTurn, overrunTurn, runsNoCode, startedParent } from './codeless-turns.ts';
 
@@ -59,6 +63,8 @@ export interface OrchestrationWorkerOptions {
   };
   /** Called after each committed batch: new activities or messages may be waiting. */
   readonly onCommitted: (outcome: CommittedBatch) => void;
+  /** Metrics and spans of committed turns (runtime/telemetry.ts). */
+  readonly telemetry?: Telemetry;
   /** Told when this worker takes an instance's lease and when it lets go (committed, lost or handed back). */
   readonly holds?: { hold(instanceId: string): void; release(instanceId: string): void };
 }
@@ -132,14 +138,18 @@ export class OrchestrationWorker implements StartHandoff {
     if (overrun.length > 0) await this.#redeliver(overrun);
     const prepared = all.filter((p): p is PreparedTurn & { turn: TurnResult } => p.turn !== undefined);
     const now = clock.now();
-    const commits = prepared.map((p) => this.#leaseRunning(this.#commitOf(p.item, p.turn, now), p.running, now));
+    const commits = prepared.map((p) => this.#leaseRunning(this.#commitOf(p, now), p.running, now));
+    const committing = performance.now();
     const results = await store.commitOrchestrations(commits);
+    const telemetry = this.options.telemetry;
+    telemetry?.metrics.committed('orchestrations', (performance.now() - committing) / 1000);
     let queuedActivities = false;
     let sentMessages = false;
     results.forEach((result, index) => {
       const { item, turn, executor, running } = prepared[index]!;
-      if (!result.ok) return this.options.logger.warn(`[perdure] lease on '${item.instanceId}' was lost; its turn was discarded`);
+      if (!result.ok) return this.#leaseLost(item);
       const commit = commits[index]!;
+      if (!turn.drainOnly) telemetry?.turnCommitted(committedTurn(item, turn, commit, executor));
       this.#adoptRunning(item, commit, running);
       queuedActivities ||= commit.activities.some((a) => !a.lease);
       sentMessages ||= commit.messages.length > 0 || commit.childStarts.length > 0 || commit.continueAsNew !== undefined;
@@ -152,6 +162,12 @@ export class OrchestrationWorker implements StartHandoff {
       }
     });
     this.options.onCommitted({ queuedActivities, sentMessages });
+  }
+
+  #leaseLost(item: OrchestrationWorkItem): void {
+    this.options.telemetry?.metrics.leaseLost();
+    const fields = { instanceId: item.instanceId, executionId: item.executionId, name: item.name };
+    this.options.logger.warn(`[perdure] lease on '${item.instanceId}' was lost; its turn was discarded`, fields);
   }
 
   /** Handed-over turns and claims take turns, so neither starves the other. */
@@ -221,8 +237,11 @@ export class OrchestrationWorker implements StartHandoff {
       return { item, turn: failedTurn(request, error, startedParent(item)), executor: undefined };
     }
     let executor: OrchestrationExecutor | undefined;
+    const began = performance.now();
     try {
       executor = this.#sessions.take(item.instanceId, item.executionId, item.historyLength) ?? (await this.#replay(item));
+      // Before the chain: activities it runs inline report their spans before anything is committed.
+      this.options.telemetry?.remember(executor.startedEvent ?? startOf(item));
       const chaining = this.options.chaining;
       // A redelivered turn may be what killed the last host (an inline activity, say): run it alone,
       // and let its activities go through the queue, where each delivery is counted.
@@ -241,6 +260,7 @@ export class OrchestrationWorker implements StartHandoff {
             }
           : {}),
       });
+      this.options.telemetry?.metrics.turnRan((performance.now() - began) / 1000);
       return { item, turn: chained.turn, executor, running: chained.running };
     } catch (error) {
       if (error instanceof TurnBudgetExceeded) return { item, turn: await overrunTurn(this.options, item, request), executor: undefined };
@@ -253,8 +273,8 @@ export class OrchestrationWorker implements StartHandoff {
    * have run inline in the delivery that did not finish: they start at
    * attempt 1 already, so their first claim reports attempt 2.
    */
-  #commitOf(item: OrchestrationWorkItem, turn: TurnResult, now: number): OrchestrationCommit {
-    const commit = toCommit(item, turn, now, randomUUID);
+  #commitOf({ item, turn, executor }: PreparedTurn & { turn: TurnResult }, now: number): OrchestrationCommit {
+    const commit = toCommit(item, turn, now, randomUUID, executor?.startedEvent?.trace);
     if (item.deliveries <= 1 || commit.activities.length === 0) return commit;
     return { ...commit, activities: commit.activities.map((a) => ({ ...a, attempt: 1 })) };
   }
@@ -300,6 +320,22 @@ export class OrchestrationWorker implements StartHandoff {
 
   #target(item: OrchestrationWorkItem) {
     const definition = this.options.app.getOrchestration(item.name)!;
-    return { orchestrator: definition.handler, instanceId: item.instanceId, name: item.name, logger: this.options.logger };
+    const { logger } = this.options;
+    // ctx.log lines carry the instance; the child logger is made on the first line (most orchestrators never log).
+    let child: ReplaySafeLogger | undefined;
+    const log = () => (child ??= logger.child?.({ instanceId: item.instanceId, executionId: item.executionId, name: item.name }) ?? logger);
+    const lazy: ReplaySafeLogger = {
+      info: (message, ...args) => log().info(message, ...args),
+      warn: (message, ...args) => log().warn(message, ...args),
+      error: (message, ...args) => log().error(message, ...args),
+    };
+    return { orchestrator: definition.handler, instanceId: item.instanceId, name: item.name, logger: lazy };
   }
+}
+
+/** The ExecutionStarted a first turn brings, if it does. */
+function startOf(item: OrchestrationWorkItem): ExecutionStartedEvent | undefined {
+  if (item.historyLength > 0) return undefined;
+  for (const message of item.messages) if (message.event.type === 'ExecutionStarted') return message.event;
+  return undefined;
 }

@@ -8,16 +8,27 @@ import type { InboxEvent } from '../model/history.ts';
 import { TERMINAL_STATUSES } from '../model/runtime-status.ts';
 import { isoTimestamp } from '../model/timestamp.ts';
 import type { ScheduledAction } from '../orchestration/scheduled-action.ts';
+import type { OrchestrationExecutor } from '../orchestration/executor.ts';
 import type { TurnResult } from '../orchestration/turn.ts';
+import type { TraceContext } from '../model/trace-context.ts';
+import type { CommittedTurn } from '../runtime/telemetry.ts';
+import { childTraceOf, continuedTraceOf } from '../runtime/trace-context-ids.ts';
 import type { ActivityRequest, ChildStart, OrchestrationCommit, OrchestrationWorkItem, OutboundMessage } from '../store/store.ts';
 
-export function toCommit(item: OrchestrationWorkItem, turn: TurnResult, now: number, newId: () => string): OrchestrationCommit {
+/** `trace`: the execution's trace context, if it is traced: children and a continued execution join its trace. */
+export function toCommit(
+  item: OrchestrationWorkItem,
+  turn: TurnResult,
+  now: number,
+  newId: () => string,
+  trace?: TraceContext,
+): OrchestrationCommit {
   const timestamp = isoTimestamp(now);
   const activities: ActivityRequest[] = [];
   const messages: OutboundMessage[] = [];
   const childStarts: ChildStart[] = [];
   for (const action of turn.actions) {
-    dispatch(action, { item, now, timestamp, newId, activities, messages, childStarts });
+    dispatch(action, { item, now, timestamp, newId, trace, activities, messages, childStarts });
   }
   if (turn.parentNotification) {
     const { parent, event } = turn.parentNotification;
@@ -37,7 +48,9 @@ export function toCommit(item: OrchestrationWorkItem, turn: TurnResult, now: num
     activities,
     messages,
     childStarts,
-    ...(turn.continueAsNew ? { continueAsNew: turn.continueAsNew } : {}),
+    ...(turn.continueAsNew
+      ? { continueAsNew: trace ? { ...turn.continueAsNew, trace: continuedTraceOf(trace) } : turn.continueAsNew }
+      : {}),
     ...(turn.drainOnly ? { drainOnly: true } : {}),
     now,
   };
@@ -48,6 +61,7 @@ interface DispatchTarget {
   readonly now: number;
   readonly timestamp: string;
   readonly newId: () => string;
+  readonly trace: TraceContext | undefined;
   readonly activities: ActivityRequest[];
   readonly messages: OutboundMessage[];
   readonly childStarts: ChildStart[];
@@ -94,6 +108,7 @@ function childStart(
       onConflict: 'reject',
       reuseStatuses: TERMINAL_STATUSES,
       parent: { ...self, taskId: action.taskId },
+      ...(t.trace ? { trace: childTraceOf(t.trace) } : {}),
       now: t.now,
     },
     onConflictMessage: {
@@ -101,5 +116,26 @@ function childStart(
       event: { type: 'SubOrchestrationInstanceFailed', timestamp: t.timestamp, taskId: action.taskId, failure },
       visibleAt: t.now,
     },
+  };
+}
+
+/** What telemetry learns of a committed turn (metrics, and spans for a traced execution). */
+export function committedTurn(
+  item: OrchestrationWorkItem,
+  turn: TurnResult,
+  commit: OrchestrationCommit,
+  executor: OrchestrationExecutor | undefined,
+): CommittedTurn {
+  return {
+    instanceId: item.instanceId,
+    executionId: item.executionId,
+    name: item.name,
+    runtimeStatus: turn.runtimeStatus,
+    newEvents: turn.newEvents,
+    ...(turn.failure ? { failure: turn.failure } : {}),
+    childNames: commit.childStarts.map((child) => child.request.name),
+    started: executor?.startedEvent,
+    timerCreatedAt: (taskId) => executor?.timerCreatedAt(taskId),
+    now: commit.now,
   };
 }

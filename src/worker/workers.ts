@@ -18,6 +18,7 @@ import type { Clock } from '../runtime/clock.ts';
 import type { CompletionNotifier } from './completion-notifier.ts';
 import type { HostTuning } from '../runtime/host-options.ts';
 import type { Logger } from '../runtime/logger.ts';
+import type { Telemetry } from '../runtime/telemetry.ts';
 import { OrchestrationWorker } from './orchestration-worker.ts';
 import type { StartHandoff } from './start-handoff.ts';
 import { createTurnGuard } from './turn-guard.ts';
@@ -31,9 +32,10 @@ export interface WorkerDeps {
   readonly logger: Logger;
   readonly completions: CompletionNotifier;
   readonly maxPayloadBytes: number;
+  readonly telemetry?: Telemetry;
 }
 
-export function startWorkers({ app, tuning, store, clock, logger, completions, maxPayloadBytes }: WorkerDeps) {
+export function startWorkers({ app, tuning, store, clock, logger, completions, maxPayloadBytes, telemetry }: WorkerDeps) {
   const owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const loopOptions = (name: string) => ({
     name,
@@ -54,6 +56,7 @@ export function startWorkers({ app, tuning, store, clock, logger, completions, m
     concurrency: tuning.activities.concurrency,
     maxDeliveries: tuning.maxDeliveries,
     onCompleted: () => wakeClaims(),
+    ...(telemetry ? { telemetry } : {}),
     onSlotFreed: () => activityLoop.wakeLatch.notify(),
   });
   const orchestrations = new OrchestrationWorker({
@@ -80,6 +83,7 @@ export function startWorkers({ app, tuning, store, clock, logger, completions, m
     },
     // Waiters on an instance this worker holds need no poll; the release (after each commit) wakes them.
     holds: completions,
+    ...(telemetry ? { telemetry } : {}),
   });
   // The workers' callbacks above refer to the loops; they run only inside a step, and no step runs before start() below.
   const orchestrationLoop = new WorkLoop(loopOptions('orchestration worker'), (poll) => orchestrations.step(poll));

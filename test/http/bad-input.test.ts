@@ -141,6 +141,15 @@ describe('names and routes', () => {
     assert.doesNotMatch(response.text, /secret internal detail|\bat\s/);
     const deadline = Date.now() + 10_000;
     while (!server.stderr().includes('secret internal detail') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    assert.match(server.stderr(), /Error: secret internal detail\n\s+at /);
+    // Logs are JSON lines on stderr when it is not a terminal (docs/observability.md): the stack is the error's `err.stack`.
+    const logged = server
+      .stderr()
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as { err?: { stack?: string } });
+    assert.ok(
+      logged.some((line) => /^Error: secret internal detail\n\s+at /.test(line.err?.stack ?? '')),
+      server.stderr(),
+    );
   });
 });

@@ -8,6 +8,7 @@
 import { describe } from 'node:test';
 import type { Store } from '../store.ts';
 import { describeActivityQueue } from './activity-queue.ts';
+import { describeBacklog } from './backlog.ts';
 import { describeDeliveries } from './deliveries.ts';
 import { describeEventIds } from './event-ids.ts';
 import { useFreshStore } from './fixtures.ts';
@@ -34,5 +35,6 @@ export function describeStore(name: string, makeStore: () => Promise<Store>): vo
     describeListInstances(harness);
     describePurge(harness);
     describeNextWakeAt(harness);
+    describeBacklog(harness);
   });
 }

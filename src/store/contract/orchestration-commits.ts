@@ -269,12 +269,13 @@ export function describeOrchestrationCommits(h: StoreHarness): void {
       await h.store.send([{ instanceId: 'a', event: raised('tick'), requireStatus: ['Running'], now: T0 + 1 }]);
       item = await claimInstance(h.store, 'a', T0 + 1);
       const carryover = [raised('kept-1', 1), raised('kept-2', 2)];
+      const trace = { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', spanId: '00f067aa0ba902b7' };
       await commitOk(
         h.store,
         commitFor(item, {
           newEvents: [orchestratorStarted(T0 + 1)],
           runtimeStatus: 'ContinuedAsNew',
-          continueAsNew: { executionId: 'exec-next', input: { round: 2 }, parent: parentRef, carryover },
+          continueAsNew: { executionId: 'exec-next', input: { round: 2 }, parent: parentRef, trace, carryover },
           now: T0 + 1,
         }),
       );
@@ -303,6 +304,7 @@ export function describeOrchestrationCommits(h: StoreHarness): void {
               executionId: 'exec-next',
               input: { round: 2 },
               parent: parentRef,
+              trace,
             },
             'exec-next',
           ],

@@ -24,7 +24,13 @@ export function describeStartInstances(h: StoreHarness): void {
   describe('createInstances', () => {
     it('creates a Pending instance and queues its ExecutionStarted message', async () => {
       const parent = { instanceId: 'parent', executionId: 'parent-exec', taskId: 3 };
-      const request = startRequest('a', { input: { x: [1, 'two'] }, parent, now: T0 + 5 });
+      // The trace context is opaque to the store: kept on the ExecutionStarted message as given.
+      const trace = {
+        traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+        tracestate: 'k=v',
+        spanId: '00f067aa0ba902b7',
+      };
+      const request = startRequest('a', { input: { x: [1, 'two'] }, parent, trace, now: T0 + 5 });
       const [result] = await h.store.createInstances([request]);
       assert.equal(result?.outcome, 'created');
       const expected = {
@@ -55,6 +61,7 @@ export function describeStartInstances(h: StoreHarness): void {
         executionId: request.executionId,
         input: { x: [1, 'two'] },
         parent,
+        trace,
       });
     });
 

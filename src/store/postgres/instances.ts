@@ -166,6 +166,7 @@ function startedMessage(request: StartRequest): NewMessage {
       executionId: request.executionId,
       input: request.input,
       parent: request.parent,
+      trace: request.trace,
     }),
   };
 }

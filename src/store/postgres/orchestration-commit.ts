@@ -136,6 +136,7 @@ function continuationMessages({ commit, fence }: Unit): NewMessage[] {
     executionId: next.executionId,
     input: next.input,
     parent: next.parent,
+    trace: next.trace,
   });
   const carried = next.carryover.map((event: InboxEvent) => ({ instanceId: commit.instanceId, visibleAt: commit.now, event }));
   return [{ instanceId: commit.instanceId, executionId: next.executionId, visibleAt: commit.now, event: started }, ...carried];

@@ -24,7 +24,7 @@
  * const stop = store.onExternalWork?.(() => wakeWorkers());
  */
 import { HealthMonitor } from '../health.ts';
-import type { Store } from '../store.ts';
+import type { Backlog, Store } from '../store.ts';
 import { abandonActivities, claimActivities, completeActivities, renewActivityLeases } from './activity-queue.ts';
 import { toInstanceRecord } from './codec.ts';
 import { resolveSettings, type PostgresStoreOptions } from './config.ts';
@@ -98,8 +98,23 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     abandonActivities: (items) => write(abandonActivities(db, items, channel)),
     renewActivityLeases: (items, expiresAt) => write(renewActivityLeases(db, items, expiresAt)),
     nextWakeAt: (now) => nextWakeAt(db, now),
+    countBacklog: (now) => countBacklog(db, now),
     onExternalWork: (fn) => listener.subscribe(fn),
   };
+}
+
+/** Each arm walks a visibility index over the rows visible now (and probes instances by key). */
+async function countBacklog(db: Database, now: number): Promise<Backlog> {
+  const [row] = await db.statement<{ orchestrations: string; activities: string; timers: string }>(
+    `SELECT
+       (SELECT count(DISTINCT m.instance_id) FROM inbox m JOIN instances i ON i.instance_id = m.instance_id
+        WHERE m.visible_at <= $1 AND i.lease_expires_at <= $1) AS orchestrations,
+       (SELECT count(*) FROM activities WHERE visible_at <= $1 AND lease_expires_at <= $1) AS activities,
+       (SELECT count(*) FROM inbox WHERE visible_at <= $1 AND (event::json ->> 'type') = 'TimerFired') AS timers`,
+    [now],
+    { idempotent: true },
+  );
+  return { orchestrations: Number(row?.orchestrations ?? 0), activities: Number(row?.activities ?? 0), timers: Number(row?.timers ?? 0) };
 }
 
 /**

@@ -141,6 +141,7 @@ function executionStartedOf(request: StartRequest): ExecutionStartedEvent {
     executionId: request.executionId,
     input: request.input,
     parent: request.parent,
+    trace: request.trace,
   });
 }
 

@@ -132,7 +132,14 @@ function startNewExecution(connection: Connection, commit: OrchestrationCommit, 
     instanceId: commit.instanceId,
     executionId: next.executionId,
     visibleAt: commit.now,
-    event: executionStarted({ now: commit.now, name, executionId: next.executionId, input: next.input, parent: next.parent }),
+    event: executionStarted({
+      now: commit.now,
+      name,
+      executionId: next.executionId,
+      input: next.input,
+      parent: next.parent,
+      trace: next.trace,
+    }),
   });
   for (const event of next.carryover) {
     insertMessage(connection, { instanceId: commit.instanceId, executionId: undefined, visibleAt: commit.now, event });

@@ -21,7 +21,7 @@
  */
 import { PerdureError } from '../../model/errors.ts';
 import { HealthMonitor } from '../health.ts';
-import type { Store } from '../store.ts';
+import type { Backlog, Store } from '../store.ts';
 import { abandonActivities, claimActivities, completeActivities, renewActivityLeases } from './activity-queue.ts';
 import { toInstanceRecord } from './codec.ts';
 import { openConnection, type Connection, type ConnectionOptions } from './database.ts';
@@ -103,6 +103,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     renewActivityLeases: (items, expiresAt) =>
       write(() => group.run(() => renewActivityLeases(db(), items, expiresAt), { durable: false })),
     nextWakeAt: (now) => read(() => nextWakeAt(db(), now)),
+    countBacklog: (now) => read(() => countBacklog(db(), now)),
   };
 }
 
@@ -138,6 +139,20 @@ function describe(path: string): string {
 }
 
 /** Earliest future visibility or lease expiry; each arm is one index seek. */
+/** Each arm walks a visibility index over the rows visible now (and probes instances by key). */
+function countBacklog(connection: Connection, now: number): Backlog {
+  const row = connection
+    .statement(
+      `SELECT
+         (SELECT count(DISTINCT m.instance_id) FROM inbox m JOIN instances i ON i.instance_id = m.instance_id
+          WHERE m.visible_at <= @now AND i.lease_expires_at <= @now) AS orchestrations,
+         (SELECT count(*) FROM activities WHERE visible_at <= @now AND lease_expires_at <= @now) AS activities,
+         (SELECT count(*) FROM inbox WHERE visible_at <= @now AND json_extract(event, '$.type') = 'TimerFired') AS timers`,
+    )
+    .get({ now }) as Backlog;
+  return { orchestrations: row.orchestrations, activities: row.activities, timers: row.timers };
+}
+
 function nextWakeAt(connection: Connection, now: number): number | undefined {
   const next = connection
     .statement(

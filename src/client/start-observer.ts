@@ -1,0 +1,28 @@
+/**
+ * @module start-observer
+ * The client's port to observability: told of every start before it is
+ * stored (it may give the trace context to store with the instance) and of
+ * the store's verdict after. The host implements it (runtime/telemetry.ts);
+ * a client without one records nothing.
+ *
+ * What must hold: `before` never throws and costs next to nothing when no
+ * tracing SDK is registered; `after` is called exactly once per `before`.
+ */
+import type { TraceContext } from '../model/trace-context.ts';
+
+export interface StartObservation {
+  /** Stored with the instance (ExecutionStarted) so its spans join the start's trace. */
+  readonly trace?: TraceContext;
+  /** `created`, `replaced`, `existing`, `conflict`, or `failed` when the store threw. */
+  after(outcome: string): void;
+}
+
+export interface StartObserver {
+  before(start: {
+    readonly name: string;
+    readonly instanceId: string;
+    readonly executionId: string;
+    readonly traceparent?: string;
+    readonly tracestate?: string;
+  }): StartObservation;
+}
