@@ -11,6 +11,7 @@ import { describeActivityQueue } from './activity-queue.ts';
 import { describeDeliveries } from './deliveries.ts';
 import { describeEventIds } from './event-ids.ts';
 import { useFreshStore } from './fixtures.ts';
+import { describeInstanceCounts } from './instance-counts.ts';
 import { describeLeasedStarts } from './leased-starts.ts';
 import { describeListInstances } from './list-instances.ts';
 import { describeNextWakeAt } from './next-wake-at.ts';
@@ -32,6 +33,7 @@ export function describeStore(name: string, makeStore: () => Promise<Store>): vo
     describeActivityQueue(harness);
     describeDeliveries(harness);
     describeListInstances(harness);
+    describeInstanceCounts(harness);
     describePurge(harness);
     describeNextWakeAt(harness);
   });
