@@ -90,7 +90,10 @@ describe('SQLite store', () => {
       assert.deepEqual(await store.getHistory('old'), [...events, ...events]);
       const counts = await store.countInstancesByStatus();
       assert.equal(counts.Running, 1, 'migration 6 counts the instances that were already there');
-      assert.equal(Object.values(counts).reduce((a, b) => a + b), 1);
+      assert.equal(
+        Object.values(counts).reduce((a, b) => a + b),
+        1,
+      );
     } finally {
       await store.close();
     }
