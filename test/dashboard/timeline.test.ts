@@ -19,15 +19,15 @@ type Bar = {
 };
 type Timeline = { start: number; end?: number; bars: Bar[]; markers: { type: string; at: number }[] };
 const { buildTimeline, layoutTimeline } = (await import(new URL('../../src/dashboard/public/timeline.js', import.meta.url).href)) as {
-  buildTimeline(history: unknown[]): Timeline;
-  layoutTimeline(timeline: Timeline, now: number, minWidth?: number): { bar: Bar; left: number; width: number; duration: number }[];
+  buildTimeline: (history: unknown[]) => Timeline;
+  layoutTimeline: (timeline: Timeline, now: number, minWidth?: number) => { bar: Bar; left: number; width: number; duration: number }[];
 };
 const format = (await import(new URL('../../src/dashboard/public/format.js', import.meta.url).href)) as {
-  formatDuration(ms: number): string;
-  preview(value: unknown, max?: number): string;
-  checkJson(text: string): { ok: boolean; text?: string; error?: string };
-  localInputToIso(value: string): string;
-  formatTime(iso: string): string;
+  formatDuration: (ms: number) => string;
+  preview: (value: unknown, max?: number) => string;
+  checkJson: (text: string) => { ok: boolean; text?: string; error?: string };
+  localInputToIso: (value: string) => string;
+  formatTime: (iso: string) => string;
 };
 
 const T = Date.UTC(2026, 0, 1);
