@@ -20,6 +20,15 @@ export const DASHBOARD_CSP = [
   "base-uri 'none'",
 ].join('; ');
 
+/**
+ * Every module the app imports, announced up front: the browser fetches them
+ * in parallel instead of discovering them import by import (four round trips).
+ */
+const MODULES = [
+  ...['preact', 'hooks', 'htm'].map((name) => `/dashboard/vendor/${name}.js`),
+  ...['ui', 'api', 'format', 'timeline', 'actions', 'instances-page', 'instance-page'].map((name) => `/dashboard/assets/${name}.js`),
+];
+
 export interface ShellOptions {
   /** The session's CSRF token, which the page sends on every action; absent on a keyless host. */
   readonly csrfToken?: string;
@@ -37,6 +46,7 @@ export function shellPage(options: ShellOptions): string {
 <title>Perdure</title>
 <link rel="icon" href="data:,">
 <link rel="stylesheet" href="/dashboard/assets/style.css">
+${MODULES.map((path) => `<link rel="modulepreload" href="${path}">`).join('\n')}
 <script type="module" src="/dashboard/assets/app.js"></script>
 </head>
 <body><main id="app"><p class="loading">Loading…</p></main></body>

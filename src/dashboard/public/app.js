@@ -32,4 +32,6 @@ function App() {
     ${id === undefined ? html`<${InstancesPage} />` : html`<${InstancePage} id=${id} key=${id} />`}`;
 }
 
-render(html`<${App} />`, document.getElementById('app'));
+const root = document.getElementById('app');
+root.textContent = ''; // the static "Loading…" shown until this module runs
+render(html`<${App} />`, root);

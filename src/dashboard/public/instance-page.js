@@ -99,7 +99,7 @@ function Timeline({ history }) {
         data-kind=${bar.kind}
         data-name=${bar.name}
       >
-        <span class="label" role="cell" title=${bar.kind}>${kindIcon(bar.kind)} ${label}</span>
+        <span class="label" role="cell" title=${bar.kind}><span class="dot"></span>${label}</span>
         <span class="track" role="cell">
           <span class="bar" style=${{ left: `${left}%`, width: `${width}%` }} title=${`${label}: ${formatDuration(duration)}`}></span>
         </span>
@@ -110,10 +110,6 @@ function Timeline({ history }) {
       </div>`;
     })}
   </div>`;
-}
-
-function kindIcon(kind) {
-  return { activity: '▶', orchestration: '⧉', timer: '⏱', event: '✉', sent: '↗' }[kind] ?? '•';
 }
 
 function RawHistory({ id, history }) {
