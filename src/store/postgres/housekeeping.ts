@@ -35,7 +35,7 @@ export interface Housekeeper {
 
 export interface HousekeeperOptions {
   readonly everyRows?: number;
-  /** Folds the instance-count deltas; run before each vacuum. */
+  /** Folds the instance-count deltas; run after each vacuum. */
   readonly fold?: () => Promise<void>;
 }
 
@@ -45,12 +45,12 @@ export function createHousekeeper(db: Database, options: HousekeeperOptions = {}
   let running: Promise<void> | undefined;
   let closed = false;
   const vacuum = async () => {
-    await options.fold?.().catch(() => undefined); // best effort too: a read folds them as well
     try {
       await db.statement('VACUUM (SKIP_LOCKED) inbox, activities');
     } catch {
       // Best effort: autovacuum still runs.
     }
+    await options.fold?.().catch(() => undefined); // best effort too: a read of the counts folds them as well
   };
   return {
     deleted(rows) {
