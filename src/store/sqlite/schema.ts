@@ -141,20 +141,14 @@ const MIGRATIONS: readonly Migration[] = [
     // Version 5 is another change's number; versions are applied in order, whatever their gaps.
     sql: `
       CREATE TABLE instance_counts (runtime_status TEXT PRIMARY KEY, count INTEGER NOT NULL) WITHOUT ROWID;
-      INSERT INTO instance_counts (runtime_status, count) SELECT runtime_status, count(*) FROM instances GROUP BY runtime_status;
-      CREATE TRIGGER instance_counts_insert AFTER INSERT ON instances BEGIN
-        INSERT INTO instance_counts (runtime_status, count) VALUES (NEW.runtime_status, 1)
-          ON CONFLICT (runtime_status) DO UPDATE SET count = count + 1;
-      END;
-      CREATE TRIGGER instance_counts_delete AFTER DELETE ON instances BEGIN
-        UPDATE instance_counts SET count = count - 1 WHERE runtime_status = OLD.runtime_status;
-      END;
-      CREATE TRIGGER instance_counts_update AFTER UPDATE OF runtime_status ON instances
-        WHEN OLD.runtime_status IS NOT NEW.runtime_status BEGIN
-        UPDATE instance_counts SET count = count - 1 WHERE runtime_status = OLD.runtime_status;
-        INSERT INTO instance_counts (runtime_status, count) VALUES (NEW.runtime_status, 1)
-          ON CONFLICT (runtime_status) DO UPDATE SET count = count + 1;
-      END;
+      INSERT INTO instance_counts SELECT runtime_status, count(*) FROM instances GROUP BY runtime_status;
+      CREATE TRIGGER count_ins AFTER INSERT ON instances BEGIN
+      INSERT INTO instance_counts VALUES (NEW.runtime_status, 1) ON CONFLICT DO UPDATE SET count = count + 1; END;
+      CREATE TRIGGER count_del AFTER DELETE ON instances BEGIN
+      UPDATE instance_counts SET count = count - 1 WHERE runtime_status = OLD.runtime_status; END;
+      CREATE TRIGGER count_upd AFTER UPDATE OF runtime_status ON instances WHEN OLD.runtime_status IS NOT NEW.runtime_status BEGIN
+      UPDATE instance_counts SET count = count - 1 WHERE runtime_status = OLD.runtime_status;
+      INSERT INTO instance_counts VALUES (NEW.runtime_status, 1) ON CONFLICT DO UPDATE SET count = count + 1; END;
     `,
   },
 ];
