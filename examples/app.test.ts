@@ -2,6 +2,9 @@
  * @module examples/app.test
  * Every sample end to end, through the server `npm start` runs (the real
  * CLI serving examples/app.ts on a SQLite file), over HTTP as a user would.
+ * What needs time to pass (the approval deadline, the monitor's polling and
+ * expiry) is tested with perdure/testing in examples/orchestrations.test.ts,
+ * where the clock skips instead of the test waiting.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -59,33 +62,6 @@ describe('examples', () => {
     assert.equal((await waitForCompletion(server.url, 'approve-yes')).output, 'approved');
     assert.equal((await waitForCompletion(server.url, 'approve-bool')).output, 'approved');
     assert.equal((await waitForCompletion(server.url, 'approve-no')).output, 'rejected');
-  });
-
-  it('ApprovalWorkflow: times out when no event comes', async () => {
-    await start('ApprovalWorkflow', 'approve-late', { timeoutSeconds: 1 });
-    const status = await waitForCompletion(server.url, 'approve-late');
-    assert.equal(status.output, 'timed out');
-    assert.ok(Date.parse(status.lastUpdatedTime) - Date.parse(status.createdTime) >= 1000, 'waited for the timer');
-  });
-
-  it('Monitor polls on a timer and completes after continueAsNew', async () => {
-    await start('Monitor', 'monitor-1', { checksUntilDone: 3, intervalSeconds: 1 });
-    const status = await waitForCompletion(server.url, 'monitor-1');
-    assert.equal(status.runtimeStatus, 'Completed');
-    assert.deepEqual(status.output, { status: 'done', checks: 3 });
-    assert.deepEqual(status.customStatus, { checks: 3, state: 'done' });
-    assert.equal(status.input.checks, 2, 'the last execution was started by continueAsNew with the carried state');
-    const history = await request(`${server.url}${MANAGEMENT}/instances/monitor-1?showHistory=true`);
-    assert.equal(
-      history.body.historyEvents.filter((e: any) => e.EventType === 'TaskCompleted').length,
-      1,
-      'history was reset: one poll in this execution',
-    );
-  });
-
-  it('Monitor stops when it has expired', async () => {
-    await start('Monitor', 'monitor-expired', { checksUntilDone: 99, intervalSeconds: 1, expiresAt: '2000-01-01T00:00:00Z' });
-    assert.deepEqual((await waitForCompletion(server.url, 'monitor-expired')).output, { status: 'expired', checks: 0 });
   });
 
   it('ParentWithChildren aggregates its sub-orchestrations, each under its own ID', async () => {

@@ -21,7 +21,7 @@ export type {
 export { createHost } from './runtime/host.ts';
 export type { Host, HostOptions } from './runtime/host.ts';
 export type { DurableClient } from './client/client.ts';
-export type { GetStatusOptions, RaiseEventOptions, StartNewOptions, StartNewResult } from './client/client.ts';
+export type { GetStatusOptions, RaiseEventOptions, StartNewOptions, StartNewResult, TerminateOptions } from './client/client.ts';
 export type { ListInstancesFilter, PurgeInstancesFilter } from './client/filters.ts';
 export type { HttpManagementPayload } from './client/http-management.ts';
 export { createManualClock, systemClock } from './runtime/clock.ts';
@@ -45,6 +45,7 @@ export {
   InstanceNotFoundError,
   InvalidInstanceStateError,
   NonDeterministicOrchestrationError,
+  NonRetryableError,
   PayloadTooLargeError,
   PerdureError,
   SchemaVersionError,

@@ -6,6 +6,10 @@
  * `perdure start` server process serving bench/lib/http-bench-app.ts,
  * where one POST starts the instance and answers with its output.
  *
+ * A third run measures in process again while the host's retention purges
+ * a backlog of expired instances (issue 13: retention must not disturb the
+ * workload's latency).
+ *
  * If the server cannot be started (the CLI is missing or exits), the HTTP
  * figure is `"unavailable: <reason>"` and the in-process figures still count.
  */
@@ -15,7 +19,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DurableClient } from '../../src/index.ts';
 import { buildBenchApp, expectedHello } from '../lib/bench-app.ts';
-import { freshStore } from '../lib/fresh-store.ts';
+import { freshStore, type BenchStore } from '../lib/fresh-store.ts';
+import { seedPostgres } from '../lib/seed-postgres.ts';
+import { seedSqlite } from '../lib/seed-sqlite.ts';
 import { freePort, lastLine, spawnTs, type ChildRun } from '../lib/processes.ts';
 import { percentile, round, sleep, stopwatch } from '../lib/stats.ts';
 import { bySize, Checks, type Workload, type WorkloadContext } from '../lib/workload.ts';
@@ -33,12 +39,17 @@ export const w4: Workload = {
     const count = bySize(context.size, { tiny: 20, small: 100, full: 200 });
     context.log(`W4: ${count} sequential HelloSequence instances in process`);
     const inProcess = await inProcessLatency(context, count, checks);
+    const expired = bySize(context.size, { tiny: 500, small: 20_000, full: 100_000 });
+    context.log(`W4: ${count} sequential HelloSequence instances in process while retention purges ${expired} expired instances`);
+    const withRetention = await retentionLatency(context, count, expired, checks);
     context.log(`W4: ${count} sequential HelloSequence instances over HTTP`);
     const http = await httpLatency(context, count, checks);
     const httpText = typeof http === 'string' ? http : `over HTTP p50 ${http.p50Ms} ms, p99 ${http.p99Ms} ms`;
     return {
-      figures: { instances: count, p50Ms: inProcess.p50Ms, p99Ms: inProcess.p99Ms, http },
-      headline: `in process p50 ${inProcess.p50Ms} ms, p99 ${inProcess.p99Ms} ms; ${httpText}`,
+      figures: { instances: count, p50Ms: inProcess.p50Ms, p99Ms: inProcess.p99Ms, http, withRetention },
+      headline:
+        `in process p50 ${inProcess.p50Ms} ms, p99 ${inProcess.p99Ms} ms; ${httpText}; ` +
+        `with retention purging p50 ${withRetention.p50Ms} ms, p99 ${withRetention.p99Ms} ms`,
       targets: {
         'p50 < 1 ms in process': inProcess.p50Ms < 1,
         'p50 < 3 ms over HTTP': typeof http !== 'string' && http.p50Ms < 3,
@@ -56,6 +67,46 @@ async function inProcessLatency(context: WorkloadContext, count: number, checks:
   const latencies = await sequence(host.client, 'w4', count, checks);
   checks.passedAll(`${count + WARMUP} sequential outputs are correct (in process)`);
   return { p50Ms: round(percentile(latencies, 50), 2), p99Ms: round(percentile(latencies, 99), 2) };
+}
+
+/** W4 in process for as long as retention is purging `expired` instances that finished two days ago. */
+async function retentionLatency(context: WorkloadContext, count: number, expired: number, checks: Checks) {
+  await using store = await freshStore(context, 'w4retention');
+  await seedExpired(store, expired);
+  const { app } = buildBenchApp();
+  const elapsed = stopwatch();
+  await using host = await store.host(app, { retention: { completed: DAY_MS, intervalMs: 1_000 } });
+  const latencies: number[] = [];
+  // Only instances that ran while the purge was going count: stop when it is done.
+  for (let batch = 0; batch * 10 < count * 100 && (await expiredLeft(host.client)); batch++) {
+    latencies.push(...(await sequence(host.client, `w4r-${batch}`, 10, checks)));
+  }
+  const purgeSeconds = round(elapsed() / 1000, 2);
+  if (latencies.length < 10)
+    checks.fail('instances ran while retention purged', `the purge of ${expired} was over after ${latencies.length} instances`);
+  checks.passedAll(`${latencies.length} sequential outputs are correct (in process, retention purging)`);
+  return {
+    expired,
+    instances: latencies.length,
+    purgeSeconds,
+    p50Ms: round(percentile(latencies, 50), 2),
+    p99Ms: round(percentile(latencies, 99), 2),
+  };
+}
+
+const DAY_MS = 86_400_000;
+
+async function seedExpired(store: BenchStore, count: number): Promise<void> {
+  const migrated = await store.open();
+  await migrated.close();
+  const before = Date.now() - 2 * DAY_MS;
+  if (store.kind === 'sqlite') seedSqlite(store.sqlitePath!, count, before, () => {});
+  else await seedPostgres(store.admin!, store.schema!, count, before, () => {});
+}
+
+async function expiredLeft(client: DurableClient): Promise<boolean> {
+  const page = await client.listInstances({ createdTimeTo: new Date(Date.now() - DAY_MS), pageSize: 1 });
+  return page.instances.length > 0;
 }
 
 async function sequence(client: DurableClient, prefix: string, count: number, checks: Checks): Promise<number[]> {

@@ -15,7 +15,8 @@ import { dirname, resolve } from 'node:path';
 import { ValidationError } from '../model/errors.ts';
 import { TUNING_KEYS, validateHostTuning } from '../runtime/host-options.ts';
 import type { HostOptions } from '../runtime/host.ts';
-import { CliError, type StartFlags } from './args.ts';
+import { CliError } from './cli-error.ts';
+import type { StartFlags } from './start-command.ts';
 import { importModule } from './import-module.ts';
 import { resolveServerSettings, SERVER_CONFIG_KEYS, type ServerConfig, type ServerSettings } from './server-config.ts';
 

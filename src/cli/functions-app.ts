@@ -17,7 +17,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { app as defaultApp, type FunctionApp } from '../runtime/app.ts';
 import { timerFunctions, type TimerFunction } from '../azure-functions/registry.ts';
-import { CliError } from './args.ts';
+import { CliError } from './cli-error.ts';
 import { expandGlob, isGlob } from './glob.ts';
 import { redirectFunctionsPackages } from './module-redirect.ts';
 

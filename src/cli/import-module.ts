@@ -15,7 +15,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { CliError } from './args.ts';
+import { CliError } from './cli-error.ts';
 
 const TYPESCRIPT_EXTENSION = /\.[cm]?ts$/i;
 let tsxRegistered = false;

@@ -11,7 +11,7 @@
  */
 import { existsSync } from 'node:fs';
 import { app as defaultApp, type FunctionApp } from '../runtime/app.ts';
-import { CliError } from './args.ts';
+import { CliError } from './cli-error.ts';
 import { importModule } from './import-module.ts';
 
 export async function loadApp(modulePath: string): Promise<FunctionApp> {

@@ -13,7 +13,7 @@
 import { ValidationError } from '../model/errors.ts';
 import { validateKey, type HostKeys } from '../runtime/keys.ts';
 import { validateServerLimits, type ServerLimits } from '../http/serve.ts';
-import { CliError } from './args.ts';
+import { CliError } from './cli-error.ts';
 
 /** Keys of the config module read here. */
 export const SERVER_CONFIG_KEYS = [

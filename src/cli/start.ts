@@ -18,7 +18,7 @@ import { startTimerTriggers, type TimerRunner } from '../azure-functions/timer-r
 import type { FunctionApp } from '../runtime/app.ts';
 import { createHost, type Host } from '../runtime/host.ts';
 import { consoleLogger } from '../runtime/logger.ts';
-import type { StartFlags } from './args.ts';
+import type { StartFlags } from './start-command.ts';
 import { formatBanner } from './banner.ts';
 import { resolveSettings, type Settings } from './config.ts';
 import { functionsAppDir, loadFunctionsApp, loadLocalSettings, type FunctionsApp } from './functions-app.ts';

@@ -57,6 +57,12 @@ export interface RaiseEventOptions {
   readonly eventId?: string;
 }
 
+export interface TerminateOptions {
+  readonly reason?: string;
+  /** Terminate the instance's live sub-orchestrations too, and theirs (default true). */
+  readonly recursive?: boolean;
+}
+
 export interface StartNewResult {
   readonly instanceId: string;
   readonly outcome: 'created' | 'existing' | 'replaced';
@@ -154,6 +160,20 @@ export class DurableClient {
     return { ...status, historyEvents: options.showHistoryOutput ? history : history.map(withoutOutput) };
   }
 
+  /**
+   * The current execution's history in Perdure's own shape, with inputs and results: what
+   * `replayHistory` and `assertReplays` (perdure/testing) check today's code against.
+   * Throws InstanceNotFoundError for an unknown instance.
+   *
+   * @example
+   * writeFileSync('test/fixtures/histories/order-42.json', JSON.stringify(await client.getHistory('order-42')));
+   */
+  async getHistory(instanceId: string): Promise<HistoryEvent[]> {
+    const id = validateInstanceId(instanceId);
+    if (!(await this.options.store.getInstance(id))) throw new InstanceNotFoundError(id);
+    return this.options.store.getHistory(id);
+  }
+
   async listInstances(filter: ListInstancesFilter = {}): Promise<{ instances: OrchestrationStatus[]; continuationToken?: string }> {
     const query: InstanceQuery = validateListQuery(filter);
     const page = await this.options.store.listInstances(query);
@@ -193,10 +213,18 @@ export class DurableClient {
     return this.options.store.checkHealth();
   }
 
-  async terminate(instanceId: string, reason?: string): Promise<void> {
+  /**
+   * Ends a live instance without running its code. By default its live
+   * sub-orchestrations (and theirs) are terminated too; `{ recursive: false }`
+   * leaves them running. A reason as the second argument is Durable Functions' form.
+   */
+  async terminate(instanceId: string, options?: string | TerminateOptions): Promise<void> {
+    // `typeof` alone: apps compiled without strictNullChecks see these declarations too.
+    const { reason, recursive }: TerminateOptions = typeof options === 'object' ? (options ?? {}) : { reason: options };
+    if (recursive !== undefined && typeof recursive !== 'boolean') throw new ValidationError('recursive', 'must be true or false');
     return this.#send(
       instanceId,
-      { type: 'ExecutionTerminated', timestamp: this.#timestamp(), ...reasonOf(reason) },
+      { type: 'ExecutionTerminated', timestamp: this.#timestamp(), ...reasonOf(reason), ...(recursive === false ? { recursive } : {}) },
       LIVE_STATUSES,
       'terminate',
     );

@@ -54,7 +54,7 @@ export function errorResponse(error: unknown, logger: Logger): Response {
 function storeUnavailable(error: StoreUnavailableError, logger: Logger): Response {
   logger.error('The store is unavailable:', error.message);
   const status = error.reason === 'full' ? 507 : 503;
-  const retryAfter = error.reason === 'unreachable' || error.reason === 'io' ? '1' : '30';
+  const retryAfter = error.reason === 'unreachable' || error.reason === 'io' || error.reason === 'busy' ? '1' : '30';
   return json(status, { message: 'The store is unavailable; retry later.', reason: error.reason }, { 'retry-after': retryAfter });
 }
 

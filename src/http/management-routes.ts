@@ -120,7 +120,7 @@ async function listInstances({ c, deps, query }: ManagementRequest): Promise<Res
   const showInput = query.bool('showInput', true);
   if (runtimeStatus?.length === 0) return json(200, [], { [CONTINUATION_HEADER]: '' });
   const instanceIdPrefix = query.single('instanceIdPrefix');
-  // Perdure's addition: filter by orchestration name (Durable Functions' list has no such filter).
+  // Perdure's extension: Durable Functions' list has no name filter.
   const name = query.single('name');
   const createdTimeFrom = query.date('createdTimeFrom');
   const createdTimeTo = query.date('createdTimeTo');
@@ -169,8 +169,20 @@ async function raiseEvent({ c, deps, segments }: ManagementRequest): Promise<Res
 }
 
 async function control({ deps, segments, query }: ManagementRequest, operation: 'terminate' | 'suspend' | 'resume'): Promise<Response> {
-  await deps.client[operation](segments[1]!, query.get('reason'));
+  if (operation === 'terminate') await deps.client.terminate(segments[1]!, { reason: query.get('reason'), ...recursiveOf(query) });
+  else await deps.client[operation](segments[1]!, query.get('reason'));
   return accepted();
+}
+
+/**
+ * Perdure's `recursive` on terminate (Durable Functions has none; default true). Unlike DF's booleans, a value
+ * that does not parse is a 400: taking the default would terminate a whole tree the caller may have meant to spare.
+ */
+function recursiveOf(query: ManagementRequest['query']): { recursive?: boolean } {
+  const value = query.single('recursive')?.toLowerCase();
+  if (value === undefined) return {};
+  if (value !== 'true' && value !== 'false') throw new ValidationError('recursive', 'must be true or false');
+  return { recursive: value === 'true' };
 }
 
 /**

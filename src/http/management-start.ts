@@ -12,6 +12,9 @@
  * - Waiting ends with 200 and the bare output on Completed; with the status
  *   answer (200, Failed included) on Failed or Terminated; otherwise with
  *   the 202 check-status answer.
+ * - `onConflict` (reject, useExisting, terminateExisting) is Perdure's
+ *   extension; the answer's `x-perdure-start-outcome` header says what the
+ *   start did. Durable Functions clients send neither and see no change.
  * - An unknown orchestrator, or restarting an unknown instance, is a 400
  *   as in Durable Functions; a same-ID restart of a live instance is a 409
  *   (Durable Functions: 500).
@@ -21,7 +24,8 @@ import { RuntimeStatus } from '../model/runtime-status.ts';
 import { readJsonBody } from './body.ts';
 import { json } from './errors.ts';
 import type { ManagementRequest } from './management-routes.ts';
-import { parseWait, type WaitOptions } from './management-query.ts';
+import { parseWait, type ManagementQuery, type WaitOptions } from './management-query.ts';
+import type { ConflictPolicy } from '../store/store.ts';
 import { statusResponse, type StatusView } from './management-status.ts';
 
 export async function startOrchestration(request: ManagementRequest): Promise<Response> {
@@ -29,10 +33,25 @@ export async function startOrchestration(request: ManagementRequest): Promise<Re
   const wait = parseWait(query);
   const input = await readJsonBody(c.req.raw, deps.maxBodyBytes);
   const instanceId = segments[2];
+  const onConflict = parseConflictPolicy(query);
   const started = await asBadRequest(() =>
-    deps.client.startNew(segments[1]!, { input, ...(instanceId === undefined || instanceId === '' ? {} : { instanceId }) }),
+    deps.client.startNew(segments[1]!, {
+      input,
+      ...(instanceId === undefined || instanceId === '' ? {} : { instanceId }),
+      ...(onConflict === undefined ? {} : { onConflict }),
+    }),
   );
-  return answerStarted(request, started.instanceId, wait);
+  const answer = await answerStarted(request, started.instanceId, wait);
+  answer.headers.set(START_OUTCOME_HEADER, started.outcome);
+  return answer;
+}
+
+/** Perdure's own header on a start's answer: `created`, `existing` (onConflict=useExisting) or `replaced`. */
+export const START_OUTCOME_HEADER = 'x-perdure-start-outcome';
+
+/** `onConflict`, a Perdure extension (Durable Functions has none): the client's policy names, checked by the client. */
+function parseConflictPolicy(query: ManagementQuery): ConflictPolicy | undefined {
+  return query.single('onConflict') as ConflictPolicy | undefined;
 }
 
 export async function restartInstance(request: ManagementRequest): Promise<Response> {

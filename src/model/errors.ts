@@ -14,6 +14,29 @@ export class PerdureError extends Error {
   }
 }
 
+/**
+ * Thrown by an activity (or an orchestrator) for a failure that no retry can
+ * fix: a declined card, a missing record. Its failure details carry
+ * `isNonRetryable: true`, and no retry policy retries it. Subclass it to give
+ * the failure its own name.
+ *
+ * @example
+ * class CardDeclined extends NonRetryableError {}
+ * app.activity('Charge', async (order) => {
+ *   if (!(await charge(order))) throw new CardDeclined(`card of order ${order.id} declined`);
+ * });
+ */
+export class NonRetryableError extends PerdureError {
+  override name = 'NonRetryableError';
+  /** The mark failure details copy; a brand rather than `instanceof`, so two copies of the package agree. */
+  readonly isNonRetryable = true as const;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    // A subclass keeps its own name without declaring it again.
+    if (new.target !== NonRetryableError) this.name = new.target.name;
+  }
+}
+
 /** Bad input at an entry point; `field` names what is wrong. */
 export class ValidationError extends PerdureError {
   override name = 'ValidationError';
@@ -96,6 +119,8 @@ export class WaitForCompletionTimeoutError extends PerdureError {
 /** Thrown inside an orchestrator when an activity it awaited failed. Catchable. */
 export class TaskFailedError extends PerdureError {
   override name = 'TaskFailedError';
+  /** Set when the task's failure is non-retryable, so an orchestrator that lets it escape fails non-retryably too. */
+  readonly isNonRetryable?: true;
   constructor(
     readonly taskName: string,
     readonly taskId: number,
@@ -103,6 +128,7 @@ export class TaskFailedError extends PerdureError {
     message = `Task '${taskName}' (#${taskId}) failed: ${failure.name}: ${failure.message}`,
   ) {
     super(message);
+    if (failure.isNonRetryable === true) this.isNonRetryable = true;
   }
 }
 
@@ -140,7 +166,7 @@ export class SchemaVersionError extends PerdureError {
  * its checks), `io` (the disk or OS reported an I/O error), `unreachable`
  * (cannot open the file, cannot reach the server, out of server resources).
  */
-export type StoreFaultReason = 'full' | 'readOnly' | 'corrupt' | 'io' | 'unreachable';
+export type StoreFaultReason = 'full' | 'readOnly' | 'corrupt' | 'io' | 'unreachable' | 'busy';
 
 /**
  * The store could not be opened or reached, or refuses to write: an outage

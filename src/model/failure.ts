@@ -15,6 +15,8 @@ export interface FailureDetails {
    * instance outright, whatever the orchestrator catches or retries.
    */
   readonly poisoned?: true;
+  /** The code threw a NonRetryableError (or an error marked `isNonRetryable`): no retry policy retries it. */
+  readonly isNonRetryable?: true;
 }
 
 export function toFailureDetails(error: unknown): FailureDetails {
@@ -25,6 +27,7 @@ export function toFailureDetails(error: unknown): FailureDetails {
       message: error.message,
       ...(error.stack === undefined ? {} : { stack: error.stack }),
       ...(cause === undefined ? {} : { cause }),
+      ...((error as { isNonRetryable?: unknown }).isNonRetryable === true ? { isNonRetryable: true as const } : {}),
     };
   }
   return { name: 'Error', message: typeof error === 'string' ? error : safeString(error) };

@@ -93,6 +93,8 @@ export interface ExecutionResumedEvent extends At {
 export interface ExecutionTerminatedEvent extends At {
   readonly type: 'ExecutionTerminated';
   readonly reason?: string;
+  /** `false`: only this instance; absent: its live sub-orchestrations are terminated too, and theirs. */
+  readonly recursive?: false;
 }
 export interface ExecutionRewoundEvent extends At {
   readonly type: 'ExecutionRewound';

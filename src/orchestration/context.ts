@@ -7,7 +7,7 @@
  */
 import { normalizePayload } from '../model/json.ts';
 import { validateFunctionName, validateInstanceId } from '../model/instance-id.ts';
-import { deterministicGuid } from './guid.ts';
+import { deterministicFraction, deterministicGuid } from './guid.ts';
 import { RetryableTask, type RetryPolicy } from './retry-policy.ts';
 import { ActivityTask, EventSentTask, ExternalEventTask, SubOrchestrationTask, Task, TimerTask, type ScheduledTask } from './task.ts';
 
@@ -50,6 +50,7 @@ export class OrchestrationContext<TInput = unknown> {
   #turnTime = EPOCH;
   #now: Date | undefined;
   #guidCounter = 0;
+  #randomCounter = 0;
   #input: unknown;
   #log: ReplaySafeLogger | undefined;
 
@@ -163,6 +164,12 @@ export class OrchestrationContext<TInput = unknown> {
     this.#input = input;
   }
 
+  /** A draw in [0, 1) from its own counter, so it never shifts the values `newGuid` returns. */
+  #deterministicRandom(): number {
+    this.#randomCounter += 1;
+    return deterministicFraction(this.instanceId, this.#turnDate().toISOString(), this.#randomCounter);
+  }
+
   #turnDate(): Date {
     return (this.#now ??= new Date(this.#turnTime));
   }
@@ -171,6 +178,7 @@ export class OrchestrationContext<TInput = unknown> {
     return new RetryableTask(policy, attempt, {
       now: () => this.currentUtcDateTime,
       createTimer: (fireAt) => this.createTimer(fireAt),
+      random: () => this.#deterministicRandom(),
     });
   }
 }

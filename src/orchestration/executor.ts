@@ -78,6 +78,11 @@ export class OrchestrationExecutor implements DecisionRecorder {
     this.#resume();
   }
 
+  /** The tasks `takeNewTasks` would return, left in place (replay checks compare them with history). */
+  peekNewTasks(): ScheduledTask<unknown>[] {
+    return [...this.#unconfirmed.values()].sort((a, b) => a.taskId - b.taskId);
+  }
+
   /** Tasks the code created that history does not record yet: the new actions of this turn. */
   takeNewTasks(): ScheduledTask<unknown>[] {
     const tasks = [...this.#unconfirmed.values()].sort((a, b) => a.taskId - b.taskId);

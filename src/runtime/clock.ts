@@ -7,6 +7,12 @@ export interface Clock {
   now(): number;
   /** Manual clocks tell the host when time jumps, so due timers are looked at at once. */
   onAdvance?(listener: () => void): () => void;
+  /**
+   * A clock that keeps its own time also keeps the host's timers: the worker
+   * loops sleep through it, so their wake-ups follow this clock's time, not
+   * the wall clock (the time-skipping test clock). Returns the cancel function.
+   */
+  setTimer?(delayMs: number, callback: () => void): () => void;
 }
 
 export const systemClock: Clock = { now: () => Date.now() };

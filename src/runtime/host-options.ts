@@ -29,6 +29,12 @@ const SECTIONS = {
     concurrency: [1, 100_000],
     leaseMs: [100, DAY_MS],
   },
+  retention: {
+    completed: [1, 100 * 365 * DAY_MS],
+    failed: [1, 100 * 365 * DAY_MS],
+    terminated: [1, 100 * 365 * DAY_MS],
+    intervalMs: [100, DAY_MS],
+  },
 } as const satisfies Record<string, Record<string, Range>>;
 
 const TOP_LEVEL = {

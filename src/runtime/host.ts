@@ -17,6 +17,7 @@ import { CompletionNotifier } from '../worker/completion-notifier.ts';
 import { consoleLogger, type Logger } from './logger.ts';
 import { managementKeyOf, resolveKeys, type HostKeys, type ResolvedKeys } from './keys.ts';
 import { startWorkers } from '../worker/workers.ts';
+import { startRetention, type RetentionPolicy } from '../worker/retention.ts';
 
 export { DEFAULT_ACTIVITY_LEASE_MS, DEFAULT_ORCHESTRATION_LEASE_MS } from './host-options.ts';
 
@@ -57,6 +58,11 @@ export interface HostOptions {
   readonly maxPayloadBytes?: number;
   /** Keep absolute file paths in failure stacks served over HTTP (default false: only file names). */
   readonly showStackPaths?: boolean;
+  /**
+   * Purge finished instances this long (ms) after they finished, per status, in the background
+   * (default: keep forever). `{ completed: 7 * 86_400_000, failed: 30 * 86_400_000 }`.
+   */
+  readonly retention?: RetentionPolicy;
 }
 
 export interface Host extends AsyncDisposable {
@@ -97,10 +103,12 @@ export async function createHost(options: HostOptions): Promise<Host> {
     ...(managementKey === undefined ? {} : { managementKey }),
     ...(options.showStackPaths === true ? { showStackPaths: true } : {}),
   });
+  const stopRetention = options.retention === undefined ? undefined : startRetention({ store, clock, logger, policy: options.retention });
   let stopped: Promise<void> | undefined;
   const stop = () =>
     (stopped ??= (async () => {
       client.interruptWaits();
+      await stopRetention?.();
       await workers?.stop(tuning.shutdownGraceMs);
       if (ownsStore) await store.close();
     })());

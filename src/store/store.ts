@@ -235,6 +235,10 @@ export type PurgeFilter =
       readonly createdTo?: number;
       /** Only terminal statuses may be purged; defaults to all terminal statuses. */
       readonly runtimeStatus?: readonly RuntimeStatus[];
+      /** Only instances that finished before this time (epoch ms); retention uses it. */
+      readonly completedTo?: number;
+      /** Delete at most this many, then return (default: all that match); retention paces itself with it. */
+      readonly limit?: number;
     };
 
 /** Which queues got claimable work: instances with new messages, and/or unleased activity tasks. */

@@ -2,7 +2,9 @@
  * @module codeless-turns
  * Turns the orchestration worker decides without running orchestrator code:
  * - a termination, so that an instance whose code kills its host or never
- *   yields can always be terminated, from any host;
+ *   yields can always be terminated, from any host; unless it says
+ *   `recursive: false`, it is passed on to the live sub-orchestrations in
+ *   the same commit, so a tree ends together;
  * - a turn delivered more than `maxDeliveries` times without a result
  *   (poisoned): the instance fails instead of running it again;
  * - a turn stopped by its budget once too often: the instance fails.
@@ -10,7 +12,7 @@
  * What must hold: nothing here calls the orchestrator; the parent to notify
  * comes from the start message or the stored history.
  */
-import type { ParentRef } from '../model/history.ts';
+import type { ExecutionTerminatedEvent, HistoryEvent, ParentRef } from '../model/history.ts';
 import { failedTurnWith, terminatedTurn, type TurnRequest, type TurnResult } from '../orchestration/turn.ts';
 import type { Logger } from '../runtime/logger.ts';
 import type { OrchestrationWorkItem, Store } from '../store/store.ts';
@@ -30,9 +32,9 @@ export function runsNoCode(item: OrchestrationWorkItem, maxDeliveries: number): 
 
 /** The turn for an item that runsNoCode: its termination, or its failure as poisoned. */
 export async function codelessTurn(deps: CodelessTurnDeps, item: OrchestrationWorkItem, request: TurnRequest): Promise<TurnResult> {
-  const parent = await parentOf(deps.store, item);
   const termination = item.messages.find((m) => m.event.type === 'ExecutionTerminated');
-  if (termination?.event.type === 'ExecutionTerminated') return terminatedTurn(request, termination.event, parent);
+  if (termination?.event.type === 'ExecutionTerminated') return terminationTurn(deps.store, item, request, termination.event);
+  const parent = await parentOf(deps.store, item);
   const failure = poisonedTurnFailure({
     instanceId: item.instanceId,
     name: item.name,
@@ -63,6 +65,33 @@ export async function overrunTurn(
   const failure = turnBudgetFailure({ instanceId: item.instanceId, name: item.name, budgetMs, deliveries: item.deliveries });
   logger.error(`[perdure] ${failure.message}`);
   return failedTurnWith(request, failure, await parentOf(deps.store, item));
+}
+
+/** The termination, passed on to the live sub-orchestrations unless it says `recursive: false`. */
+async function terminationTurn(
+  store: Store,
+  item: OrchestrationWorkItem,
+  request: TurnRequest,
+  termination: ExecutionTerminatedEvent,
+): Promise<TurnResult> {
+  const history = item.historyLength === 0 ? [] : await store.getHistory(item.instanceId);
+  const parent = startedParent(item) ?? history.find((e) => e.type === 'ExecutionStarted')?.parent;
+  const turn = terminatedTurn(request, termination, parent);
+  if (termination.recursive === false) return turn;
+  const reason = `parent instance '${item.instanceId}' was terminated${termination.reason ? `: ${termination.reason}` : ''}`;
+  const event: ExecutionTerminatedEvent = { type: 'ExecutionTerminated', timestamp: termination.timestamp, reason };
+  const children = liveChildren(history).map((instanceId) => ({ instanceId, event }));
+  return children.length === 0 ? turn : { ...turn, controlMessages: [...(turn.controlMessages ?? []), ...children] };
+}
+
+/** Sub-orchestrations the history started and has not seen end. */
+function liveChildren(history: readonly HistoryEvent[]): string[] {
+  const live = new Map<number, string>();
+  for (const event of history) {
+    if (event.type === 'SubOrchestrationInstanceCreated') live.set(event.taskId, event.instanceId);
+    if (event.type === 'SubOrchestrationInstanceCompleted' || event.type === 'SubOrchestrationInstanceFailed') live.delete(event.taskId);
+  }
+  return [...live.values()];
 }
 
 /** The parent to notify, read from the start message or the stored history. */

@@ -2,11 +2,16 @@
  * @module worker/wake-latch
  * A wake-up latch for worker loops: `notify()` releases the current or the
  * next `wait()`, so work committed in this process is dispatched at once
- * instead of on a polling tick.
+ * instead of on a polling tick. Its timeouts run on the given clock's timers
+ * when that clock keeps its own (a test clock), else on the wall clock.
  */
+import type { Clock } from '../runtime/clock.ts';
+
 export class WakeLatch {
   #pending = false;
   #release: (() => void) | undefined;
+
+  constructor(private readonly clock?: Clock) {}
 
   notify(): void {
     if (this.#release) {
@@ -25,7 +30,7 @@ export class WakeLatch {
       return Promise.resolve(true);
     }
     return new Promise((resolve) => {
-      const timer = setTimeout(
+      const cancel = this.#setTimer(
         () => {
           this.#release = undefined;
           resolve(false);
@@ -33,9 +38,15 @@ export class WakeLatch {
         Math.max(0, timeoutMs),
       );
       this.#release = () => {
-        clearTimeout(timer);
+        cancel();
         resolve(true);
       };
     });
+  }
+
+  #setTimer(callback: () => void, delayMs: number): () => void {
+    if (this.clock?.setTimer) return this.clock.setTimer(delayMs, callback);
+    const timer = setTimeout(callback, delayMs);
+    return () => clearTimeout(timer);
   }
 }

@@ -25,14 +25,16 @@ export interface WorkLoopOptions {
 }
 
 export class WorkLoop {
-  readonly wakeLatch = new WakeLatch();
+  readonly wakeLatch: WakeLatch;
   #running = false;
   #done: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly options: WorkLoopOptions,
     private readonly step: (poll: boolean) => Promise<boolean>,
-  ) {}
+  ) {
+    this.wakeLatch = new WakeLatch(options.clock);
+  }
 
   start(): void {
     if (this.#running) return;

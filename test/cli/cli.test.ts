@@ -75,7 +75,8 @@ describe('perdure CLI errors', () => {
   it('prints usage for --help and exits 0', async () => {
     const cli = spawnCli(['--help']);
     assert.equal((await cli.exited).code, 0);
-    assert.match(cli.output(), /Usage: perdure start \[app module\]/);
+    assert.match(cli.output(), /start \[options\] \[app module\]/);
+    assert.match(cli.output(), /instance/);
   });
 });
 

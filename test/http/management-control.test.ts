@@ -66,6 +66,22 @@ describe('POST orchestrators/{functionName}[/{instanceId}]', () => {
     assert.ok(!Number.isNaN(Date.parse(conflict.body.createdTime)));
   });
 
+  it("takes Perdure's onConflict and says what the start did in x-perdure-start-outcome", async () => {
+    const created = await post('/orchestrators/ApprovalWorkflow/direct-policy', { json: { timeoutSeconds: 600 } });
+    assert.equal(created.headers.get('x-perdure-start-outcome'), 'created');
+    const existing = await post('/orchestrators/ApprovalWorkflow/direct-policy?onConflict=useExisting');
+    assert.equal(existing.status, 202);
+    assert.equal(existing.body.id, 'direct-policy');
+    assert.equal(existing.headers.get('x-perdure-start-outcome'), 'existing');
+    const replaced = await post('/orchestrators/HelloSequence/direct-policy?onConflict=terminateExisting');
+    assert.equal(replaced.headers.get('x-perdure-start-outcome'), 'replaced');
+    assert.deepEqual((await waitForCompletion(server.url, 'direct-policy')).output, ['Hello Tokyo!', 'Hello Seattle!', 'Hello London!']);
+    const bad = await post('/orchestrators/HelloSequence/direct-policy-2?onConflict=sometimes');
+    assert.equal(bad.status, 400);
+    assert.equal(bad.body.field, 'onConflict');
+    assert.equal((await request(`${m}/instances/direct-policy-2`)).status, 404, 'a bad policy starts nothing');
+  });
+
   it('answers 400 for an unknown function (as Durable Functions), bad JSON or a bad instance ID', async () => {
     const unknown = await post('/orchestrators/NoSuchThing/x');
     assert.equal(unknown.status, 400);

@@ -100,6 +100,13 @@ describe('GET instances', () => {
     assert.deepEqual(done.body.map((s: any) => s.input).sort(), [1, 2, 3], 'inputs are shown by default, as in Durable Functions');
     const hidden = await request(`${m}/instances?instanceIdPrefix=list-&runtimeStatus=Completed&showInput=false`);
     assert.ok(hidden.body.every((s: any) => s.input === null));
+    // `name` is Perdure's extension (Durable Functions' list has no name filter).
+    const byName = await request(`${m}/instances?instanceIdPrefix=list-&name=ApprovalWorkflow`);
+    assert.deepEqual(
+      byName.body.map((s: any) => s.instanceId),
+      ['list-live-1'],
+    );
+    assert.equal((await request(`${m}/instances?name=`)).status, 400, 'an empty name is an error, not "no filter"');
 
     const both = await request(`${m}/instances/?instanceIdPrefix=list-&runtimeStatus=Completed,Running`);
     assert.equal(both.body.length, 4);

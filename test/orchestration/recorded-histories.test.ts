@@ -2,33 +2,36 @@
  * Histories recorded by earlier engine versions (test/fixtures/histories)
  * must replay with today's engine to the same result, without a
  * non-determinism error: a change that breaks them would break running
- * instances after an upgrade.
+ * instances after an upgrade. They are replayed as users replay theirs,
+ * with `perdure/testing`: Perdure's own shape (`*.json` with `history`) and
+ * the HTTP status route's Durable Functions shape (`*.df.json`, the route's
+ * answer with `historyEvents`).
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import type { HistoryEvent } from '../../src/model/history.ts';
-import { replayHistory } from '../../src/orchestration/replay.ts';
-import { silentLogger } from '../../src/runtime/logger.ts';
+import { assertReplays, replayHistory, type HistoryInput } from 'perdure/testing';
 import { buildFixtureApp } from '../fixtures/histories/orchestrations.ts';
 
 const dir = new URL('../fixtures/histories/', import.meta.url);
 const fixtures = readdirSync(dir).filter((f) => f.endsWith('.json'));
 
 describe('recorded histories replay unchanged', () => {
-  it('has fixtures to replay', () => assert.ok(fixtures.length >= 5));
+  it('has fixtures of both shapes to replay', () => {
+    assert.ok(fixtures.filter((f) => f.endsWith('.df.json')).length >= 5);
+    assert.ok(fixtures.filter((f) => !f.endsWith('.df.json')).length >= 5);
+  });
   for (const file of fixtures) {
     it(file, () => {
-      const { name, instanceId, output, history } = JSON.parse(readFileSync(new URL(file, dir), 'utf8')) as {
-        name: string;
-        instanceId: string;
-        output: unknown;
-        history: HistoryEvent[];
-      };
-      const orchestrator = buildFixtureApp().getOrchestration(name)!.handler;
-      const executor = replayHistory({ orchestrator, instanceId, name, logger: silentLogger }, history);
-      assert.deepEqual(executor.outcome, { status: 'Completed', result: output });
-      assert.deepEqual(executor.takeNewTasks(), [], 'a finished history schedules nothing new');
+      const recorded = JSON.parse(readFileSync(new URL(file, dir), 'utf8')) as HistoryInput & { output: unknown };
+      const result = replayHistory(buildFixtureApp(), recorded);
+      assert.equal(result.divergence, undefined);
+      assert.equal(result.status, 'Completed');
+      assert.deepEqual(result.output, recorded.output);
     });
   }
+  it('replays the whole directory with assertReplays', async () => {
+    const results = await assertReplays(buildFixtureApp(), dir);
+    assert.equal(results.length, fixtures.length);
+  });
 });

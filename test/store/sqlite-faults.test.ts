@@ -199,4 +199,31 @@ describe('SQLite store files', () => {
     const path = fs.file('perdure.db');
     await refused(openStore(`sqlite:${path}`), 'full', path);
   });
+
+  it('reports a write lock held past the busy timeout as StoreUnavailableError (busy), and writes again once it is released', async () => {
+    using dir = createTempDir();
+    const path = dir.file('perdure.db');
+    const store = createSqliteStore({ path, busyTimeoutMs: 50 });
+    await store.migrate();
+    const other = new Database(path);
+    try {
+      await store.createInstances([start('before')]);
+      other.exec('BEGIN IMMEDIATE');
+      const error = await store.createInstances([start('blocked')]).then(
+        () => assert.fail('the write went through a held lock'),
+        (e: unknown) => e,
+      );
+      assert.ok(error instanceof StoreUnavailableError, `not a StoreUnavailableError: ${String(error)}`);
+      assert.equal(error.reason, 'busy');
+      assert.ok(error.message.includes(path), error.message);
+      assert.equal((await store.getInstance('before'))?.instanceId, 'before', 'reads still work');
+      other.exec('ROLLBACK');
+      await store.createInstances([start('after')]);
+      assert.equal((await store.getInstance('after'))?.instanceId, 'after');
+      assert.equal(await store.getInstance('blocked'), undefined, 'the refused write left nothing behind');
+    } finally {
+      other.close();
+      await store.close();
+    }
+  });
 });

@@ -63,11 +63,30 @@ export function describePurge(h: StoreHarness): void {
       assert.deepEqual(await remaining(h), ['live']);
     });
 
+    it('purges by finish time, whatever the creation time (retention)', async () => {
+      await createWithStatus(h.store, [startRequest('early', { now: T0 })], 'Completed', T0 + 100);
+      await createWithStatus(h.store, [startRequest('quick', { now: T0 + 150 })], 'Completed', T0 + 160);
+      await createWithStatus(h.store, [startRequest('recent', { now: T0 + 10 })], 'Completed', T0 + 500);
+      // A long run, created first and finished last, is as young as its finish.
+      await createWithStatus(h.store, [startRequest('long-run', { now: T0 })], 'Completed', T0 + 1000);
+      await createWithStatus(h.store, [startRequest('failed', { now: T0 })], 'Failed', T0 + 100);
+      await h.store.createInstances([startRequest('live', { now: T0 })]);
+
+      assert.equal(await h.store.purge({ runtimeStatus: ['Completed'], completedTo: T0 + 160 }), 1, 'the bound is exclusive');
+      assert.deepEqual((await remaining(h)).sort(), ['failed', 'live', 'long-run', 'quick', 'recent']);
+      assert.equal(await h.store.purge({ runtimeStatus: ['Completed'], completedTo: T0 + 501 }), 2);
+      assert.deepEqual((await remaining(h)).sort(), ['failed', 'live', 'long-run']);
+      assert.equal(await h.store.purge({ completedTo: T0 + 2000, limit: 1 }), 1, 'a limit stops the purge');
+      assert.equal(await h.store.purge({ completedTo: T0 + 2000 }), 1, 'every terminal status, never the live one');
+      assert.deepEqual(await remaining(h), ['live']);
+    });
+
     it('purges more instances than fit in one chunk', async () => {
       const requests = Array.from({ length: 1500 }, (_, i) => startRequest(`bulk-${i}`, { now: T0 + (i % 10) }));
       await createWithStatus(h.store, requests, 'Completed');
       await h.store.createInstances([startRequest('live')]);
-      assert.equal(await h.store.purge({}), 1500);
+      assert.equal(await h.store.purge({ limit: 150 }), 150, 'a limit that ends inside a chunk');
+      assert.equal(await h.store.purge({}), 1350);
       assert.deepEqual(await remaining(h), ['live']);
     });
 

@@ -22,6 +22,7 @@ const STATES: Readonly<Record<string, StoreFaultReason>> = {
   '58030': 'io', // io_error
   '58000': 'io', // system_error
   '58P01': 'io', // undefined_file: a data file is missing
+  '55P03': 'busy', // lock_not_available: a lock_timeout set on the role or database ran out
 };
 const CLASSES: Readonly<Record<string, StoreFaultReason>> = {
   '53': 'unreachable', // insufficient_resources: out of memory, too many connections, ...
@@ -33,6 +34,7 @@ const CAUSES: Readonly<Record<StoreFaultReason, string>> = {
   corrupt: 'the server reports corrupt data',
   io: 'the server reported an I/O error',
   unreachable: 'the server is out of resources',
+  busy: 'a lock could not be taken within the lock timeout',
 };
 
 export function postgresFaultReason(error: unknown): StoreFaultReason | undefined {

@@ -18,6 +18,7 @@
  *   runs while each chunk is on the server.
  */
 import { TERMINAL_STATUSES, isTerminalStatus } from '../../model/runtime-status.ts';
+import { purgeWindow } from '../purge-window.ts';
 import type { PurgeFilter } from '../store.ts';
 import type { Database, Sql } from './database.ts';
 
@@ -32,21 +33,24 @@ export async function purge(db: Database, filter: PurgeFilter): Promise<number> 
   }
   const statuses = (filter.runtimeStatus ?? TERMINAL_STATUSES).filter(isTerminalStatus);
   if (statuses.length === 0) return 0;
-  const params = [statuses, filter.createdFrom ?? Number.MIN_SAFE_INTEGER, filter.createdTo ?? Number.MAX_SAFE_INTEGER];
+  const { createdFrom, createdTo, completedTo } = purgeWindow(filter);
+  const params = [statuses, createdFrom, createdTo, completedTo];
+  const limit = filter.limit ?? Infinity;
   let total = 0;
-  for (;;) {
+  while (total < limit) {
     const deleted = await purgeLocked(
       db,
       `SELECT instance_id FROM instances
-       WHERE runtime_status = ANY($1::text[]) AND created_at >= $2 AND created_at < $3
-       ORDER BY instance_id LIMIT ${CHUNK_SIZE} FOR UPDATE`,
-      params,
+       WHERE runtime_status = ANY($1::text[]) AND created_at >= $2 AND created_at < $3 AND COALESCE(completed_at, updated_at) < $4
+       ORDER BY instance_id LIMIT $5 FOR UPDATE`,
+      [...params, Math.min(CHUNK_SIZE, limit - total)],
     );
     total += deleted;
     // Not `deleted < CHUNK_SIZE`: rows that changed under the lock (a concurrent restart) are
     // left out of a chunk, so a short chunk does not mean nothing is left.
     if (deleted === 0) return total;
   }
+  return total;
 }
 
 /** Locks the instances `select` picks and deletes them with everything stored for them, in one transaction. */

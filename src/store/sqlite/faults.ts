@@ -1,7 +1,7 @@
 /**
  * @module sqlite/faults
  * Tells an outage of the SQLite file (disk full, read-only, corrupt, I/O
- * error, cannot open) from a bug, and turns it into a StoreUnavailableError
+ * error, cannot open, locked past the busy timeout) from a bug, and turns it into a StoreUnavailableError
  * that names the file and the cause.
  *
  * What must hold:
@@ -21,6 +21,9 @@ const SQLITE_FAMILIES: readonly (readonly [prefix: string, reason: StoreFaultRea
   ['SQLITE_IOERR', 'io'],
   ['SQLITE_CANTOPEN', 'unreachable'],
   ['SQLITE_PERM', 'readOnly'],
+  // Another connection (often another process) held the write lock past the busy timeout: a blip, not a bug.
+  ['SQLITE_BUSY', 'busy'],
+  ['SQLITE_LOCKED', 'busy'],
 ];
 
 const ERRNO_REASONS: Readonly<Record<string, StoreFaultReason>> = {
@@ -40,6 +43,7 @@ const CAUSES: Readonly<Record<StoreFaultReason, string>> = {
   corrupt: 'the file is corrupt or not a SQLite database',
   io: 'the disk reported an I/O error',
   unreachable: 'the file cannot be opened',
+  busy: 'another connection held its write lock longer than the busy timeout',
 };
 
 /** The fault `error` stands for, if it is one. */

@@ -14,6 +14,7 @@
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { TERMINAL_STATUSES, isTerminalStatus } from '../../model/runtime-status.ts';
+import { purgeWindow } from '../purge-window.ts';
 import type { PurgeFilter } from '../store.ts';
 import type { Connection } from './database.ts';
 import { deleteInstanceData } from './inbox.ts';
@@ -27,12 +28,15 @@ export async function purge(connection: () => Connection, filter: PurgeFilter): 
   if ('instanceId' in filter) return purgeOne(connection(), filter.instanceId);
   const statuses = (filter.runtimeStatus ?? TERMINAL_STATUSES).filter(isTerminalStatus);
   if (statuses.length === 0) return 0;
-  const args = [JSON.stringify(statuses), filter.createdFrom ?? Number.MIN_SAFE_INTEGER, filter.createdTo ?? Number.MAX_SAFE_INTEGER];
+  const { createdFrom, createdTo, completedTo } = purgeWindow(filter);
+  const args = [JSON.stringify(statuses), createdFrom, createdTo, completedTo];
+  const limit = filter.limit ?? Infinity;
   let total = 0;
   for (;;) {
-    const deleted = purgeChunk(connection(), args);
+    const size = Math.min(PURGE_CHUNK_SIZE, limit - total);
+    const deleted = purgeChunk(connection(), [...args, size]);
     total += deleted;
-    if (deleted < PURGE_CHUNK_SIZE) return total;
+    if (deleted < size || total >= limit) return total;
     // Let HTTP answers, claims and commits in between; the next chunk re-reads statuses in its own transaction.
     await nextTurn();
   }
@@ -41,8 +45,8 @@ export async function purge(connection: () => Connection, filter: PurgeFilter): 
 function purgeChunk(connection: Connection, args: readonly unknown[]): number {
   const select = connection.statement(
     `SELECT instance_id FROM instances
-     WHERE runtime_status IN (SELECT value FROM json_each(?)) AND created_at >= ? AND created_at < ?
-     LIMIT ${PURGE_CHUNK_SIZE}`,
+     WHERE runtime_status IN (SELECT value FROM json_each(?)) AND created_at >= ? AND created_at < ? AND COALESCE(completed_at, updated_at) < ?
+     LIMIT ?`,
   );
   return connection.write(() => {
     const ids = select.pluck().all(...args) as string[];

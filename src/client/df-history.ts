@@ -1,5 +1,5 @@
 /**
- * @module http/df-history
+ * @module client/df-history
  * History events in the shape Durable Functions' status route gives them
  * (DurableClient.ConvertHistoryToJson in azure-functions-durable-extension):
  * PascalCase keys, `EventType` as a name, orchestrator markers dropped, a
