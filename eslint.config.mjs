@@ -123,6 +123,31 @@ const layerZones = [
     'Only cli/ and the entry points may import the compatibility modules.',
   ),
 
+  // dashboard/: the web dashboard's server side, at the level of http/ (it uses http/'s key checks); only
+  // http/create-http-app.ts wires it, and its browser modules (dashboard/public/) talk to the management API.
+  zone(
+    'src/dashboard',
+    [...STORE_NOT_INTERFACE, 'src/worker', 'src/cli', 'src/testing', 'src/index.ts', 'src/azure-functions', 'src/durable-functions'],
+    'dashboard/ uses runtime/, client/ and http/, never worker/, cli/, testing/ or a store implementation.',
+  ),
+  zone(
+    [
+      'src/model',
+      'src/orchestration',
+      'src/store',
+      'src/client',
+      'src/worker',
+      'src/runtime',
+      'src/cli',
+      'src/testing',
+      'src/azure-functions',
+      'src/durable-functions',
+      'src/http/!(create-http-app).ts',
+    ],
+    'src/dashboard',
+    'Only http/create-http-app.ts wires the dashboard; nothing else imports it.',
+  ),
+
   // cli/: anything except store implementations and worker/ internals.
   zone(
     'src/cli',
@@ -328,6 +353,22 @@ export default tseslint.config(
         ].map((name) => [name, 'readonly']),
       ),
     },
+  },
+
+  // The dashboard's browser modules (served as they are, no build step): browser globals, and imports of the
+  // vendor files by the URL the server gives them.
+  {
+    name: 'perdure/dashboard-browser',
+    files: ['src/dashboard/public/**/*.js'],
+    languageOptions: {
+      globals: Object.fromEntries(
+        ['window', 'document', 'fetch', 'URL', 'URLSearchParams', 'Blob', 'setTimeout', 'clearTimeout', 'console'].map((name) => [
+          name,
+          'readonly',
+        ]),
+      ),
+    },
+    rules: { 'import-x/no-unresolved': 'off' },
   },
 
   prettier,

@@ -2,12 +2,14 @@
 // makes the output usable without a TypeScript loader:
 // - tsc rewrites `./x.ts` imports to `./x.js` in JavaScript but not in declarations, so the
 //   declarations' relative specifiers are rewritten here, as plain `tsc` users need;
+// - the dashboard's browser files and its UI library are copied into dist/dashboard/;
 // - the CLI entry is made executable;
 // - every path in package.json's exports map and bin must exist, or the build fails.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 const root = new URL('..', import.meta.url).pathname;
 const dist = join(root, 'dist');
@@ -22,6 +24,12 @@ for (const file of walk(dist)) {
   const rewritten = text.replace(RELATIVE_TS, '$1$2.js$3');
   if (rewritten !== text) writeFileSync(file, rewritten);
 }
+
+// The dashboard's browser modules are plain JavaScript that tsc does not copy, and its UI library
+// (Preact, htm) is a development dependency: both are copied into dist/ so the package serves them itself.
+cpSync(join(root, 'src/dashboard/public'), join(dist, 'dashboard/public'), { recursive: true });
+const { writeVendorFiles } = await import(pathToFileURL(join(dist, 'dashboard/vendor.js')).href);
+writeVendorFiles(join(dist, 'dashboard/vendor'));
 
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 for (const bin of Object.values(pkg.bin ?? {})) chmodSync(join(root, bin), 0o755);

@@ -21,7 +21,7 @@ import { assertNoNul, validateFunctionName, validateInstanceId } from '../model/
 import { normalizePayload } from '../model/json.ts';
 import { isRuntimeStatus, isTerminalStatus, LIVE_STATUSES, RuntimeStatus, TERMINAL_STATUSES } from '../model/runtime-status.ts';
 import type { OrchestrationRef } from '../orchestration/context.ts';
-import type { ClientMessage, ConflictPolicy, InstanceQuery, PurgeFilter, Store, StoreHealth } from '../store/store.ts';
+import type { ClientMessage, ConflictPolicy, InstanceCounts, InstanceQuery, PurgeFilter, Store, StoreHealth } from '../store/store.ts';
 import type { Clock } from '../runtime/clock.ts';
 import type { CompletionNotifier } from '../worker/completion-notifier.ts';
 import { eventFingerprint, validateEventId } from './event-id.ts';
@@ -199,6 +199,17 @@ export class DurableClient {
     const page = await this.options.store.listInstances(query);
     const instances = page.instances.map((r) => toOrchestrationStatus(r, { showInput: filter.showInput ?? false }));
     return { instances, ...(page.continuationToken ? { continuationToken: page.continuationToken } : {}) };
+  }
+
+  /**
+   * How many instances have each status (every status named). Read from
+   * counters the store keeps, so it is cheap on any store size.
+   *
+   * @example
+   * const { Running, Failed } = await client.countInstancesByStatus();
+   */
+  countInstancesByStatus(): Promise<InstanceCounts> {
+    return this.options.store.countInstancesByStatus();
   }
 
   /**

@@ -70,10 +70,21 @@ export function unauthorized(scope: KeyScope): Response {
   return json(401, { message: `Unauthorized: pass ${WHICH_KEY[scope]} as ?code=<key> or in the x-functions-key header.` });
 }
 
+/**
+ * Decides a request that presents no valid key: `'authorized'` lets it
+ * through, a Response refuses it with that answer, `undefined` leaves the
+ * usual 401. The dashboard's session cookie is checked this way.
+ */
+export type KeylessAuthorizer = (request: Request) => 'authorized' | Response | undefined;
+
 /** Middleware for routes that always need a key of this scope (the management API). */
-export function requireKey(keys: ResolvedKeys, scope: KeyScope): MiddlewareHandler {
+export function requireKey(keys: ResolvedKeys, scope: KeyScope, otherwise?: KeylessAuthorizer): MiddlewareHandler {
   return async (c, next) => {
-    if (!isAuthorized(c.req.raw, keys, scope)) return unauthorized(scope);
+    if (!isAuthorized(c.req.raw, keys, scope)) {
+      const decision = otherwise?.(c.req.raw);
+      if (decision === undefined) return unauthorized(scope);
+      if (decision !== 'authorized') return decision;
+    }
     await next();
   };
 }

@@ -1,18 +1,21 @@
 /**
  * @module http/create-http-app
  * Builds the Hono app for a host: the app's triggers under `/api/`, the
- * management API under `/runtime/webhooks/durabletask/`, and JSON answers
+ * management API under `/runtime/webhooks/durabletask/`, the web dashboard
+ * at `/` and `/dashboard` (src/dashboard, the only place it is wired), and JSON answers
  * for unknown routes and errors, behind the security headers and (without
  * keys) the browser checks.
  *
  * What must hold:
- * - Every response, including 404 and 500, is JSON with a `message`.
+ * - Every response, including 404 and 500, is JSON with a `message`, except
+ *   the dashboard's pages and files.
  * - The keys are the host's own unless given here, so the key that
  *   check-status URLs carry is always one this app accepts.
  * - A request whose client went away is logged at debug level, never as an
  *   error: aborted uploads are normal traffic, not bugs.
  */
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
+import { DASHBOARD_PATH, createDashboard } from '../dashboard/dashboard.ts';
 import type { Host } from '../runtime/host.ts';
 import { NO_KEYS, isKeyless, resolveKeys, type HostKeys, type ResolvedKeys } from '../runtime/keys.ts';
 import { consoleLogger, type Logger } from '../runtime/logger.ts';
@@ -43,6 +46,8 @@ export interface HttpAppOptions {
   readonly logger?: Logger;
   /** Where the app's triggers are served, as host.json's `extensions.http.routePrefix` (default `api`; empty: the root). */
   readonly routePrefix?: string;
+  /** Serve the web dashboard at `/` and `/dashboard` (default true). */
+  readonly dashboard?: boolean;
 }
 
 type HttpHost = Pick<Host, 'app' | 'client'> & {
@@ -68,9 +73,29 @@ export function createHttpApp(host: HttpHost, options: HttpAppOptions = {}): Hon
   http.use('*', securityHeaders());
   if (isKeyless(keys) || options.allowedHosts !== undefined) http.use('*', hostCheck({ allowedHosts }));
   if (isKeyless(keys)) http.use(`${MANAGEMENT_BASE_PATH}/*`, crossSiteCheck({ allowedHosts }));
+  const dashboard = options.dashboard === false ? undefined : createDashboard({ keys, allowedHosts });
+  const orchestrations = () => host.app.functions.filter((f) => f.kind === 'orchestration').map((f) => f.name);
   // Management first: with an empty route prefix, an app route such as `{*path}` must not shadow it.
-  http.route(MANAGEMENT_BASE_PATH, managementRoutes({ client: host.client, keys, maxBodyBytes }));
+  http.route(
+    MANAGEMENT_BASE_PATH,
+    managementRoutes({
+      client: host.client,
+      keys,
+      maxBodyBytes,
+      orchestrations,
+      ...(dashboard ? { authorizeWithoutKey: dashboard.authorizeWithoutKey } : {}),
+    }),
+  );
   if (host.metrics) http.route('/metrics', metricsRoute(host.metrics, keys));
+  if (dashboard) {
+    // Before the triggers, for the same reason; a path the dashboard does not serve falls through to them.
+    const serve: MiddlewareHandler = async (c, next) => {
+      const response = await dashboard.handle(c.req.raw);
+      if (response === undefined) return next();
+      return response;
+    };
+    http.on(['GET', 'HEAD', 'POST'], ['/', DASHBOARD_PATH, `${DASHBOARD_PATH}/*`], serve);
+  }
   const triggers = appRoutes({ triggers: host.app.httpTriggers, client: host.client, logger, keys, maxBodyBytes, allowedHosts });
   http.route(appBasePath(options.routePrefix) || '/', triggers);
   http.notFound((c) => json(404, { message: `No route matches ${c.req.method} ${new URL(c.req.url).pathname}.` }));

@@ -15,7 +15,8 @@
  *   atomic start-if-absent live in the client and the store, and typed
  *   errors become status codes in http/errors, except where Durable
  *   Functions answers a route differently (noted at the route).
- * - A route or method Durable Functions does not serve is a 404.
+ * - A route or method Durable Functions does not serve is a 404, except
+ *   Perdure's own read routes under `perdure/` (http/management-extensions).
  */
 import { Hono, type Context } from 'hono';
 import type { DurableClient } from '../client/client.ts';
@@ -24,9 +25,10 @@ import { MANAGEMENT_BASE_PATH } from '../client/http-management.ts';
 import { InvalidInstanceStateError, ValidationError } from '../model/errors.ts';
 import { isLiveStatus } from '../model/runtime-status.ts';
 import type { ResolvedKeys } from '../runtime/keys.ts';
-import { requireKey } from './auth.ts';
+import { requireKey, type KeylessAuthorizer } from './auth.ts';
 import { jsonBodiesOnly, readJsonBody } from './body.ts';
 import { json } from './errors.ts';
+import { EXTENSIONS_HEAD, extensionRoute } from './management-extensions.ts';
 import { parseManagementPath } from './management-path.ts';
 import { CONTINUATION_HEADER, ManagementQuery, parseStatuses, parseTop } from './management-query.ts';
 import { restartInstance, startOrchestration } from './management-start.ts';
@@ -36,6 +38,10 @@ export interface ManagementDeps {
   readonly client: DurableClient;
   readonly keys: ResolvedKeys;
   readonly maxBodyBytes: number;
+  /** The registered orchestrations' names (for `perdure/orchestrators`). */
+  readonly orchestrations?: () => readonly string[];
+  /** Authorizes a request that carries no key, e.g. by a dashboard session (see http/auth's requireKey). */
+  readonly authorizeWithoutKey?: KeylessAuthorizer;
 }
 
 export { MANAGEMENT_BASE_PATH };
@@ -52,7 +58,7 @@ type Handler = (request: ManagementRequest) => Promise<Response>;
 
 export function managementRoutes(deps: ManagementDeps): Hono {
   const routes = new Hono({ strict: false });
-  routes.use('*', requireKey(deps.keys, 'management'));
+  routes.use('*', requireKey(deps.keys, 'management', deps.authorizeWithoutKey));
   routes.use('*', jsonBodiesOnly());
   routes.all('*', (c) => dispatch(c, deps));
   return routes;
@@ -69,6 +75,7 @@ async function dispatch(c: Context, deps: ManagementDeps): Promise<Response> {
 
 function route(method: string, segments: readonly string[]): Handler | undefined {
   const head = segments[0]?.toLowerCase();
+  if (head === EXTENSIONS_HEAD) return extensionRoute(method, segments);
   if (head === 'orchestrators' && (segments.length === 2 || segments.length === 3))
     return method === 'POST' ? startOrchestration : undefined;
   if (head !== 'instances') return undefined;

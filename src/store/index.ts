@@ -25,6 +25,7 @@ export type {
   ConflictPolicy,
   ExternalWork,
   InboxMessage,
+  InstanceCounts,
   InstancePage,
   InstanceQuery,
   OrchestrationCommit,

@@ -12,9 +12,9 @@
  *   for one row more than the page size to know).
  */
 import { ValidationError } from '../model/errors.ts';
-import { isRuntimeStatus, type RuntimeStatus } from '../model/runtime-status.ts';
+import { ALL_RUNTIME_STATUSES, isRuntimeStatus, type RuntimeStatus } from '../model/runtime-status.ts';
 import { toInstanceRecord, type InstanceRow } from './row-codec.ts';
-import type { InstancePage, InstanceQuery } from './store.ts';
+import type { InstanceCounts, InstancePage, InstanceQuery } from './store.ts';
 
 /** A query's checked parts: page size, position after the token, and distinct statuses (empty: any). */
 export interface CheckedQuery {
@@ -31,6 +31,15 @@ export function checkQuery(query: InstanceQuery): CheckedQuery {
     if (!isRuntimeStatus(status)) throw new ValidationError('runtimeStatus', `unknown status '${String(status)}'`);
   }
   return { pageSize, after, statuses };
+}
+
+/** Counter rows (status, count; a status may come in several rows, which are added) as a count for every status. */
+export function toInstanceCounts(rows: Iterable<readonly [string, number | string]>): InstanceCounts {
+  const counts = Object.fromEntries(ALL_RUNTIME_STATUSES.map((status) => [status, 0])) as Record<RuntimeStatus, number>;
+  for (const [status, count] of rows) {
+    if (isRuntimeStatus(status)) counts[status] += Number(count);
+  }
+  return counts;
 }
 
 /** The page from up to `pageSize + 1` rows in page order. */

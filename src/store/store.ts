@@ -225,6 +225,9 @@ export interface InstanceQuery {
   readonly continuationToken?: string;
 }
 
+/** Instances per runtime status; every status is present. */
+export type InstanceCounts = Readonly<Record<RuntimeStatus, number>>;
+
 export interface InstancePage {
   readonly instances: readonly InstanceRecord[];
   readonly continuationToken?: string;
@@ -270,6 +273,12 @@ export interface Store {
   getInstance(instanceId: string): Promise<InstanceRecord | undefined>;
   listInstances(query: InstanceQuery): Promise<InstancePage>;
   getHistory(instanceId: string): Promise<HistoryEvent[]>;
+  /**
+   * How many instances have each status, every status named (0 when none).
+   * Read from counters kept in the transactions that change a status, so it
+   * costs the same on a store of a million instances as on an empty one.
+   */
+  countInstancesByStatus(): Promise<InstanceCounts>;
   /**
    * Deletes terminal instances with their history; returns how many were
    * deleted. A filtered purge works in batches, each its own transaction,

@@ -123,7 +123,8 @@ describe('names and routes', () => {
 
   it('answers 404 JSON for unknown routes and wrong methods', async () => {
     for (const [method, path] of [
-      ['GET', '/'],
+      ['POST', '/'],
+      ['GET', '/dashboard/nothing-here'],
       ['GET', '/api/nothing-here'],
       ['GET', '/api/orchestrators/HelloSequence/x'],
       ['PUT', `${MANAGEMENT}/instances`],

@@ -73,6 +73,16 @@ describe('the packed tarball', { timeout: 15 * 60_000 }, () => {
     );
     assert.deepEqual(outside, [], 'only dist/, package.json, README and LICENSE are shipped');
     assert.ok(!files.some((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')), 'no TypeScript sources are shipped');
+    for (const file of [
+      'public/app.js',
+      'public/style.css',
+      'vendor/preact.js',
+      'vendor/hooks.js',
+      'vendor/htm.js',
+      'vendor/preact-LICENSE.txt',
+    ]) {
+      assert.ok(files.includes(`package/dist/dashboard/${file}`), `the dashboard ships dist/dashboard/${file}`);
+    }
   });
 
   it('installs without tsx or pg', () => {
@@ -152,6 +162,14 @@ describe('the packed tarball', { timeout: 15 * 60_000 }, () => {
         { runtimeStatus: status.runtimeStatus, output: status.output },
         { runtimeStatus: 'Completed', output: 'Hello tarball!' },
       );
+      // The dashboard and its UI library come from the package itself (preact is only a dev dependency).
+      const page = await fetch(`${url}/dashboard`);
+      assert.equal(page.status, 200);
+      assert.match(await page.text(), /\/dashboard\/assets\/app\.js/);
+      const hooks = await fetch(`${url}/dashboard/vendor/hooks.js`);
+      assert.equal(hooks.status, 200);
+      assert.match(await hooks.text(), /from"\.\/preact\.js"/);
+      assert.ok(!existsSync(join(project, 'node_modules/preact')), 'preact is not installed with perdure');
     } finally {
       process.kill(-child.pid!, 'SIGTERM');
     }

@@ -34,7 +34,7 @@ function fakeDatabase(fail = false) {
 describe('PostgreSQL store housekeeping', () => {
   it('vacuums the queue tables after enough deleted rows, one vacuum at a time', async () => {
     const { db, statements, releaseAll } = fakeDatabase();
-    const housekeeper = createHousekeeper(db, 100);
+    const housekeeper = createHousekeeper(db, { everyRows: 100 });
     housekeeper.deleted(60);
     housekeeper.deleted(39);
     assert.deepEqual(statements, []);
@@ -58,7 +58,7 @@ describe('PostgreSQL store housekeeping', () => {
 
   it('ignores a vacuum that fails', async () => {
     const { db, statements, releaseAll } = fakeDatabase(true);
-    const housekeeper = createHousekeeper(db, 10);
+    const housekeeper = createHousekeeper(db, { everyRows: 10 });
     housekeeper.deleted(10);
     await releaseAll();
     housekeeper.deleted(10);

@@ -47,7 +47,7 @@ describe('SQLite store', () => {
       const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
       assert.deepEqual(
         tables.filter((t) => !String(t).startsWith('sqlite_')),
-        ['activities', 'event_ids', 'history', 'inbox', 'instances', 'store_probe'],
+        ['activities', 'event_ids', 'history', 'inbox', 'instance_counts', 'instances', 'store_probe'],
       );
     } finally {
       db.close();
@@ -88,6 +88,12 @@ describe('SQLite store', () => {
     const store = await openStore(`sqlite:${path}`);
     try {
       assert.deepEqual(await store.getHistory('old'), [...events, ...events]);
+      const counts = await store.countInstancesByStatus();
+      assert.equal(counts.Running, 1, 'migration 6 counts the instances that were already there');
+      assert.equal(
+        Object.values(counts).reduce((a, b) => a + b),
+        1,
+      );
     } finally {
       await store.close();
     }

@@ -12,6 +12,7 @@ import { describeBacklog } from './backlog.ts';
 import { describeDeliveries } from './deliveries.ts';
 import { describeEventIds } from './event-ids.ts';
 import { useFreshStore } from './fixtures.ts';
+import { describeInstanceCounts } from './instance-counts.ts';
 import { describeLeasedStarts } from './leased-starts.ts';
 import { describeListInstances } from './list-instances.ts';
 import { describeNextWakeAt } from './next-wake-at.ts';
@@ -33,6 +34,7 @@ export function describeStore(name: string, makeStore: () => Promise<Store>): vo
     describeActivityQueue(harness);
     describeDeliveries(harness);
     describeListInstances(harness);
+    describeInstanceCounts(harness);
     describePurge(harness);
     describeNextWakeAt(harness);
     describeBacklog(harness);

@@ -19,6 +19,8 @@
  * - It is best effort: a vacuum that fails (no privilege, a server restart)
  *   is ignored; autovacuum remains the fallback.
  * - close() waits for a vacuum that is running, so no statement outlives the pool.
+ * - The same round folds the instance-count deltas (instance-counts.ts), so
+ *   a store nobody reads the counts of keeps them small too.
  */
 import type { Database } from './database.ts';
 
@@ -31,7 +33,14 @@ export interface Housekeeper {
   close(): Promise<void>;
 }
 
-export function createHousekeeper(db: Database, everyRows = VACUUM_EVERY_ROWS): Housekeeper {
+export interface HousekeeperOptions {
+  readonly everyRows?: number;
+  /** Folds the instance-count deltas; run after each vacuum. */
+  readonly fold?: () => Promise<void>;
+}
+
+export function createHousekeeper(db: Database, options: HousekeeperOptions = {}): Housekeeper {
+  const everyRows = options.everyRows ?? VACUUM_EVERY_ROWS;
   let pending = 0;
   let running: Promise<void> | undefined;
   let closed = false;
@@ -41,6 +50,7 @@ export function createHousekeeper(db: Database, everyRows = VACUUM_EVERY_ROWS): 
     } catch {
       // Best effort: autovacuum still runs.
     }
+    await options.fold?.().catch(() => undefined); // best effort too: a read of the counts folds them as well
   };
   return {
     deleted(rows) {

@@ -132,6 +132,31 @@ const MIGRATIONS: readonly Migration[] = [
     // constant default rewrites nothing.
     sql: `ALTER TABLE instances ADD COLUMN deliveries integer NOT NULL DEFAULT 0;`,
   },
+  {
+    version: 6,
+    description: 'instance counts by status',
+    // Counts by status without scanning the instances (decision 0023). A counter row per status
+    // updated by every commit would serialize concurrent commits on it, and deadlock group commits
+    // that touch statuses in different orders; so each status change only appends a delta row
+    // (inserts never wait for each other), and instance-counts.ts folds the deltas into one row per
+    // status from time to time. The trigger function keeps the schema it was created in.
+    // Version 5 is another change's number; versions are applied in order, whatever their gaps.
+    sql: `
+      CREATE TABLE instance_count_deltas (runtime_status text NOT NULL, delta bigint NOT NULL);
+      INSERT INTO instance_count_deltas (runtime_status, delta) SELECT runtime_status, count(*) FROM instances GROUP BY runtime_status;
+      CREATE FUNCTION count_instance_statuses() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $fn$
+      BEGIN
+        IF TG_OP <> 'INSERT' THEN INSERT INTO instance_count_deltas (runtime_status, delta) VALUES (OLD.runtime_status, -1); END IF;
+        IF TG_OP <> 'DELETE' THEN INSERT INTO instance_count_deltas (runtime_status, delta) VALUES (NEW.runtime_status, 1); END IF;
+        RETURN NULL;
+      END
+      $fn$;
+      CREATE TRIGGER instance_counts_insert_delete AFTER INSERT OR DELETE ON instances
+        FOR EACH ROW EXECUTE FUNCTION count_instance_statuses();
+      CREATE TRIGGER instance_counts_update AFTER UPDATE OF runtime_status ON instances
+        FOR EACH ROW WHEN (OLD.runtime_status IS DISTINCT FROM NEW.runtime_status) EXECUTE FUNCTION count_instance_statuses();
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -30,6 +30,7 @@ import { toInstanceRecord } from './codec.ts';
 import { resolveSettings, type PostgresStoreOptions } from './config.ts';
 import { openDatabase, type Database } from './database.ts';
 import { createHousekeeper } from './housekeeping.ts';
+import { countInstancesByStatus, foldInstanceCounts } from './instance-counts.ts';
 import { createInstanceReader } from './instance-reads.ts';
 import { readHistory, startInstances } from './instances.ts';
 import { listInstances } from './list-instances.ts';
@@ -49,7 +50,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
   const listener = new WorkListener({ clientConfig: db.clientConfig, channel });
   const reads = { rows: <T>(text: string, params?: readonly unknown[]) => db.statement<T>(text, params, { idempotent: true }) };
   const readInstance = createInstanceReader(db);
-  const housekeeper = createHousekeeper(db);
+  const housekeeper = createHousekeeper(db, { fold: () => foldInstanceCounts(db, schema) });
   const health = new HealthMonitor(async () => {
     await db.transaction((sql) => sql.rows('UPDATE store_probe SET writes = writes + 1'));
   });
@@ -82,6 +83,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     },
     listInstances: (query) => listInstances(db, query),
     getHistory: (instanceId) => readHistory(reads, instanceId),
+    countInstancesByStatus: () => countInstancesByStatus(db, schema),
     purge: (filter) => write(purge(db, filter)),
     claimOrchestrations: (claim) => write(claimOrchestrations(db, claim)),
     commitOrchestrations: async (commits) => {

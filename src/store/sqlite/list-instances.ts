@@ -14,9 +14,11 @@
  *   plain characters, and case-sensitively.
  * - An empty `runtimeStatus` list means no status filter (as in Durable
  *   Functions' HTTP API); purge, by contrast, reads an empty list as "none".
+ * - Counts by status read the trigger-kept `instance_counts` (schema.ts),
+ *   one row per status, never the instances.
  */
-import { checkQuery, toInstancePage, type PageKey } from '../instance-page.ts';
-import type { InstancePage, InstanceQuery } from '../store.ts';
+import { checkQuery, toInstanceCounts, toInstancePage, type PageKey } from '../instance-page.ts';
+import type { InstanceCounts, InstancePage, InstanceQuery } from '../store.ts';
 import type { InstanceRow } from './codec.ts';
 import type { Connection } from './database.ts';
 
@@ -25,6 +27,14 @@ export function listInstances(connection: Connection, query: InstanceQuery): Ins
   const { sql, params } = buildQuery(query, statuses, after, pageSize + 1);
   const rows = connection.statement(sql).all(...params) as InstanceRow[];
   return toInstancePage(rows, pageSize);
+}
+
+export function countInstancesByStatus(connection: Connection): InstanceCounts {
+  const rows = connection.statement('SELECT runtime_status, count FROM instance_counts').all() as {
+    runtime_status: string;
+    count: number;
+  }[];
+  return toInstanceCounts(rows.map((row) => [row.runtime_status, row.count]));
 }
 
 /** One index range scan per status (or one in all), merged into page order. */

@@ -132,6 +132,25 @@ const MIGRATIONS: readonly Migration[] = [
     // fails the instance instead of running the turn again.
     sql: `ALTER TABLE instances ADD COLUMN deliveries INTEGER NOT NULL DEFAULT 0;`,
   },
+  {
+    version: 6,
+    description: 'instance counts by status',
+    // The dashboard's counts and the status gauge must not scan a million rows. Triggers keep one row
+    // per status in the transaction that inserts, updates or deletes an instance, whatever code path
+    // does it (decision 0023). SQLite has one writer at a time, so the counter rows are no hot spot.
+    // Version 5 is another change's number; versions are applied in order, whatever their gaps.
+    sql: `
+      CREATE TABLE instance_counts (runtime_status TEXT PRIMARY KEY, count INTEGER NOT NULL) WITHOUT ROWID;
+      INSERT INTO instance_counts SELECT runtime_status, count(*) FROM instances GROUP BY runtime_status;
+      CREATE TRIGGER count_ins AFTER INSERT ON instances BEGIN
+      INSERT INTO instance_counts VALUES (NEW.runtime_status, 1) ON CONFLICT DO UPDATE SET count = count + 1; END;
+      CREATE TRIGGER count_del AFTER DELETE ON instances BEGIN
+      UPDATE instance_counts SET count = count - 1 WHERE runtime_status = OLD.runtime_status; END;
+      CREATE TRIGGER count_upd AFTER UPDATE OF runtime_status ON instances WHEN OLD.runtime_status IS NOT NEW.runtime_status BEGIN
+      UPDATE instance_counts SET count = count - 1 WHERE runtime_status = OLD.runtime_status;
+      INSERT INTO instance_counts VALUES (NEW.runtime_status, 1) ON CONFLICT DO UPDATE SET count = count + 1; END;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -28,7 +28,7 @@ import { openConnection, type Connection, type ConnectionOptions } from './datab
 import { toStoreFault } from './faults.ts';
 import type { SqliteStoreOptions } from './options.ts';
 import { readHistory, readInstanceRow, sendMessage, startInstance } from './instances.ts';
-import { listInstances } from './list-instances.ts';
+import { countInstancesByStatus, listInstances } from './list-instances.ts';
 import { commitOrchestrations } from './orchestration-commit.ts';
 import { abandonOrchestrations, claimOrchestrations } from './orchestration-queue.ts';
 import { purge } from './purge.ts';
@@ -92,6 +92,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       }),
     listInstances: (query) => read(() => listInstances(db(), query)),
     getHistory: (instanceId) => read(() => readHistory(db(), instanceId)),
+    countInstancesByStatus: () => read(() => countInstancesByStatus(db())),
     purge: (filter) => write(() => purge(db, filter)),
     claimOrchestrations: (claim) => write(() => group.run(() => claimOrchestrations(db(), claim), { durable: false })),
     commitOrchestrations: (commits) => write(() => group.run(() => commitOrchestrations(db(), commits))),

@@ -1,0 +1,75 @@
+/**
+ * @module dashboard/public/api
+ * The dashboard's only way to the server: the management API, as any other
+ * client uses it (Durable Functions' routes, plus Perdure's `perdure/`
+ * read routes). Every request carries the session's CSRF token; a 401
+ * sends the browser to the login page.
+ */
+const BASE = '/runtime/webhooks/durabletask';
+const CONTINUATION = 'x-ms-continuation-token';
+
+function meta(name) {
+  return document.querySelector(`meta[name="${name}"]`)?.getAttribute('content') ?? '';
+}
+
+/** An answer of the management API that is not a success: its status and message. */
+export class ApiError extends Error {
+  constructor(status, body) {
+    super(body?.message ?? `HTTP ${status}`);
+    this.name = 'ApiError';
+    this.status = status;
+    this.body = body;
+  }
+}
+
+async function call(method, path, { body, headers = {} } = {}) {
+  const init = { method, credentials: 'same-origin', headers: { 'x-perdure-csrf': meta('perdure-csrf'), ...headers } };
+  if (body !== undefined) {
+    init.headers['content-type'] = 'application/json';
+    init.body = body;
+  }
+  const response = await fetch(`${BASE}${path}`, init);
+  if (response.status === 401 && meta('perdure-auth') === 'key') {
+    window.location.assign('/dashboard/login');
+  }
+  const text = await response.text();
+  const data = text && (response.headers.get('content-type') ?? '').includes('json') ? JSON.parse(text) : undefined;
+  if (!response.ok) throw new ApiError(response.status, data);
+  return { data, headers: response.headers, status: response.status };
+}
+
+const id = (value) => encodeURIComponent(value);
+
+/** The query string of a list filter: status, name, ID prefix, created-time range (ISO). */
+export function listQuery(filter, pageSize) {
+  const params = new URLSearchParams({ top: String(pageSize), showInput: 'false' });
+  if (filter.statuses?.length) params.set('runtimeStatus', filter.statuses.join(','));
+  if (filter.name) params.set('name', filter.name);
+  if (filter.prefix) params.set('instanceIdPrefix', filter.prefix);
+  if (filter.from) params.set('createdTimeFrom', filter.from);
+  if (filter.to) params.set('createdTimeTo', filter.to);
+  return params.toString();
+}
+
+export const api = {
+  counts: async () => (await call('GET', '/perdure/counts')).data,
+  orchestrators: async () => (await call('GET', '/perdure/orchestrators')).data.orchestrators,
+  async list(filter, pageSize, token) {
+    const headers = token ? { [CONTINUATION]: token } : {};
+    const { data, headers: answer } = await call('GET', `/instances?${listQuery(filter, pageSize)}`, { headers });
+    return { instances: data, token: answer.get(CONTINUATION) || undefined };
+  },
+  instance: async (instanceId) => (await call('GET', `/perdure/instances/${id(instanceId)}`)).data,
+  /** Starts `name`; `input` is JSON text or empty. Answers the new instance's ID. */
+  async start(name, instanceId, input) {
+    const path = `/orchestrators/${id(name)}${instanceId ? `/${id(instanceId)}` : ''}`;
+    return (await call('POST', path, input ? { body: input } : {})).data.id;
+  },
+  raise: (instanceId, event, data) => call('POST', `/instances/${id(instanceId)}/raiseEvent/${id(event)}`, data ? { body: data } : {}),
+  control: (instanceId, operation, reason) =>
+    call('POST', `/instances/${id(instanceId)}/${operation}${reason ? `?reason=${encodeURIComponent(reason)}` : ''}`),
+  async restart(instanceId, newId) {
+    return (await call('POST', `/instances/${id(instanceId)}/restart?restartWithNewInstanceId=${newId ? 'true' : 'false'}`)).data.id;
+  },
+  purge: (instanceId) => call('DELETE', `/instances/${id(instanceId)}`),
+};
