@@ -22,7 +22,7 @@ import { PerdureError } from '../../model/errors.ts';
 import type { HistoryEvent } from '../../model/history.ts';
 import { RuntimeStatus } from '../../model/runtime-status.ts';
 import { decideStart } from '../start-policy.ts';
-import type { StartRequest, StartResult } from '../store.ts';
+import type { CreateIfMissing, StartRequest, StartResult } from '../store.ts';
 import {
   insertMessagesStatement,
   executionStarted,
@@ -99,6 +99,30 @@ async function lockOrCreate(sql: Sql, requests: readonly StartRequest[]) {
     pending = existing.filter((id) => !rows.has(id));
   }
   return { rows, createdBy };
+}
+
+/**
+ * Creates an idle Pending row for each target that asks for it
+ * (CreateIfMissing) and does not exist; one INSERT, in ID order, existing
+ * rows skipped and not locked.
+ */
+export async function ensureInstances(
+  sql: Sql,
+  targets: readonly { readonly instanceId: string; readonly createIfMissing?: CreateIfMissing | undefined }[],
+  now: number,
+): Promise<void> {
+  const wanted = new Map<string, CreateIfMissing>();
+  for (const t of targets) if (t.createIfMissing && !wanted.has(t.instanceId)) wanted.set(t.instanceId, t.createIfMissing);
+  if (wanted.size === 0) return;
+  const ids = [...wanted.keys()];
+  await sql.rows(
+    `INSERT INTO instances (instance_id, name, execution_id, runtime_status, created_at, updated_at, history_length)
+     SELECT instance_id, name, execution_id, $4, $5, $5, 0
+     FROM unnest($1::text[], $2::text[], $3::text[]) AS r(instance_id, name, execution_id)
+     ORDER BY instance_id COLLATE "C"
+     ON CONFLICT (instance_id) DO NOTHING`,
+    [ids, ids.map((id) => wanted.get(id)!.name), ids.map((id) => wanted.get(id)!.executionId), RuntimeStatus.Pending, now],
+  );
 }
 
 /** One INSERT for many IDs, in ID order; rows that already exist are skipped, not locked. */

@@ -17,9 +17,11 @@ import type { RuntimeStatus } from '../../model/runtime-status.ts';
 import type { ClientMessage, SendResult } from '../store.ts';
 import { insertMessagesStatement, type NewMessage } from './codec.ts';
 import type { Sql } from './database.ts';
+import { ensureInstances } from './instances.ts';
 
 export async function sendMessages(sql: Sql, messages: readonly ClientMessage[], channel: string): Promise<SendResult[]> {
   if (messages.length === 0) return [];
+  await ensureInstances(sql, messages, messages[0]!.now);
   const ids = [...new Set(messages.map((message) => message.instanceId))];
   const rows = await sql.rows<{ instance_id: string; runtime_status: RuntimeStatus }>(
     'SELECT instance_id, runtime_status FROM instances WHERE instance_id = ANY($1::text[]) ORDER BY instance_id FOR SHARE',

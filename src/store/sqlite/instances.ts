@@ -20,7 +20,7 @@
 import type { ExecutionStartedEvent, HistoryEvent } from '../../model/history.ts';
 import { RuntimeStatus } from '../../model/runtime-status.ts';
 import { decideStart } from '../start-policy.ts';
-import type { ClientMessage, OrchestrationWorkItem, SendResult, StartRequest, StartResult } from '../store.ts';
+import type { ClientMessage, CreateIfMissing, OrchestrationWorkItem, SendResult, StartRequest, StartResult } from '../store.ts';
 import { executionStarted, toHistoryEvents, toInstanceRecord, toJson, type InstanceRow } from './codec.ts';
 import type { Connection } from './database.ts';
 import { deleteInstanceData, insertMessage } from './inbox.ts';
@@ -144,8 +144,23 @@ function executionStartedOf(request: StartRequest): ExecutionStartedEvent {
   });
 }
 
+/**
+ * Creates an idle Pending row for the ID unless one exists (CreateIfMissing);
+ * call inside a write transaction.
+ */
+export function ensureInstance(connection: Connection, instanceId: string, create: CreateIfMissing, now: number): void {
+  connection
+    .statement(
+      `INSERT INTO instances (instance_id, name, execution_id, runtime_status, created_at, updated_at, history_length)
+       VALUES (?, ?, ?, ?, ?, ?, 0)
+       ON CONFLICT (instance_id) DO NOTHING`,
+    )
+    .run(instanceId, create.name, create.executionId, RuntimeStatus.Pending, now, now);
+}
+
 /** Queues a client message if the instance's status allows it; call inside a write transaction. */
 export function sendMessage(connection: Connection, message: ClientMessage): SendResult {
+  if (message.createIfMissing) ensureInstance(connection, message.instanceId, message.createIfMissing, message.now);
   const row = readInstanceRow(connection, message.instanceId);
   if (row === undefined) return { outcome: 'notFound' };
   // A retry is recognised whatever the instance's status now: the first send was accepted.

@@ -13,7 +13,8 @@
  *   instance), then activities, then child starts, then outbound messages (so
  *   a message to a child started in the same turn follows the child's
  *   ExecutionStarted and is not wiped if the start replaces an old instance).
- * - Outbound messages to an instance ID that does not exist are dropped.
+ * - Outbound messages to an instance ID that does not exist are dropped,
+ *   unless they ask to create it (`createIfMissing`).
  * - A commit, drain included, resets the instance's delivery count: the turn
  *   ended with a result.
  * - A drain (`drainOnly`: late messages to a finished instance) deletes the
@@ -26,7 +27,7 @@ import { toJson, toRowId, type InstanceRow } from './codec.ts';
 import type { Connection } from './database.ts';
 import { insertMessage } from './inbox.ts';
 import { executionStarted } from '../row-codec.ts';
-import { startInstance } from './instances.ts';
+import { ensureInstance, startInstance } from './instances.ts';
 
 type FenceRow = Pick<InstanceRow, 'name' | 'execution_id' | 'lease_token' | 'history_length'>;
 
@@ -59,7 +60,7 @@ function commitOne(connection: Connection, commit: OrchestrationCommit): CommitR
       insertMessage(connection, child.onConflictMessage);
     }
   }
-  for (const message of commit.messages) deliver(connection, message);
+  for (const message of commit.messages) deliver(connection, message, commit.now);
   return { ok: true };
 }
 
@@ -68,7 +69,8 @@ function commitOne(connection: Connection, commit: OrchestrationCommit): CommitR
  * missing ID is dropped, as Durable Functions drops it: kept, it could never
  * be claimed, and it would reach a later, unrelated instance that takes the ID.
  */
-function deliver(connection: Connection, message: OutboundMessage): void {
+function deliver(connection: Connection, message: OutboundMessage, now: number): void {
+  if (message.createIfMissing) ensureInstance(connection, message.instanceId, message.createIfMissing, now);
   const exists = connection.statement('SELECT 1 FROM instances WHERE instance_id = ?').get(message.instanceId);
   if (exists !== undefined) insertMessage(connection, message);
 }
@@ -103,7 +105,7 @@ function updateInstance(connection: Connection, commit: OrchestrationCommit, his
          custom_status = CASE WHEN @setCustomStatus = 1 THEN @customStatus ELSE custom_status END,
          updated_at = @now, completed_at = @completedAt, history_length = @historyLength,
          execution_id = @executionId,
-         input = CASE WHEN @continueAsNew = 1 THEN @input ELSE input END,
+         input = CASE WHEN @setInput = 1 THEN @input ELSE input END,
          lease_owner = NULL, lease_expires_at = 0, deliveries = 0
        WHERE instance_id = @instanceId`,
     )
@@ -118,8 +120,8 @@ function updateInstance(connection: Connection, commit: OrchestrationCommit, his
       completedAt: isTerminalStatus(commit.runtimeStatus) ? commit.now : null,
       historyLength,
       executionId: next?.executionId ?? commit.executionId,
-      continueAsNew: next === undefined ? 0 : 1,
-      input: toJson(next?.input),
+      setInput: next !== undefined || commit.input !== undefined ? 1 : 0,
+      input: toJson(next === undefined ? commit.input : next.input),
     });
 }
 
