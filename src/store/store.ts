@@ -76,6 +76,8 @@ export interface ClientMessage {
   readonly instanceId: string;
   /** Create the instance first if it does not exist (otherwise the send answers `notFound`). */
   readonly createIfMissing?: CreateIfMissing;
+  /** When the message becomes visible to claims; defaults to `now`. */
+  readonly visibleAt?: number;
   readonly event: InboxEvent;
   /** The message is accepted only while the instance has one of these statuses. */
   readonly requireStatus: readonly RuntimeStatus[];
@@ -164,8 +166,8 @@ export interface OutboundMessage {
 
 export interface ChildStart {
   readonly request: StartRequest;
-  /** Delivered to the parent if the child's ID is taken by a live instance. */
-  readonly onConflictMessage: OutboundMessage;
+  /** Delivered to the parent if the child's ID is taken by a live instance; nothing is sent when absent. */
+  readonly onConflictMessage?: OutboundMessage;
 }
 
 export interface OrchestrationCommit {
@@ -246,7 +248,14 @@ export interface InstancePage {
 }
 
 export type PurgeFilter =
-  | { readonly instanceId: string }
+  | {
+      readonly instanceId: string;
+      /**
+       * Delete only if no message waits in its inbox, decided under the lock
+       * that deletes (cleaning empty entities must not lose a signal in flight).
+       */
+      readonly onlyIfInboxEmpty?: boolean;
+    }
   | {
       readonly createdFrom?: number;
       readonly createdTo?: number;

@@ -32,6 +32,8 @@ import type { StartHandoff } from './start-handoff.ts';
 import { toCommit } from './turn-commit.ts';
 import { TurnBudgetExceeded, type TurnGuard } from './turn-guard.ts';
 import { codelessTurn, overrunTurn, runsNoCode, startedParent } from './codeless-turns.ts';
+import { isEntityInstanceId } from '../model/entity-id.ts';
+import { entityBatchFor } from './entity-batch.ts';
 
 /** While handed-over turns keep a worker busy, it still claims at least this often. */
 const CLAIM_EVERY_MS = 10;
@@ -72,6 +74,8 @@ export interface CommittedBatch {
 
 interface PreparedTurn {
   readonly item: OrchestrationWorkItem;
+  /** An entity batch's commit, made without a turn (entity-batch.ts). */
+  readonly commit?: OrchestrationCommit;
   /** Undefined when the turn overran its budget and gets another delivery: nothing to commit. */
   readonly turn: TurnResult | undefined;
   readonly executor: OrchestrationExecutor | undefined;
@@ -128,11 +132,11 @@ export class OrchestrationWorker implements StartHandoff {
   async #run(items: readonly OrchestrationWorkItem[]): Promise<void> {
     const { store, clock } = this.options;
     const all = await Promise.all(items.map((item) => this.#prepare(item)));
-    const overrun = all.filter((p) => p.turn === undefined).map((p) => p.item);
+    const overrun = all.filter((p) => p.turn === undefined && p.commit === undefined).map((p) => p.item);
     if (overrun.length > 0) await this.#redeliver(overrun);
-    const prepared = all.filter((p): p is PreparedTurn & { turn: TurnResult } => p.turn !== undefined);
+    const prepared = all.filter((p) => p.turn !== undefined || p.commit !== undefined);
     const now = clock.now();
-    const commits = prepared.map((p) => this.#leaseRunning(this.#commitOf(p.item, p.turn, now), p.running, now));
+    const commits = prepared.map((p) => p.commit ?? this.#leaseRunning(this.#commitOf(p.item, p.turn!, now), p.running, now));
     const results = await store.commitOrchestrations(commits);
     let queuedActivities = false;
     let sentMessages = false;
@@ -143,7 +147,7 @@ export class OrchestrationWorker implements StartHandoff {
       this.#adoptRunning(item, commit, running);
       queuedActivities ||= commit.activities.some((a) => !a.lease);
       sentMessages ||= commit.messages.length > 0 || commit.childStarts.length > 0 || commit.continueAsNew !== undefined;
-      if (executor && !turn.ended) {
+      if (executor && turn && !turn.ended) {
         this.#sessions.put(item.instanceId, {
           executor,
           executionId: item.executionId,
@@ -203,6 +207,8 @@ export class OrchestrationWorker implements StartHandoff {
   }
 
   async #prepare(item: OrchestrationWorkItem): Promise<PreparedTurn> {
+    if (isEntityInstanceId(item.instanceId))
+      return { item, turn: undefined, executor: undefined, commit: await entityBatchFor(this.options, item) };
     const request: TurnRequest = {
       executionId: item.executionId,
       runtimeStatus: item.runtimeStatus,

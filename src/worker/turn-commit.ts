@@ -9,6 +9,8 @@ import { TERMINAL_STATUSES } from '../model/runtime-status.ts';
 import { isoTimestamp } from '../model/timestamp.ts';
 import type { ScheduledAction } from '../orchestration/scheduled-action.ts';
 import type { TurnResult } from '../orchestration/turn.ts';
+import { parseEntityInstanceId } from '../model/entity-id.ts';
+import type { EntityOperationRequest } from '../model/entity-message.ts';
 import type { ActivityRequest, ChildStart, OrchestrationCommit, OrchestrationWorkItem, OutboundMessage } from '../store/store.ts';
 
 export function toCommit(item: OrchestrationWorkItem, turn: TurnResult, now: number, newId: () => string): OrchestrationCommit {
@@ -71,12 +73,21 @@ function dispatch(action: ScheduledAction, t: DispatchTarget): void {
         name: action.name,
         ...(action.input === undefined ? {} : { input: action.input }),
       };
-      t.messages.push({ instanceId: action.instanceId, event, visibleAt: t.now });
+      t.messages.push({ instanceId: action.instanceId, event, visibleAt: t.now, ...toEntity(action, t) });
       return;
     }
     case 'StartSubOrchestration':
       t.childStarts.push(childStart(action, t, self));
   }
+}
+
+/** A request to an entity creates the entity if it does not exist, and a scheduled signal waits for its time. */
+function toEntity(action: Extract<ScheduledAction, { kind: 'SendEvent' }>, t: DispatchTarget): Partial<OutboundMessage> {
+  const entity = parseEntityInstanceId(action.instanceId);
+  if (!entity) return {};
+  const request = action.input as Partial<EntityOperationRequest> | undefined;
+  const at = typeof request?.scheduledTime === 'string' ? Date.parse(request.scheduledTime) : Number.NaN;
+  return { createIfMissing: { name: entity.name, executionId: t.newId() }, ...(at > t.now ? { visibleAt: at } : {}) };
 }
 
 function childStart(

@@ -35,7 +35,9 @@ export function describeCreateIfMissing(h: StoreHarness): void {
 
     it('a send to an existing instance leaves it as it was', async () => {
       await createWithStatus(h.store, [startRequest('@counter@b', { name: 'counter', input: { s: 1 } })], 'Running');
-      await h.store.send([{ instanceId: '@counter@b', createIfMissing: create, event: raised('op'), requireStatus: ALL_STATUSES, now: T0 }]);
+      await h.store.send([
+        { instanceId: '@counter@b', createIfMissing: create, event: raised('op'), requireStatus: ALL_STATUSES, now: T0 },
+      ]);
       const record = await h.store.getInstance('@counter@b');
       assert.equal(record?.runtimeStatus, 'Running');
       assert.deepEqual(record?.input, { s: 1 });
@@ -64,7 +66,9 @@ export function describeCreateIfMissing(h: StoreHarness): void {
     });
 
     it("a commit's input replaces the stored input, and an absent one keeps it", async () => {
-      await h.store.send([{ instanceId: '@counter@e', createIfMissing: create, event: raised('op'), requireStatus: ALL_STATUSES, now: T0 }]);
+      await h.store.send([
+        { instanceId: '@counter@e', createIfMissing: create, event: raised('op'), requireStatus: ALL_STATUSES, now: T0 },
+      ]);
       const first = await claimInstance(h.store, '@counter@e');
       await commitOk(h.store, commitFor(first, { input: { state: 5 } }));
       assert.deepEqual((await h.store.getInstance('@counter@e'))?.input, { state: 5 });

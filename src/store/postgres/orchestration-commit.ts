@@ -126,7 +126,7 @@ async function startChildren(sql: Sql, units: readonly Unit[], channel: string, 
   for (const { commit } of units) {
     for (const start of commit.childStarts) {
       const outcome = outcomes[next++]?.outcome;
-      if (outcome === 'conflict' || outcome === 'existing') late.push(start.onConflictMessage);
+      if ((outcome === 'conflict' || outcome === 'existing') && start.onConflictMessage) late.push(start.onConflictMessage);
     }
     late.push(...commit.messages);
   }

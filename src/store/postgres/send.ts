@@ -45,7 +45,7 @@ export async function sendMessages(sql: Sql, messages: readonly ClientMessage[],
   const results = await claimEventIds(sql, messages, decided);
   const accepted: NewMessage[] = messages
     .filter((_, i) => results[i]!.outcome === 'sent')
-    .map((message) => ({ instanceId: message.instanceId, visibleAt: message.now, event: message.event }));
+    .map((message) => ({ instanceId: message.instanceId, visibleAt: message.visibleAt ?? message.now, event: message.event }));
   if (accepted.length > 0) await sql.rows(...insertMessagesStatement(accepted, channel));
   return results;
 }

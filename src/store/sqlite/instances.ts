@@ -177,7 +177,7 @@ export function sendMessage(connection: Connection, message: ClientMessage): Sen
   insertMessage(connection, {
     instanceId: message.instanceId,
     executionId: undefined,
-    visibleAt: message.now,
+    visibleAt: message.visibleAt ?? message.now,
     event: message.event,
   });
   return { outcome: 'sent' };

@@ -56,7 +56,7 @@ function commitOne(connection: Connection, commit: OrchestrationCommit): CommitR
   insertActivities(connection, commit);
   for (const child of commit.childStarts) {
     const result = startInstance(connection, child.request);
-    if (result.outcome === 'conflict' || result.outcome === 'existing') {
+    if ((result.outcome === 'conflict' || result.outcome === 'existing') && child.onConflictMessage) {
       insertMessage(connection, child.onConflictMessage);
     }
   }
