@@ -47,6 +47,13 @@ export interface EntityBatchInput {
   readonly logger: Logger;
   /** Set when the batch was delivered too often without a commit: operations fail without running. */
   readonly poisoned?: FailureDetails;
+  /**
+   * Reads the clock; once it passes `deadline` the batch stops and the
+   * messages not yet run stay queued for the next claim, so a batch of slow
+   * operations commits well within its lease.
+   */
+  readonly clock?: () => number;
+  readonly deadline?: number;
 }
 
 class EntityBatch {
@@ -156,6 +163,7 @@ export interface EntityBatchDeps {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly maxDeliveries: number;
+  readonly leaseMs: number;
 }
 
 /** Reads the entity's record and runs the batch of a claimed entity; past maxDeliveries its operations fail unrun. */
@@ -174,6 +182,8 @@ export async function entityBatchFor(deps: EntityBatchDeps, item: OrchestrationW
     definition: app.getEntity(name),
     now: clock.now(),
     logger,
+    clock: () => clock.now(),
+    deadline: clock.now() + deps.leaseMs / 3,
     ...(poisoned ? { poisoned } : {}),
   });
 }
@@ -183,7 +193,10 @@ export async function runEntityBatch(input: EntityBatchInput): Promise<Orchestra
   const { item, now } = input;
   const id = parseEntityInstanceId(item.instanceId)!;
   const batch = new EntityBatch(input, id);
+  const consumed: string[] = [];
   for (const message of item.messages) {
+    if (consumed.length > 0 && input.deadline !== undefined && input.clock !== undefined && input.clock() > input.deadline) break;
+    consumed.push(message.id);
     const event = message.event;
     if (event.type !== 'EventRaised' || event.name !== ENTITY_REQUEST_EVENT || !isEntityRequest(event.input)) continue;
     await batch.deliver(event.input);
@@ -196,7 +209,7 @@ export async function runEntityBatch(input: EntityBatchInput): Promise<Orchestra
     instanceId: item.instanceId,
     executionId: item.executionId,
     leaseToken: item.leaseToken,
-    consumedMessageIds: item.messages.map((m) => m.id),
+    consumedMessageIds: consumed,
     newEvents: [],
     runtimeStatus: idle ? RuntimeStatus.Completed : RuntimeStatus.Running,
     input: record,

@@ -144,6 +144,8 @@ export class OrchestrationWorker implements StartHandoff {
       const { item, turn, executor, running } = prepared[index]!;
       if (!result.ok) return this.options.logger.warn(`[perdure] lease on '${item.instanceId}' was lost; its turn was discarded`);
       const commit = commits[index]!;
+      // An entity batch stopped at its deadline left messages queued: claim again at once.
+      if (commit.consumedMessageIds.length < item.messages.length) this.#claimDue = true;
       this.#adoptRunning(item, commit, running);
       queuedActivities ||= commit.activities.some((a) => !a.lease);
       sentMessages ||= commit.messages.length > 0 || commit.childStarts.length > 0 || commit.continueAsNew !== undefined;
