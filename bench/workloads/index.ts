@@ -11,5 +11,6 @@ import { w4 } from './w4-sequential-latency.ts';
 import { w5 } from './w5-eternal.ts';
 import { w6 } from './w6-large-store.ts';
 import { w7 } from './w7-scale-out.ts';
+import { w8 } from './w8-entities.ts';
 
-export const WORKLOADS: readonly Workload[] = [w1, w2, w2b, w3, w4, w5, w6, w7];
+export const WORKLOADS: readonly Workload[] = [w1, w2, w2b, w3, w4, w5, w6, w7, w8];

@@ -144,8 +144,9 @@ export class OrchestrationWorker implements StartHandoff {
       const { item, turn, executor, running } = prepared[index]!;
       if (!result.ok) return this.options.logger.warn(`[perdure] lease on '${item.instanceId}' was lost; its turn was discarded`);
       const commit = commits[index]!;
-      // An entity batch stopped at its deadline left messages queued: claim again at once.
-      if (commit.consumedMessageIds.length < item.messages.length) this.#claimDue = true;
+      // An entity batch may have left messages queued (past its deadline, or beyond a claim's
+      // message limit): claim again at once rather than at the next idle poll.
+      if (prepared[index]!.commit !== undefined) this.#claimDue = true;
       this.#adoptRunning(item, commit, running);
       queuedActivities ||= commit.activities.some((a) => !a.lease);
       sentMessages ||= commit.messages.length > 0 || commit.childStarts.length > 0 || commit.continueAsNew !== undefined;

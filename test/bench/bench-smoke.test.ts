@@ -28,6 +28,7 @@ const FIELDS: Record<string, readonly string[]> = {
   W5: ['iterations', 'iterationsPerS', 'rssBeforeMiB', 'rssAfterMiB', 'storeBeforeMiB', 'storeAfterMiB', 'storeGrowthPct'],
   W6: ['seededInstances', 'emptyStore', 'largeStore', 'slowdownPct', 'listP50Ms', 'listP99Ms'],
   W7: ['instances', 'rounds', 'orchestrationsPerSByHosts'],
+  W8: ['signalsOneEntity', 'oneEntityOpsPerS', 'entities', 'manyEntitiesOpsPerS', 'calls', 'callsPerS'],
 };
 
 async function runBench(args: string[]): Promise<{ code: number | null; lines: Line[]; stdout: string; stderr: string }> {

@@ -160,8 +160,11 @@ export function ensureInstance(connection: Connection, instanceId: string, creat
 
 /** Queues a client message if the instance's status allows it; call inside a write transaction. */
 export function sendMessage(connection: Connection, message: ClientMessage): SendResult {
-  if (message.createIfMissing) ensureInstance(connection, message.instanceId, message.createIfMissing, message.now);
-  const row = readInstanceRow(connection, message.instanceId);
+  let row = readStatus(connection, message.instanceId);
+  if (row === undefined && message.createIfMissing) {
+    ensureInstance(connection, message.instanceId, message.createIfMissing, message.now);
+    row = readStatus(connection, message.instanceId);
+  }
   if (row === undefined) return { outcome: 'notFound' };
   // A retry is recognised whatever the instance's status now: the first send was accepted.
   const seen = message.eventId === undefined ? undefined : readEventFingerprint(connection, message.instanceId, message.eventId.id);
@@ -181,6 +184,12 @@ export function sendMessage(connection: Connection, message: ClientMessage): Sen
     event: message.event,
   });
   return { outcome: 'sent' };
+}
+
+/** Only the status: the row's input can be large (an entity's state), and a send needs none of it. */
+function readStatus(connection: Connection, instanceId: string): Pick<InstanceRow, 'runtime_status'> | undefined {
+  return connection.statement('SELECT runtime_status FROM instances WHERE instance_id = ?').get(instanceId) as
+    Pick<InstanceRow, 'runtime_status'> | undefined;
 }
 
 function readEventFingerprint(connection: Connection, instanceId: string, eventId: string): string | undefined {

@@ -76,11 +76,16 @@ function deliver(connection: Connection, message: OutboundMessage, now: number):
 }
 
 function deleteConsumed(connection: Connection, commit: OrchestrationCommit): void {
-  const remove = connection.statement('DELETE FROM inbox WHERE id = ? AND instance_id = ?');
-  for (const id of commit.consumedMessageIds) {
-    const rowId = toRowId(id);
-    if (rowId !== undefined) remove.run(rowId, commit.instanceId);
+  const ids = commit.consumedMessageIds.map(toRowId).filter((id) => id !== undefined);
+  if (ids.length <= 4) {
+    const remove = connection.statement('DELETE FROM inbox WHERE id = ? AND instance_id = ?');
+    for (const id of ids) remove.run(id, commit.instanceId);
+    return;
   }
+  // Entity batches consume up to a claim's limit of messages: one statement instead of one per message.
+  connection
+    .statement('DELETE FROM inbox WHERE id IN (SELECT value FROM json_each(?)) AND instance_id = ?')
+    .run(JSON.stringify(ids), commit.instanceId);
 }
 
 /**
