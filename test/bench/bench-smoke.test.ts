@@ -70,11 +70,11 @@ function assertRecord(outDir: string, store: string, workloads: readonly string[
 }
 
 describe('bench smoke (tiny sizes, correctness only)', () => {
-  it('runs W1–W6 on SQLite with every check passing', { timeout: 240_000 }, async () => {
+  it('runs W1–W6 and W8 on SQLite with every check passing', { timeout: 240_000 }, async () => {
     using dir = createTempDir('perdure-bench-smoke-');
     const run = await runBench(['--out', dir.path]);
     assert.equal(run.code, 0, `bench failed:\n${run.stdout}\n${run.stderr.slice(-4000)}`);
-    const ids = ['W1', 'W2', 'W2b', 'W3', 'W4', 'W5', 'W6'];
+    const ids = ['W1', 'W2', 'W2b', 'W3', 'W4', 'W5', 'W6', 'W8'];
     assert.deepEqual(
       run.lines.map((l) => l.workload),
       ids,
@@ -88,11 +88,11 @@ describe('bench smoke (tiny sizes, correctness only)', () => {
     assertRecord(dir.path, 'sqlite', ids);
   });
 
-  it('runs W1–W7 on PostgreSQL with every check passing', { timeout: 300_000 }, async () => {
+  it('runs W1–W8 on PostgreSQL with every check passing', { timeout: 300_000 }, async () => {
     using dir = createTempDir('perdure-bench-smoke-pg-');
     const run = await runBench(['--store', 'postgres', '--out', dir.path]);
     assert.equal(run.code, 0, `bench failed:\n${run.stdout}\n${run.stderr.slice(-4000)}`);
-    const ids = ['W1', 'W2', 'W2b', 'W3', 'W4', 'W5', 'W6', 'W7'];
+    const ids = ['W1', 'W2', 'W2b', 'W3', 'W4', 'W5', 'W6', 'W7', 'W8'];
     assert.deepEqual(
       run.lines.map((l) => l.workload),
       ids,
