@@ -19,7 +19,7 @@ import { WORKLOADS } from './workloads/index.ts';
 
 const USAGE = `Usage: npm run bench -- [options]
 
-  --workload W     W1, W2, W2b, W3, W4, W5, W6, W7, D1, a comma-separated list, or all (default)
+  --workload W     W1, W2, W2b, W3, W4, W5, W6, W7, W8, D1, a comma-separated list, or all (default)
   --store S        sqlite (default) or postgres (W7 needs postgres)
   --size S         full (default: the issue's sizes, a few minutes on SQLite), small (a quick look),
                    tiny (the smoke test's sizes)

@@ -98,4 +98,29 @@ describe('examples', () => {
     assert.equal(bad.status, 400);
     assert.equal(bad.body.field, 'timeoutMs');
   });
+
+  it('entities: the counter counts signals; opposite transfers between two accounts both finish and conserve the total', async () => {
+    for (let i = 0; i < 5; i++) assert.equal((await request(`${server.url}/api/counter/visits`, { method: 'POST', json: 2 })).status, 202);
+    const deadline = Date.now() + 20_000;
+    let value = (await request(`${server.url}/api/counter/visits`)).body;
+    while (value !== 10 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      value = (await request(`${server.url}/api/counter/visits`)).body;
+    }
+    assert.equal(value, 10);
+    const entities = `${server.url}${MANAGEMENT}/entities/account`;
+    assert.equal((await request(`${entities}/alice?op=deposit`, { method: 'POST', json: 100 })).status, 202);
+    assert.equal((await request(`${entities}/bob?op=deposit`, { method: 'POST', json: 50 })).status, 202);
+    await start('Transfer', 'pay-bob', { from: 'alice', to: 'bob', amount: 30 });
+    await start('Transfer', 'pay-alice', { from: 'bob', to: 'alice', amount: 60 });
+    assert.equal((await waitForCompletion(server.url, 'pay-bob')).output.transferred, true);
+    assert.equal((await waitForCompletion(server.url, 'pay-alice')).output.transferred, true);
+    let alice = await request(`${entities}/alice`);
+    let bob = await request(`${entities}/bob`);
+    while (alice.body + bob.body !== 150 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      [alice, bob] = [await request(`${entities}/alice`), await request(`${entities}/bob`)];
+    }
+    assert.deepEqual([alice.body, bob.body], [130, 20]);
+  });
 });

@@ -12,5 +12,6 @@ import './parent-with-children.ts';
 import './http-start-single.ts';
 import './http-start-and-wait.ts';
 import './health.ts';
+import './entities.ts';
 
 export default app;

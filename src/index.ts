@@ -41,8 +41,29 @@ export { RuntimeStatus } from './model/runtime-status.ts';
 export type { OrchestrationStatus } from './model/instance.ts';
 export type { HistoryEvent } from './model/history.ts';
 export type { FailureDetails } from './model/failure.ts';
+export { entityInstanceId, parseEntityInstanceId } from './model/entity-id.ts';
+export type { EntityId, OperationInput, OperationName, OperationResult, TypedEntityId } from './model/entity-id.ts';
+export { UnknownEntityOperationError } from './runtime/entity.ts';
+export type {
+  EntityContext,
+  EntityDefinition,
+  EntityHandler,
+  EntityOperations,
+  EntitySignalOptions,
+  EntityStartOptions,
+} from './runtime/entity.ts';
+export type { EntityLock } from './orchestration/entity-tasks.ts';
+export type {
+  CleanEntityStorageResult,
+  EntityMetadata,
+  EntityPage,
+  EntityStateResponse,
+  ListEntitiesQuery,
+  SignalEntityOptions,
+} from './client/entity-client.ts';
 export {
   ConfigurationError,
+  EntityOperationFailedError,
   EventIdConflictError,
   FunctionNotFoundError,
   InstanceAlreadyExistsError,

@@ -12,5 +12,6 @@ import { w5 } from './w5-eternal.ts';
 import { w6 } from './w6-large-store.ts';
 import { w7 } from './w7-scale-out.ts';
 import { d1 } from './d1-dashboard.ts';
+import { w8 } from './w8-entities.ts';
 
-export const WORKLOADS: readonly Workload[] = [w1, w2, w2b, w3, w4, w5, w6, w7, d1];
+export const WORKLOADS: readonly Workload[] = [w1, w2, w2b, w3, w4, w5, w6, w7, w8, d1];

@@ -47,6 +47,8 @@ function describe(definition: FunctionDefinition, origin: string, basePath: stri
       return `${definition.name}: orchestrationTrigger`;
     case 'activity':
       return `${definition.name}: activityTrigger`;
+    case 'entity':
+      return `${definition.name}: entityTrigger`;
     case 'http':
       return `${definition.name}: [${definition.methods.join(',')}] ${triggerUrl(origin, definition, basePath)}`;
   }

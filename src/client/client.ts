@@ -27,6 +27,20 @@ import type { CompletionNotifier } from '../worker/completion-notifier.ts';
 import { eventFingerprint, validateEventId } from './event-id.ts';
 import { checkStatusResponse, createHttpManagementPayload, type HttpManagementPayload } from './http-management.ts';
 import { StartBatcher } from './start-batcher.ts';
+import { SendBatcher } from './send-batcher.ts';
+import {
+  cleanEntityStorage,
+  listEntities,
+  readEntityState,
+  signalEntity,
+  type CleanEntityStorageResult,
+  type EntityClientDeps,
+  type EntityPage,
+  type EntityStateResponse,
+  type ListEntitiesQuery,
+  type SignalEntityOptions,
+} from './entity-client.ts';
+import type { EntityId, OperationInput, OperationName, TypedEntityId } from '../model/entity-id.ts';
 import type { StartHandoff } from '../worker/start-handoff.ts';
 import type { StartObserver } from './start-observer.ts';
 import { validateListQuery, validatePurgeFilter, type ListInstancesFilter, type PurgeInstancesFilter } from './filters.ts';
@@ -111,12 +125,20 @@ const CONFLICT_POLICIES: readonly ConflictPolicy[] = ['reject', 'useExisting', '
 
 export class DurableClient {
   readonly #batcher: StartBatcher;
+  readonly #entities: EntityClientDeps;
   /** Resolved once the host shuts down: every wait for completion ends then, so its caller can answer. */
   readonly #interrupted: Promise<void>;
   #interrupt!: () => void;
   #isInterrupted = false;
   constructor(private readonly options: DurableClientOptions) {
     this.#batcher = new StartBatcher(options.store);
+    this.#entities = {
+      store: options.store,
+      batcher: new SendBatcher(options.store),
+      now: () => options.clock.now(),
+      maxPayloadBytes: options.maxPayloadBytes,
+      onWork: options.onWork,
+    };
     this.#interrupted = new Promise((resolve) => (this.#interrupt = resolve));
   }
 
@@ -226,6 +248,41 @@ export class DurableClient {
     const event: InboxEvent = { type: 'EventRaised', timestamp: this.#timestamp(), name, ...(input === undefined ? {} : { input }) };
     const dedupe = eventId === undefined ? undefined : { id: eventId, fingerprint: eventFingerprint(name, input) };
     return this.#send(instanceId, event, LIVE_STATUSES, 'raise an event on', dedupe);
+  }
+
+  /**
+   * Queues an operation for an entity, creating the entity if it does not
+   * exist; resolves once the signal is stored. Signals from one client are
+   * processed in the order they were sent (scheduled ones at their time).
+   *
+   * @example
+   * await client.signalEntity(counter.id('a'), 'add', 5);
+   * await client.signalEntity({ name: 'counter', key: 'a' }, 'reset', undefined, { at: new Date(Date.now() + 60_000) });
+   */
+  signalEntity<Ops, K extends OperationName<Ops>>(
+    id: TypedEntityId<Ops>,
+    operationName: K,
+    input?: OperationInput<Ops, K>,
+    options?: SignalEntityOptions,
+  ): Promise<void>;
+  signalEntity(id: EntityId, operationName: string, input?: unknown, options?: SignalEntityOptions): Promise<void>;
+  signalEntity(id: EntityId, operationName: string, input?: unknown, options: SignalEntityOptions = {}): Promise<void> {
+    return signalEntity(this.#entities, id, operationName, input, options);
+  }
+
+  /** The entity's state as of its last committed operation: `{ exists: false }` when it has none. */
+  readEntityState<T = unknown>(id: EntityId | TypedEntityId<unknown>): Promise<EntityStateResponse<T>> {
+    return readEntityState<T>(this.options.store, id);
+  }
+
+  /** A page of entities (of one name, and keys with a prefix), with a token for the next page. */
+  listEntities(query: ListEntitiesQuery = {}): Promise<EntityPage> {
+    return listEntities(this.options.store, query);
+  }
+
+  /** Removes entities without state, and releases locks held by orchestrations that ended or are gone. */
+  cleanEntityStorage(): Promise<CleanEntityStorageResult> {
+    return cleanEntityStorage(this.#entities);
   }
 
   /** Whether the store takes writes now (for health checks): cached for a moment, then probed. Never throws. */

@@ -6,9 +6,8 @@
  * What must hold:
  * - `orchestration` and `activity` return the registered-function helpers
  *   Durable Functions returns.
- * - An entity registers nothing and warns: entities do not run on Perdure
- *   yet, and every call to one throws UnsupportedFeatureError. The app's other
- *   functions still run (see docs/decisions on this choice).
+ * - An entity becomes a Perdure entity (entity-adapter.ts): its operations
+ *   run one at a time with `context.df` mapped onto Perdure's entity context.
  */
 import { randomUUID } from 'node:crypto';
 import { checkBindings } from '../azure-functions/bindings-check.ts';
@@ -19,6 +18,7 @@ import { ValidationError } from '../model/errors.ts';
 import { app as functionApp } from '../runtime/app.ts';
 import type { ActivityOptions, RegisteredActivity } from './activity-types.ts';
 import type { EntityHandler, EntityOptions } from './entity.ts';
+import { toPerdureEntity } from './entity-adapter.ts';
 import type { OrchestrationHandler, OrchestrationOptions, RegisteredOrchestration } from './orchestration-types.ts';
 import { toPerdureOrchestrator } from './orchestrator.ts';
 import { RegisteredTask } from './registered-task.ts';
@@ -67,16 +67,11 @@ export function activity(functionName: string, options: ActivityOptions): Regist
   return (input?: unknown) => new RegisteredTask('activity', functionName, input);
 }
 
-const entities = new Set<string>();
-
+/** Registers a DF entity function as a Perdure entity (names are case-insensitive, as DF's entity IDs). */
 export function entity<T = unknown>(functionName: string, handlerOrOptions: EntityHandler<T> | EntityOptions<T>): void {
   const handler = typeof handlerOrOptions === 'function' ? handlerOrOptions : handlerOrOptions?.handler;
   if (typeof handler !== 'function') throw new ValidationError(`entity '${functionName}'`, 'the handler must be a function');
-  if (entities.has(functionName)) throw new ValidationError('name', `an entity function named '${functionName}' is already registered`);
-  entities.add(functionName);
-  console.warn(
-    `perdure: durable entity '${functionName}' is not served: durable entities are not supported by Perdure yet, and every call to one fails. The app's other functions run.`,
-  );
+  functionApp.entity(functionName, toPerdureEntity(functionName, handler));
 }
 
 export interface ExceptionPropertiesProvider {

@@ -24,8 +24,7 @@ import { TASK_HUB_NAME, type InProcessClient } from '../azure-functions/client-b
 import type { HttpRequest } from '../azure-functions/http-request.ts';
 import { HttpResponse } from '../azure-functions/http-response.ts';
 import { UnsupportedFeatureError } from '../azure-functions/unsupported.ts';
-import type { EntityId, EntityStateResponse } from './entity.ts';
-import { entitiesUnsupported } from './errors.ts';
+import { EntityStateResponse, type EntityId } from './entity.ts';
 import { DurableOrchestrationStatus, listedStatus } from './orchestration-status.ts';
 import { OrchestrationRuntimeStatus } from './runtime-status.ts';
 
@@ -188,12 +187,12 @@ export class DurableClient {
 
   async readEntityState<T>(entityId: EntityId, options?: TaskHubOptions): Promise<EntityStateResponse<T>> {
     oneTaskHub(options);
-    return entitiesUnsupported(`client.readEntityState(${String(entityId)})`);
+    const response = await this.#client.readEntityState<T>({ name: entityId?.name, key: entityId?.key });
+    return new EntityStateResponse<T>(response.exists, response.state);
   }
   async signalEntity(entityId: EntityId, operationName?: string, operationContent?: unknown, options?: TaskHubOptions): Promise<void> {
     oneTaskHub(options);
-    const content = operationContent === undefined ? '' : ', …';
-    return entitiesUnsupported(`client.signalEntity(${String(entityId)}, '${operationName ?? ''}'${content})`);
+    await this.#client.signalEntity({ name: entityId?.name, key: entityId?.key }, operationName ?? '', operationContent);
   }
 
   createHttpManagementPayload(instanceId: string): HttpManagementPayload {

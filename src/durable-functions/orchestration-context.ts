@@ -10,7 +10,8 @@
  * - A registered-function task (`df.app.activity(...)` called) is turned into
  *   one scheduled task the first time it is yielded or combined, and the same
  *   one on every later use.
- * - Entity calls and `callHttp` throw UnsupportedFeatureError.
+ * - Entity calls and signals are Perdure's (`callEntity`, `signalEntity`);
+ *   `lock`, `isLocked` and `callHttp` throw UnsupportedFeatureError.
  */
 import { UnsupportedFeatureError } from '../azure-functions/unsupported.ts';
 import type { OrchestrationContext as PerdureContext } from '../orchestration/context.ts';
@@ -80,11 +81,12 @@ export class DurableOrchestrationContext {
   }
 
   callEntity(entityId: EntityId, operationName: string, operationInput?: unknown): Task {
-    return entitiesUnsupported(entityCall('context.df.callEntity', entityId, operationName, operationInput));
+    return this.#ctx.callEntity({ name: entityId?.name, key: entityId?.key }, operationName, operationInput);
   }
   signalEntity(entityId: EntityId, operationName: string, operationInput?: unknown): void {
-    entitiesUnsupported(entityCall('context.df.signalEntity', entityId, operationName, operationInput));
+    this.#ctx.signalEntity({ name: entityId?.name, key: entityId?.key }, operationName, operationInput);
   }
+  /** DF's JavaScript SDK defines critical sections but does not run them; Perdure's own `ctx.lockEntities` does. */
   lock(...entities: EntityId[] | [EntityId[]]): Task {
     return entitiesUnsupported(`context.df.lock(${entities.flat().map(String).join(', ')})`);
   }
@@ -146,11 +148,6 @@ export class DurableOrchestrationContext {
       return bound;
     });
   }
-}
-
-function entityCall(call: string, entityId: EntityId, operationName: string, operationInput: unknown): string {
-  const input = operationInput === undefined ? '' : ', …';
-  return `${call}(${String(entityId)}, '${operationName}'${input})`;
 }
 
 function noVersion(version: string | undefined): void {

@@ -4,7 +4,8 @@
  * `/runtime/webhooks/durabletask/`, routed as HttpApiHandler routes it:
  * `orchestrators/{functionName}/{instanceId?}`,
  * `instances/{instanceId?}/{operation?}` and
- * `instances/{instanceId}/raiseEvent/{eventName}`, with case-insensitive
+ * `instances/{instanceId}/raiseEvent/{eventName}` and `entities/{name}/{key?}`
+ * (http/entity-routes), with case-insensitive
  * literal segments and operation names.
  *
  * What must hold:
@@ -30,6 +31,7 @@ import { jsonBodiesOnly, readJsonBody } from './body.ts';
 import { json } from './errors.ts';
 import { EXTENSIONS_HEAD, extensionRoute } from './management-extensions.ts';
 import { parseManagementPath } from './management-path.ts';
+import { entityRoute } from './entity-routes.ts';
 import { CONTINUATION_HEADER, ManagementQuery, parseStatuses, parseTop } from './management-query.ts';
 import { restartInstance, startOrchestration } from './management-start.ts';
 import { statusResponse, toStatusBody, type StatusView } from './management-status.ts';
@@ -78,6 +80,7 @@ function route(method: string, segments: readonly string[]): Handler | undefined
   if (head === EXTENSIONS_HEAD) return extensionRoute(method, segments);
   if (head === 'orchestrators' && (segments.length === 2 || segments.length === 3))
     return method === 'POST' ? startOrchestration : undefined;
+  if (head === 'entities') return entityRoute(method, segments);
   if (head !== 'instances') return undefined;
   switch (segments.length) {
     case 1:

@@ -99,7 +99,7 @@ export class InvalidInstanceStateError extends PerdureError {
 export class FunctionNotFoundError extends PerdureError {
   override name = 'FunctionNotFoundError';
   constructor(
-    readonly kind: 'orchestration' | 'activity',
+    readonly kind: 'orchestration' | 'activity' | 'entity',
     readonly functionName: string,
   ) {
     super(`No ${kind} function named '${functionName}' is registered.`);
@@ -147,6 +147,18 @@ export class SubOrchestrationFailedError extends TaskFailedError {
       failure,
       `Sub-orchestration '${taskName}' (instance '${childInstanceId}', #${taskId}) failed: ${failure.name}: ${failure.message}`,
     );
+  }
+}
+
+/** Thrown inside an orchestrator when an entity operation it called threw (its state change was rolled back). */
+export class EntityOperationFailedError extends PerdureError {
+  override name = 'EntityOperationFailedError';
+  constructor(
+    readonly entityInstanceId: string,
+    readonly operationName: string,
+    readonly failure: FailureDetails,
+  ) {
+    super(`Operation '${operationName}' on entity '${entityInstanceId}' failed: ${failure.name}: ${failure.message}`);
   }
 }
 

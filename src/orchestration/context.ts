@@ -8,6 +8,19 @@
 import { normalizePayload } from '../model/json.ts';
 import { validateFunctionName, validateInstanceId } from '../model/instance-id.ts';
 import { deterministicFraction, deterministicGuid } from './guid.ts';
+import {
+  entityInstanceId,
+  parseEntityInstanceId,
+  validateEntityId,
+  type EntityId,
+  type OperationInput,
+  type OperationName,
+  type OperationResult,
+  type TypedEntityId,
+} from '../model/entity-id.ts';
+import { ENTITY_REQUEST_EVENT, type EntityRequest } from '../model/entity-message.ts';
+import { ValidationError } from '../model/errors.ts';
+import { EntityCallTask, EntityLockTask, type EntityLock } from './entity-tasks.ts';
 import { RetryableTask, type RetryPolicy } from './retry-policy.ts';
 import { ActivityTask, EventSentTask, ExternalEventTask, SubOrchestrationTask, Task, TimerTask, type ScheduledTask } from './task.ts';
 
@@ -135,6 +148,88 @@ export class OrchestrationContext<TInput = unknown> {
     this.recorder.schedule((id) => new EventSentTask(id, target, name, data));
   }
 
+  /**
+   * Calls an entity operation and waits for its result; the task fails with
+   * EntityOperationFailedError if the operation threw.
+   *
+   * @example
+   * const total = yield* ctx.callEntity(counter.id('a'), 'get');
+   */
+  callEntity<Ops, K extends OperationName<Ops>>(
+    id: TypedEntityId<Ops>,
+    operationName: K,
+    input?: OperationInput<Ops, K>,
+  ): Task<OperationResult<Ops, K>>;
+  callEntity<T = unknown>(id: EntityId, operationName: string, input?: unknown): Task<T>;
+  callEntity(id: EntityId, operationName: string, input?: unknown): Task<unknown> {
+    const target = entityInstanceId(validateEntityId(id));
+    const op = validateFunctionName(operationName, 'operationName');
+    const requestId = this.newGuid();
+    this.#sendToEntity(target, {
+      kind: 'call',
+      id: requestId,
+      op,
+      ...this.#sender(),
+      ...withInput(normalizePayload(input, `input of operation '${op}'`)),
+    });
+    return new EntityCallTask(this.recorder.waitForEvent(requestId), target, op);
+  }
+
+  /** Signals an entity operation (fire and forget), now or at `options.at`. */
+  signalEntity<Ops, K extends OperationName<Ops>>(
+    id: TypedEntityId<Ops>,
+    operationName: K,
+    input?: OperationInput<Ops, K>,
+    options?: { at?: Date },
+  ): void;
+  signalEntity(id: EntityId, operationName: string, input?: unknown, options?: { at?: Date }): void;
+  signalEntity(id: EntityId, operationName: string, input?: unknown, options: { at?: Date } = {}): void {
+    const target = entityInstanceId(validateEntityId(id));
+    const op = validateFunctionName(operationName, 'operationName');
+    const at = options.at;
+    if (at !== undefined && (!(at instanceof Date) || Number.isNaN(at.getTime()))) throw new ValidationError('at', 'must be a valid Date');
+    this.#sendToEntity(target, {
+      kind: 'signal',
+      id: this.newGuid(),
+      op,
+      ...this.#sender(),
+      ...withInput(normalizePayload(input, `input of operation '${op}'`)),
+      ...(at === undefined ? {} : { scheduledTime: at.toISOString() }),
+    });
+  }
+
+  /**
+   * Locks the entities for this orchestration (a critical section): while
+   * held, only this orchestration's operations reach them. Locks are taken
+   * in one global order (sorted IDs), so two sections never deadlock.
+   * Release with the handle's `release()`.
+   *
+   * @example
+   * const lock = yield* ctx.lockEntities([account.id('a'), account.id('b')]);
+   * try { ... } finally { lock.release(); }
+   */
+  lockEntities(ids: readonly EntityId[]): Task<EntityLock> {
+    if (!Array.isArray(ids) || ids.length === 0) throw new ValidationError('ids', 'must be a non-empty array of entity IDs');
+    const lockSet = [...new Set(ids.map((id, i) => entityInstanceId(validateEntityId(id, `ids[${i}]`))))].sort();
+    const requestId = this.newGuid();
+    this.#sendToEntity(lockSet[0]!, { kind: 'lock', id: requestId, lockSet, position: 0, ...this.#sender() });
+    const lock: EntityLock = {
+      entities: lockSet.map((id) => parseEntityInstanceId(id)!),
+      release: () => {
+        for (const entity of lockSet) this.#sendToEntity(entity, { kind: 'release', id: this.newGuid(), ...this.#sender() });
+      },
+    };
+    return new EntityLockTask(this.recorder.waitForEvent(requestId), lock);
+  }
+
+  #sender(): { parent: string; parentExecutionId: string } {
+    return { parent: this.instanceId, parentExecutionId: this.identity.executionId };
+  }
+
+  #sendToEntity(target: string, request: EntityRequest): void {
+    this.recorder.schedule((id) => new EventSentTask(id, target, ENTITY_REQUEST_EVENT, request));
+  }
+
   /** Ends this execution and starts a fresh one with `input` and an empty history. Return right after calling it. */
   continueAsNew(input: unknown, options: ContinueAsNewOptions = {}): void {
     this.recorder.requestContinueAsNew(normalizePayload(input, 'continueAsNew input'), options);
@@ -181,6 +276,10 @@ export class OrchestrationContext<TInput = unknown> {
       random: () => this.#deterministicRandom(),
     });
   }
+}
+
+function withInput(input: unknown): { input?: unknown } {
+  return input === undefined ? {} : { input };
 }
 
 function refName(ref: string | { readonly name: string }): unknown {

@@ -10,6 +10,8 @@ import { validateFunctionName } from '../model/instance-id.ts';
 import type { OrchestrationContext } from '../orchestration/context.ts';
 import type { DurableClient } from '../client/client.ts';
 import type { Logger } from './logger.ts';
+import { validateEntityKey, validateEntityName, type TypedEntityId } from '../model/entity-id.ts';
+import { operationsHandler, type EntityDefinition, type EntityHandler, type EntityOperations } from './entity.ts';
 
 export interface ActivityContext {
   readonly name: string;
@@ -106,8 +108,10 @@ export interface HttpTriggerDefinition {
 
 // The registry holds functions of every input and output type; callers get the typed definition back from
 // activity()/orchestration(), and inside the registry those types are erased (payloads are JSON).
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above
-export type FunctionDefinition = ActivityDefinition<any, any> | OrchestrationDefinition<any, any> | HttpTriggerDefinition;
+/* eslint-disable @typescript-eslint/no-explicit-any -- see above */
+export type FunctionDefinition =
+  ActivityDefinition<any, any> | OrchestrationDefinition<any, any> | HttpTriggerDefinition | EntityDefinition<any>;
+/* eslint-enable @typescript-eslint/no-explicit-any */
 
 export class FunctionApp {
   // Heterogeneous registries, as FunctionDefinition above.
@@ -116,6 +120,39 @@ export class FunctionApp {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above
   readonly #orchestrations = new Map<string, OrchestrationDefinition<any, any>>();
   readonly #httpTriggers = new Map<string, HttpTriggerDefinition>();
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above
+  readonly #entities = new Map<string, EntityDefinition<any>>();
+
+  /**
+   * Registers an entity: a handler that switches on `ctx.operationName`, or
+   * an object with one method per operation (typed for callers). Names are
+   * case-insensitive, as in entity IDs.
+   *
+   * @example
+   * const counter = app.entity('counter', {
+   *   add: (amount: number, ctx: EntityContext<number>) => ctx.setState((ctx.getState(() => 0) ?? 0) + amount),
+   *   get: (_: void, ctx: EntityContext<number>) => ctx.getState(() => 0) ?? 0,
+   * });
+   * await client.signalEntity(counter.id('a'), 'add', 5);
+   */
+  entity<S = unknown>(name: string, handler: EntityHandler<S>): EntityDefinition;
+  entity<Ops extends EntityOperations>(name: string, operations: Ops): EntityDefinition<Ops>;
+  entity(name: string, handlerOrOperations: EntityHandler | EntityOperations): EntityDefinition<unknown> {
+    const entityName = validateEntityName(name, 'entity name');
+    let handler: EntityHandler;
+    if (typeof handlerOrOperations === 'function') handler = handlerOrOperations;
+    else if (typeof handlerOrOperations === 'object' && handlerOrOperations !== null)
+      handler = operationsHandler(entityName, handlerOrOperations);
+    else throw new ValidationError(`entity '${name}'`, 'the handler must be a function or an object of operations');
+    const definition: EntityDefinition<unknown> = {
+      kind: 'entity',
+      name: entityName,
+      handler,
+      id: (key: string): TypedEntityId<unknown> => ({ name: entityName, key: validateEntityKey(key) }),
+    };
+    register(this.#entities, definition);
+    return definition;
+  }
 
   activity<I, O>(name: string, handler: (input: I, context: ActivityContext) => O | Promise<O>): ActivityDefinition<I, Awaited<O>> {
     assertFunction(handler, `activity '${name}'`);
@@ -173,11 +210,14 @@ export class FunctionApp {
   getOrchestration(name: string): OrchestrationDefinition<unknown, unknown> | undefined {
     return this.#orchestrations.get(name);
   }
+  getEntity(name: string): EntityDefinition<unknown> | undefined {
+    return this.#entities.get(name.toLowerCase());
+  }
   get httpTriggers(): readonly HttpTriggerDefinition[] {
     return [...this.#httpTriggers.values()];
   }
   get functions(): readonly FunctionDefinition[] {
-    return [...this.#orchestrations.values(), ...this.#activities.values(), ...this.#httpTriggers.values()];
+    return [...this.#orchestrations.values(), ...this.#activities.values(), ...this.#httpTriggers.values(), ...this.#entities.values()];
   }
 }
 

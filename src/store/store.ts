@@ -63,9 +63,24 @@ export type StartResult =
   | { readonly outcome: 'existing'; readonly instance: InstanceRecord }
   | { readonly outcome: 'conflict'; readonly instance: InstanceRecord };
 
-/** A message from a client (raise event, terminate, suspend, resume, rewind). */
+/**
+ * Creates the target instance if no instance has its ID, in the transaction
+ * that queues the message: an idle Pending row with this name and execution
+ * ID, no input and no ExecutionStarted message. Entities use it: their
+ * operations create the instance they arrive at (entity-id.ts).
+ */
+export interface CreateIfMissing {
+  readonly name: string;
+  readonly executionId: string;
+}
+
+/** A message from a client (raise event, terminate, suspend, resume, rewind, entity signal). */
 export interface ClientMessage {
   readonly instanceId: string;
+  /** Create the instance first if it does not exist (otherwise the send answers `notFound`). */
+  readonly createIfMissing?: CreateIfMissing;
+  /** When the message becomes visible to claims; defaults to `now`. */
+  readonly visibleAt?: number;
   readonly event: InboxEvent;
   /** The message is accepted only while the instance has one of these statuses. */
   readonly requireStatus: readonly RuntimeStatus[];
@@ -148,12 +163,14 @@ export interface OutboundMessage {
   readonly executionId?: string;
   readonly event: InboxEvent;
   readonly visibleAt: number;
+  /** Create the target first if it does not exist (otherwise a message to a missing ID is dropped). */
+  readonly createIfMissing?: CreateIfMissing;
 }
 
 export interface ChildStart {
   readonly request: StartRequest;
-  /** Delivered to the parent if the child's ID is taken by a live instance. */
-  readonly onConflictMessage: OutboundMessage;
+  /** Delivered to the parent if the child's ID is taken by a live instance; nothing is sent when absent. */
+  readonly onConflictMessage?: OutboundMessage;
 }
 
 export interface OrchestrationCommit {
@@ -168,6 +185,11 @@ export interface OrchestrationCommit {
   readonly failure?: FailureDetails;
   /** `undefined` leaves the stored custom status unchanged; `null` clears it. */
   readonly customStatus?: unknown;
+  /**
+   * Replaces the instance's stored input when not `undefined` (an entity keeps
+   * its state there between batches). Ignored with `continueAsNew`, whose input wins.
+   */
+  readonly input?: unknown;
   readonly activities: readonly ActivityRequest[];
   readonly messages: readonly OutboundMessage[];
   readonly childStarts: readonly ChildStart[];
@@ -234,7 +256,14 @@ export interface InstancePage {
 }
 
 export type PurgeFilter =
-  | { readonly instanceId: string }
+  | {
+      readonly instanceId: string;
+      /**
+       * Delete only if no message waits in its inbox, decided under the lock
+       * that deletes (cleaning empty entities must not lose a signal in flight).
+       */
+      readonly onlyIfInboxEmpty?: boolean;
+    }
   | {
       readonly createdFrom?: number;
       readonly createdTo?: number;

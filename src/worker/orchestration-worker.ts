@@ -36,6 +36,8 @@ import type { StartHandoff } from './start-handoff.ts';
 import { committedTurn, toCommit } from './turn-commit.ts';
 import { TurnBudgetExceeded, type TurnGuard } from './turn-guard.ts';
 import { codelessTurn, overrunTurn, runsNoCode, startedParent } from './codeless-turns.ts';
+import { isEntityInstanceId } from '../model/entity-id.ts';
+import { entityBatchFor } from './entity-batch.ts';
 
 /** While handed-over turns keep a worker busy, it still claims at least this often. */
 const CLAIM_EVERY_MS = 10;
@@ -78,6 +80,8 @@ export interface CommittedBatch {
 
 interface PreparedTurn {
   readonly item: OrchestrationWorkItem;
+  /** An entity batch's commit, made without a turn (entity-batch.ts). */
+  readonly commit?: OrchestrationCommit;
   /** Undefined when the turn overran its budget and gets another delivery: nothing to commit. */
   readonly turn: TurnResult | undefined;
   readonly executor: OrchestrationExecutor | undefined;
@@ -134,11 +138,13 @@ export class OrchestrationWorker implements StartHandoff {
   async #run(items: readonly OrchestrationWorkItem[]): Promise<void> {
     const { store, clock } = this.options;
     const all = await Promise.all(items.map((item) => this.#prepare(item)));
-    const overrun = all.filter((p) => p.turn === undefined).map((p) => p.item);
+    const overrun = all.filter((p) => p.turn === undefined && p.commit === undefined).map((p) => p.item);
     if (overrun.length > 0) await this.#redeliver(overrun);
-    const prepared = all.filter((p): p is PreparedTurn & { turn: TurnResult } => p.turn !== undefined);
+    const prepared = all.filter((p) => p.turn !== undefined || p.commit !== undefined);
     const now = clock.now();
-    const commits = prepared.map((p) => this.#leaseRunning(this.#commitOf(p, now), p.running, now));
+    const commits = prepared.map(
+      (p) => p.commit ?? this.#leaseRunning(this.#commitOf(p as PreparedTurn & { turn: TurnResult }, now), p.running, now),
+    );
     const committing = performance.now();
     const results = await store.commitOrchestrations(commits);
     const telemetry = this.options.telemetry;
@@ -149,11 +155,14 @@ export class OrchestrationWorker implements StartHandoff {
       const { item, turn, executor, running } = prepared[index]!;
       if (!result.ok) return this.#leaseLost(item);
       const commit = commits[index]!;
-      if (!turn.drainOnly) telemetry?.turnCommitted(committedTurn(item, turn, commit, executor));
+      // An entity batch may have left messages queued (past its deadline, or beyond a claim's
+      // message limit): claim again at once rather than at the next idle poll.
+      if (prepared[index]!.commit !== undefined) this.#claimDue = true;
+      else if (turn && !turn.drainOnly) telemetry?.turnCommitted(committedTurn(item, turn, commit, executor));
       this.#adoptRunning(item, commit, running);
       queuedActivities ||= commit.activities.some((a) => !a.lease);
       sentMessages ||= commit.messages.length > 0 || commit.childStarts.length > 0 || commit.continueAsNew !== undefined;
-      if (executor && !turn.ended) {
+      if (executor && turn && !turn.ended) {
         this.#sessions.put(item.instanceId, {
           executor,
           executionId: item.executionId,
@@ -219,6 +228,8 @@ export class OrchestrationWorker implements StartHandoff {
   }
 
   async #prepare(item: OrchestrationWorkItem): Promise<PreparedTurn> {
+    if (isEntityInstanceId(item.instanceId))
+      return { item, turn: undefined, executor: undefined, commit: await entityBatchFor(this.options, item) };
     const request: TurnRequest = {
       executionId: item.executionId,
       runtimeStatus: item.runtimeStatus,

@@ -13,6 +13,8 @@ import type { TurnResult } from '../orchestration/turn.ts';
 import type { TraceContext } from '../model/trace-context.ts';
 import type { CommittedTurn } from '../runtime/telemetry.ts';
 import { childTraceOf, continuedTraceOf } from '../runtime/trace-context-ids.ts';
+import { parseEntityInstanceId } from '../model/entity-id.ts';
+import type { EntityOperationRequest } from '../model/entity-message.ts';
 import type { ActivityRequest, ChildStart, OrchestrationCommit, OrchestrationWorkItem, OutboundMessage } from '../store/store.ts';
 
 /** `trace`: the execution's trace context, if it is traced: children and a continued execution join its trace. */
@@ -85,12 +87,21 @@ function dispatch(action: ScheduledAction, t: DispatchTarget): void {
         name: action.name,
         ...(action.input === undefined ? {} : { input: action.input }),
       };
-      t.messages.push({ instanceId: action.instanceId, event, visibleAt: t.now });
+      t.messages.push({ instanceId: action.instanceId, event, visibleAt: t.now, ...toEntity(action, t) });
       return;
     }
     case 'StartSubOrchestration':
       t.childStarts.push(childStart(action, t, self));
   }
+}
+
+/** A request to an entity creates the entity if it does not exist, and a scheduled signal waits for its time. */
+function toEntity(action: Extract<ScheduledAction, { kind: 'SendEvent' }>, t: DispatchTarget): Partial<OutboundMessage> {
+  const entity = parseEntityInstanceId(action.instanceId);
+  if (!entity) return {};
+  const request = action.input as Partial<EntityOperationRequest> | undefined;
+  const at = typeof request?.scheduledTime === 'string' ? Date.parse(request.scheduledTime) : Number.NaN;
+  return { createIfMissing: { name: entity.name, executionId: t.newId() }, ...(at > t.now ? { visibleAt: at } : {}) };
 }
 
 function childStart(

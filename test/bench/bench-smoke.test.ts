@@ -29,6 +29,7 @@ const FIELDS: Record<string, readonly string[]> = {
   W6: ['seededInstances', 'emptyStore', 'largeStore', 'slowdownPct', 'listP50Ms', 'listP99Ms'],
   W7: ['instances', 'rounds', 'orchestrationsPerSByHosts'],
   D1: ['seededInstances', 'countsP50Ms', 'apiFirstRenderP50Ms', 'browserFirstRenderP50Ms'],
+  W8: ['signalsOneEntity', 'oneEntityOpsPerS', 'entities', 'manyEntitiesOpsPerS', 'calls', 'callsPerS'],
 };
 
 async function runBench(args: string[]): Promise<{ code: number | null; lines: Line[]; stdout: string; stderr: string }> {
@@ -70,11 +71,11 @@ function assertRecord(outDir: string, store: string, workloads: readonly string[
 }
 
 describe('bench smoke (tiny sizes, correctness only)', () => {
-  it('runs W1–W6 and D1 on SQLite with every check passing', { timeout: 240_000 }, async () => {
+  it('runs W1–W6, W8 and D1 on SQLite with every check passing', { timeout: 240_000 }, async () => {
     using dir = createTempDir('perdure-bench-smoke-');
     const run = await runBench(['--out', dir.path]);
     assert.equal(run.code, 0, `bench failed:\n${run.stdout}\n${run.stderr.slice(-4000)}`);
-    const ids = ['W1', 'W2', 'W2b', 'W3', 'W4', 'W5', 'W6', 'D1'];
+    const ids = ['W1', 'W2', 'W2b', 'W3', 'W4', 'W5', 'W6', 'W8', 'D1'];
     assert.deepEqual(
       run.lines.map((l) => l.workload),
       ids,
@@ -88,11 +89,11 @@ describe('bench smoke (tiny sizes, correctness only)', () => {
     assertRecord(dir.path, 'sqlite', ids);
   });
 
-  it('runs W1–W7 and D1 on PostgreSQL with every check passing', { timeout: 300_000 }, async () => {
+  it('runs W1–W8 and D1 on PostgreSQL with every check passing', { timeout: 300_000 }, async () => {
     using dir = createTempDir('perdure-bench-smoke-pg-');
     const run = await runBench(['--store', 'postgres', '--out', dir.path]);
     assert.equal(run.code, 0, `bench failed:\n${run.stdout}\n${run.stderr.slice(-4000)}`);
-    const ids = ['W1', 'W2', 'W2b', 'W3', 'W4', 'W5', 'W6', 'W7', 'D1'];
+    const ids = ['W1', 'W2', 'W2b', 'W3', 'W4', 'W5', 'W6', 'W7', 'W8', 'D1'];
     assert.deepEqual(
       run.lines.map((l) => l.workload),
       ids,

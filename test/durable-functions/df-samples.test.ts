@@ -169,4 +169,36 @@ describe('querying instances with the durable client', () => {
     assert.equal(answer.body.createdTimeType, 'string');
     assert.match(answer.body.createdTime, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
   });
+
+  it('counter entity: the template signals and reads over HTTP; an orchestration calls and signals it; destructOnExit deletes it', async () => {
+    await using server = await serve('counter-entity');
+    for (let i = 0; i < 5; i++) {
+      const posted = await request(`${server.url}/api/counterEntity/c1`, { method: 'POST' });
+      assert.ok(posted.status >= 200 && posted.status < 300, posted.text);
+    }
+    const deadline = Date.now() + 20_000;
+    let read = await request(`${server.url}/api/counterEntity/c1`);
+    while (read.body !== 5 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      read = await request(`${server.url}/api/counterEntity/c1`);
+    }
+    assert.equal(read.status, 200);
+    assert.equal(read.body, 5);
+    const started = await request(`${server.url}/runtime/webhooks/durabletask/orchestrators/counterOrchestration`, {
+      method: 'POST',
+      json: 'c1',
+    });
+    assert.equal(started.status, 202, started.text);
+    const status = await waitForCompletion(server.url, started.body.id);
+    assert.equal(status.runtimeStatus, 'Completed', JSON.stringify(status));
+    assert.deepEqual(status.output, { value: 15, afterReset: 0 });
+    const entities = `${server.url}/runtime/webhooks/durabletask/entities/counterEntity`;
+    assert.equal((await request(`${entities}/c1`, { method: 'DELETE' })).status, 202);
+    let gone = await request(`${entities}/c1`);
+    while (gone.status !== 404 && Date.now() < deadline + 20_000) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      gone = await request(`${entities}/c1`);
+    }
+    assert.equal(gone.status, 404, 'destructOnExit deleted the state');
+  });
 });

@@ -22,7 +22,7 @@ import { PerdureError } from '../../model/errors.ts';
 import type { HistoryEvent } from '../../model/history.ts';
 import { RuntimeStatus } from '../../model/runtime-status.ts';
 import { decideStart } from '../start-policy.ts';
-import type { StartRequest, StartResult } from '../store.ts';
+import type { CreateIfMissing, StartRequest, StartResult } from '../store.ts';
 import {
   insertMessagesStatement,
   executionStarted,
@@ -99,6 +99,40 @@ async function lockOrCreate(sql: Sql, requests: readonly StartRequest[]) {
     pending = existing.filter((id) => !rows.has(id));
   }
   return { rows, createdBy };
+}
+
+/**
+ * Creates an idle Pending row for each target that asks for it
+ * (CreateIfMissing) and does not exist; one INSERT, in ID order, existing
+ * rows skipped and not locked.
+ */
+export async function ensureInstances(
+  sql: Sql,
+  targets: readonly { readonly instanceId: string; readonly createIfMissing?: CreateIfMissing | undefined }[],
+  now: number,
+): Promise<void> {
+  const wanted = new Map<string, CreateIfMissing>();
+  for (const t of targets) if (t.createIfMissing && !wanted.has(t.instanceId)) wanted.set(t.instanceId, t.createIfMissing);
+  if (wanted.size === 0) return;
+  let ids = [...wanted.keys()].sort();
+  // Each round creates what is missing, then holds the rows (KEY SHARE) so that a concurrent purge cannot delete
+  // them before this transaction's messages are in; a row purged between the two statements is created again.
+  while (ids.length > 0) {
+    await sql.rows(
+      `INSERT INTO instances (instance_id, name, execution_id, runtime_status, created_at, updated_at, history_length)
+       SELECT instance_id, name, execution_id, $4, $5, $5, 0
+       FROM unnest($1::text[], $2::text[], $3::text[]) AS r(instance_id, name, execution_id)
+       ORDER BY instance_id COLLATE "C"
+       ON CONFLICT (instance_id) DO NOTHING`,
+      [ids, ids.map((id) => wanted.get(id)!.name), ids.map((id) => wanted.get(id)!.executionId), RuntimeStatus.Pending, now],
+    );
+    const held = await sql.rows<{ instance_id: string }>(
+      'SELECT instance_id FROM instances WHERE instance_id = ANY($1::text[]) ORDER BY instance_id FOR KEY SHARE',
+      [ids],
+    );
+    const present = new Set(held.map((row) => row.instance_id));
+    ids = ids.filter((id) => !present.has(id));
+  }
 }
 
 /** One INSERT for many IDs, in ID order; rows that already exist are skipped, not locked. */

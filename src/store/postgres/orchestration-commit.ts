@@ -20,7 +20,9 @@
  *   appears twice, the units are applied one after another instead, so the
  *   second sees the history the first appended.
  * - Outbound messages to an instance ID that does not exist are dropped (as
- *   the SQLite store does); the check locks the target row FOR KEY SHARE.
+ *   the SQLite store does), unless they ask to create it (`createIfMissing`:
+ *   created by a statement before the others); the check locks the target
+ *   row FOR KEY SHARE.
  * - Instance rows are locked FOR NO KEY UPDATE (no key ever changes), which
  *   does not conflict with that KEY SHARE: two batches that message each
  *   other's instances never wait for each other.
@@ -35,7 +37,7 @@ import type { CommitResult, ExternalWork, OrchestrationCommit } from '../store.t
 import { insertMessagesSql, insertMessagesStatement, messageColumns, toJson, toRowId, type NewMessage } from './codec.ts';
 import type { Database, Sql } from './database.ts';
 import { executionStarted } from '../row-codec.ts';
-import { startInstances } from './instances.ts';
+import { ensureInstances, startInstances } from './instances.ts';
 import { workPayload } from './notifications.ts';
 
 interface FenceRow {
@@ -93,6 +95,11 @@ async function applyBatch(sql: Sql, commits: readonly OrchestrationCommit[], cha
   // existence check would skip them), so only other targets are checked.
   const mustExist = (m: NewMessage) => outbound.has(m) && !byId.has(m.instanceId);
   const drained = units.filter((u) => u.commit.drainOnly === true).map((u) => u.commit.instanceId);
+  await ensureInstances(
+    sql,
+    units.flatMap((u) => u.commit.messages.filter((m) => !byId.has(m.instanceId))),
+    units[0]!.commit.now,
+  );
   await sql.rows(APPLY_SQL, [...applyParams(units, early, mustExist), channel, workPayload(queuedWork(units)), drained], { prepare: true });
   if (hasChildren) await startChildren(sql, units, channel, (m) => outbound.has(m));
   return results;
@@ -119,7 +126,7 @@ async function startChildren(sql: Sql, units: readonly Unit[], channel: string, 
   for (const { commit } of units) {
     for (const start of commit.childStarts) {
       const outcome = outcomes[next++]?.outcome;
-      if (outcome === 'conflict' || outcome === 'existing') late.push(start.onConflictMessage);
+      if ((outcome === 'conflict' || outcome === 'existing') && start.onConflictMessage) late.push(start.onConflictMessage);
     }
     late.push(...commit.messages);
   }
@@ -192,8 +199,8 @@ function instanceUpdates(units: readonly Unit[]): unknown[][] {
     c.map((x) => (isTerminalStatus(x.runtimeStatus) ? x.now : null)),
     units.map(({ commit: x, fence }) => (x.continueAsNew === undefined ? fence.history_length + x.newEvents.length : 0)),
     c.map((x) => x.continueAsNew?.executionId ?? x.executionId),
-    c.map((x) => x.continueAsNew !== undefined),
-    c.map((x) => toJson(x.continueAsNew?.input)),
+    c.map((x) => x.continueAsNew !== undefined || x.input !== undefined),
+    c.map((x) => toJson(x.continueAsNew === undefined ? x.input : x.continueAsNew.input)),
   ];
 }
 

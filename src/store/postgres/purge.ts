@@ -26,10 +26,12 @@ const CHUNK_SIZE = 1000;
 
 export async function purge(db: Database, filter: PurgeFilter): Promise<number> {
   if ('instanceId' in filter) {
-    return purgeLocked(db, 'SELECT instance_id FROM instances WHERE instance_id = $1 AND runtime_status = ANY($2::text[]) FOR UPDATE', [
-      filter.instanceId,
-      TERMINAL_STATUSES,
-    ]);
+    return purgeLocked(
+      db,
+      'SELECT instance_id FROM instances WHERE instance_id = $1 AND runtime_status = ANY($2::text[]) FOR UPDATE',
+      [filter.instanceId, TERMINAL_STATUSES],
+      filter.onlyIfInboxEmpty === true,
+    );
   }
   const statuses = (filter.runtimeStatus ?? TERMINAL_STATUSES).filter(isTerminalStatus);
   if (statuses.length === 0) return 0;
@@ -54,10 +56,12 @@ export async function purge(db: Database, filter: PurgeFilter): Promise<number> 
 }
 
 /** Locks the instances `select` picks and deletes them with everything stored for them, in one transaction. */
-function purgeLocked(db: Database, select: string, params: readonly unknown[]): Promise<number> {
+function purgeLocked(db: Database, select: string, params: readonly unknown[], onlyIfInboxEmpty = false): Promise<number> {
   return db.transaction(async (sql: Sql) => {
     const ids = (await sql.rows<{ instance_id: string }>(select, params)).map((row) => row.instance_id);
     if (ids.length === 0) return 0;
+    // A statement of its own, after the lock: it sees messages committed by whoever held the row before.
+    if (onlyIfInboxEmpty && (await sql.rows('SELECT 1 FROM inbox WHERE instance_id = ANY($1::text[]) LIMIT 1', [ids])).length > 0) return 0;
     await sql.rows('DELETE FROM activities WHERE instance_id = ANY($1::text[])', [ids]);
     await sql.rows(
       `WITH h AS (DELETE FROM history WHERE instance_id = ANY($1::text[])),

@@ -17,9 +17,11 @@ import type { RuntimeStatus } from '../../model/runtime-status.ts';
 import type { ClientMessage, SendResult } from '../store.ts';
 import { insertMessagesStatement, type NewMessage } from './codec.ts';
 import type { Sql } from './database.ts';
+import { ensureInstances } from './instances.ts';
 
 export async function sendMessages(sql: Sql, messages: readonly ClientMessage[], channel: string): Promise<SendResult[]> {
   if (messages.length === 0) return [];
+  await ensureInstances(sql, messages, messages[0]!.now);
   const ids = [...new Set(messages.map((message) => message.instanceId))];
   const rows = await sql.rows<{ instance_id: string; runtime_status: RuntimeStatus }>(
     'SELECT instance_id, runtime_status FROM instances WHERE instance_id = ANY($1::text[]) ORDER BY instance_id FOR SHARE',
@@ -43,7 +45,7 @@ export async function sendMessages(sql: Sql, messages: readonly ClientMessage[],
   const results = await claimEventIds(sql, messages, decided);
   const accepted: NewMessage[] = messages
     .filter((_, i) => results[i]!.outcome === 'sent')
-    .map((message) => ({ instanceId: message.instanceId, visibleAt: message.now, event: message.event }));
+    .map((message) => ({ instanceId: message.instanceId, visibleAt: message.visibleAt ?? message.now, event: message.event }));
   if (accepted.length > 0) await sql.rows(...insertMessagesStatement(accepted, channel));
   return results;
 }

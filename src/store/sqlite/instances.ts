@@ -20,7 +20,7 @@
 import type { ExecutionStartedEvent, HistoryEvent } from '../../model/history.ts';
 import { RuntimeStatus } from '../../model/runtime-status.ts';
 import { decideStart } from '../start-policy.ts';
-import type { ClientMessage, OrchestrationWorkItem, SendResult, StartRequest, StartResult } from '../store.ts';
+import type { ClientMessage, CreateIfMissing, OrchestrationWorkItem, SendResult, StartRequest, StartResult } from '../store.ts';
 import { executionStarted, toHistoryEvents, toInstanceRecord, toJson, type InstanceRow } from './codec.ts';
 import type { Connection } from './database.ts';
 import { deleteInstanceData, insertMessage } from './inbox.ts';
@@ -145,9 +145,27 @@ function executionStartedOf(request: StartRequest): ExecutionStartedEvent {
   });
 }
 
+/**
+ * Creates an idle Pending row for the ID unless one exists (CreateIfMissing);
+ * call inside a write transaction.
+ */
+export function ensureInstance(connection: Connection, instanceId: string, create: CreateIfMissing, now: number): void {
+  connection
+    .statement(
+      `INSERT INTO instances (instance_id, name, execution_id, runtime_status, created_at, updated_at, history_length)
+       VALUES (?, ?, ?, ?, ?, ?, 0)
+       ON CONFLICT (instance_id) DO NOTHING`,
+    )
+    .run(instanceId, create.name, create.executionId, RuntimeStatus.Pending, now, now);
+}
+
 /** Queues a client message if the instance's status allows it; call inside a write transaction. */
 export function sendMessage(connection: Connection, message: ClientMessage): SendResult {
-  const row = readInstanceRow(connection, message.instanceId);
+  let row = readStatus(connection, message.instanceId);
+  if (row === undefined && message.createIfMissing) {
+    ensureInstance(connection, message.instanceId, message.createIfMissing, message.now);
+    row = readStatus(connection, message.instanceId);
+  }
   if (row === undefined) return { outcome: 'notFound' };
   // A retry is recognised whatever the instance's status now: the first send was accepted.
   const seen = message.eventId === undefined ? undefined : readEventFingerprint(connection, message.instanceId, message.eventId.id);
@@ -163,10 +181,16 @@ export function sendMessage(connection: Connection, message: ClientMessage): Sen
   insertMessage(connection, {
     instanceId: message.instanceId,
     executionId: undefined,
-    visibleAt: message.now,
+    visibleAt: message.visibleAt ?? message.now,
     event: message.event,
   });
   return { outcome: 'sent' };
+}
+
+/** Only the status: the row's input can be large (an entity's state), and a send needs none of it. */
+function readStatus(connection: Connection, instanceId: string): Pick<InstanceRow, 'runtime_status'> | undefined {
+  return connection.statement('SELECT runtime_status FROM instances WHERE instance_id = ?').get(instanceId) as
+    Pick<InstanceRow, 'runtime_status'> | undefined;
 }
 
 function readEventFingerprint(connection: Connection, instanceId: string, eventId: string): string | undefined {

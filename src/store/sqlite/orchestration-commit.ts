@@ -13,7 +13,8 @@
  *   instance), then activities, then child starts, then outbound messages (so
  *   a message to a child started in the same turn follows the child's
  *   ExecutionStarted and is not wiped if the start replaces an old instance).
- * - Outbound messages to an instance ID that does not exist are dropped.
+ * - Outbound messages to an instance ID that does not exist are dropped,
+ *   unless they ask to create it (`createIfMissing`).
  * - A commit, drain included, resets the instance's delivery count: the turn
  *   ended with a result.
  * - A drain (`drainOnly`: late messages to a finished instance) deletes the
@@ -26,7 +27,7 @@ import { toJson, toRowId, type InstanceRow } from './codec.ts';
 import type { Connection } from './database.ts';
 import { insertMessage } from './inbox.ts';
 import { executionStarted } from '../row-codec.ts';
-import { startInstance } from './instances.ts';
+import { ensureInstance, startInstance } from './instances.ts';
 
 type FenceRow = Pick<InstanceRow, 'name' | 'execution_id' | 'lease_token' | 'history_length'>;
 
@@ -55,11 +56,11 @@ function commitOne(connection: Connection, commit: OrchestrationCommit): CommitR
   insertActivities(connection, commit);
   for (const child of commit.childStarts) {
     const result = startInstance(connection, child.request);
-    if (result.outcome === 'conflict' || result.outcome === 'existing') {
+    if ((result.outcome === 'conflict' || result.outcome === 'existing') && child.onConflictMessage) {
       insertMessage(connection, child.onConflictMessage);
     }
   }
-  for (const message of commit.messages) deliver(connection, message);
+  for (const message of commit.messages) deliver(connection, message, commit.now);
   return { ok: true };
 }
 
@@ -68,17 +69,23 @@ function commitOne(connection: Connection, commit: OrchestrationCommit): CommitR
  * missing ID is dropped, as Durable Functions drops it: kept, it could never
  * be claimed, and it would reach a later, unrelated instance that takes the ID.
  */
-function deliver(connection: Connection, message: OutboundMessage): void {
+function deliver(connection: Connection, message: OutboundMessage, now: number): void {
+  if (message.createIfMissing) ensureInstance(connection, message.instanceId, message.createIfMissing, now);
   const exists = connection.statement('SELECT 1 FROM instances WHERE instance_id = ?').get(message.instanceId);
   if (exists !== undefined) insertMessage(connection, message);
 }
 
 function deleteConsumed(connection: Connection, commit: OrchestrationCommit): void {
-  const remove = connection.statement('DELETE FROM inbox WHERE id = ? AND instance_id = ?');
-  for (const id of commit.consumedMessageIds) {
-    const rowId = toRowId(id);
-    if (rowId !== undefined) remove.run(rowId, commit.instanceId);
+  const ids = commit.consumedMessageIds.map(toRowId).filter((id) => id !== undefined);
+  if (ids.length <= 4) {
+    const remove = connection.statement('DELETE FROM inbox WHERE id = ? AND instance_id = ?');
+    for (const id of ids) remove.run(id, commit.instanceId);
+    return;
   }
+  // Entity batches consume up to a claim's limit of messages: one statement instead of one per message.
+  connection
+    .statement('DELETE FROM inbox WHERE id IN (SELECT value FROM json_each(?)) AND instance_id = ?')
+    .run(JSON.stringify(ids), commit.instanceId);
 }
 
 /**
@@ -103,7 +110,7 @@ function updateInstance(connection: Connection, commit: OrchestrationCommit, his
          custom_status = CASE WHEN @setCustomStatus = 1 THEN @customStatus ELSE custom_status END,
          updated_at = @now, completed_at = @completedAt, history_length = @historyLength,
          execution_id = @executionId,
-         input = CASE WHEN @continueAsNew = 1 THEN @input ELSE input END,
+         input = CASE WHEN @setInput = 1 THEN @input ELSE input END,
          lease_owner = NULL, lease_expires_at = 0, deliveries = 0
        WHERE instance_id = @instanceId`,
     )
@@ -118,8 +125,8 @@ function updateInstance(connection: Connection, commit: OrchestrationCommit, his
       completedAt: isTerminalStatus(commit.runtimeStatus) ? commit.now : null,
       historyLength,
       executionId: next?.executionId ?? commit.executionId,
-      continueAsNew: next === undefined ? 0 : 1,
-      input: toJson(next?.input),
+      setInput: next !== undefined || commit.input !== undefined ? 1 : 0,
+      input: toJson(next === undefined ? commit.input : next.input),
     });
 }
 

@@ -25,7 +25,7 @@ export const PURGE_CHUNK_SIZE = 100;
 
 /** `connection` is asked for again after every pause: the store may have been closed meanwhile. */
 export async function purge(connection: () => Connection, filter: PurgeFilter): Promise<number> {
-  if ('instanceId' in filter) return purgeOne(connection(), filter.instanceId);
+  if ('instanceId' in filter) return purgeOne(connection(), filter.instanceId, filter.onlyIfInboxEmpty === true);
   const statuses = (filter.runtimeStatus ?? TERMINAL_STATUSES).filter(isTerminalStatus);
   if (statuses.length === 0) return 0;
   const { createdFrom, createdTo, completedTo } = purgeWindow(filter);
@@ -55,10 +55,12 @@ function purgeChunk(connection: Connection, args: readonly unknown[]): number {
   });
 }
 
-function purgeOne(connection: Connection, instanceId: string): number {
+function purgeOne(connection: Connection, instanceId: string, onlyIfInboxEmpty: boolean): number {
   return connection.write(() => {
     const row = readInstanceRow(connection, instanceId);
     if (row === undefined || !isTerminalStatus(row.runtime_status)) return 0;
+    if (onlyIfInboxEmpty && connection.statement('SELECT 1 FROM inbox WHERE instance_id = ? LIMIT 1').get(instanceId) !== undefined)
+      return 0;
     deleteInstance(connection, instanceId);
     return 1;
   });
