@@ -81,6 +81,15 @@ export function describePurge(h: StoreHarness): void {
       assert.deepEqual(await remaining(h), ['live']);
     });
 
+    it('never purges an entity by filter (an empty entity may have a signal on its way in)', async () => {
+      await createWithStatus(h.store, [startRequest('@counter@a', { now: T0 })], 'Completed', T0 + 10);
+      await createWithStatus(h.store, [startRequest('done', { now: T0 })], 'Completed', T0 + 10);
+      assert.equal(await h.store.purge({ completedTo: T0 + 100 }), 1);
+      assert.equal(await h.store.purge({}), 0);
+      assert.deepEqual(await remaining(h), ['@counter@a']);
+      assert.equal(await h.store.purge({ instanceId: '@counter@a' }), 1, 'by ID it can still be purged');
+    });
+
     it('purges more instances than fit in one chunk', async () => {
       const requests = Array.from({ length: 1500 }, (_, i) => startRequest(`bulk-${i}`, { now: T0 + (i % 10) }));
       await createWithStatus(h.store, requests, 'Completed');

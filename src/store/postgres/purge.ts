@@ -13,6 +13,9 @@
  *   (it waits for completions in flight); and the inbox is deleted after both,
  *   by a statement whose snapshot sees what they queued.
  * - Rows are locked in instance-ID order, as everywhere else.
+ * - A filtered purge never touches an entity (`@name@key`): an entity with no
+ *   state looks finished but may have a signal on its way in; entities are
+ *   removed by cleanEntityStorage, which checks the inbox in the same transaction.
  * - A filtered purge works in chunks, one short transaction each, so that a
  *   purge of a million rows never holds many locks for long; the event loop
  *   runs while each chunk is on the server.
@@ -44,6 +47,7 @@ export async function purge(db: Database, filter: PurgeFilter): Promise<number> 
       db,
       `SELECT instance_id FROM instances
        WHERE runtime_status = ANY($1::text[]) AND created_at >= $2 AND created_at < $3 AND COALESCE(completed_at, updated_at) < $4
+         AND left(instance_id, 1) <> '@'
        ORDER BY instance_id LIMIT $5 FOR UPDATE`,
       [...params, Math.min(CHUNK_SIZE, limit - total)],
     );

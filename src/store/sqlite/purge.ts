@@ -7,6 +7,9 @@
  * - Only terminal instances are ever deleted; the status is checked inside
  *   the same write transaction that deletes, so an instance that is restarted
  *   concurrently survives.
+ * - A filtered purge never touches an entity (`@name@key`): an entity with no
+ *   state looks finished but may have a signal on its way in; entities are
+ *   removed by cleanEntityStorage, which checks the inbox in the same transaction.
  * - A filtered purge works in chunks, one short transaction each, and yields
  *   to the event loop between them, so that a purge of a million rows never
  *   holds the write lock, nor this process, for long: other processes, and
@@ -46,6 +49,7 @@ function purgeChunk(connection: Connection, args: readonly unknown[]): number {
   const select = connection.statement(
     `SELECT instance_id FROM instances
      WHERE runtime_status IN (SELECT value FROM json_each(?)) AND created_at >= ? AND created_at < ? AND COALESCE(completed_at, updated_at) < ?
+       AND substr(instance_id, 1, 1) <> '@'
      LIMIT ?`,
   );
   return connection.write(() => {
