@@ -17,7 +17,9 @@ import { describeNextWakeAt } from './next-wake-at.ts';
 import { describeOrchestrationClaims } from './orchestration-claims.ts';
 import { describeOrchestrationCommits } from './orchestration-commits.ts';
 import { describePurge } from './purge.ts';
+import { describeSchedules } from './schedules.ts';
 import { describeSend } from './send.ts';
+import { describeSingletonStarts } from './singleton-starts.ts';
 import { describeStartInstances } from './start-instances.ts';
 
 export function describeStore(name: string, makeStore: () => Promise<Store>): void {
@@ -25,6 +27,7 @@ export function describeStore(name: string, makeStore: () => Promise<Store>): vo
     const harness = useFreshStore(makeStore);
     describeStartInstances(harness);
     describeLeasedStarts(harness);
+    describeSingletonStarts(harness);
     describeSend(harness);
     describeEventIds(harness);
     describeOrchestrationClaims(harness);
@@ -34,5 +37,6 @@ export function describeStore(name: string, makeStore: () => Promise<Store>): vo
     describeListInstances(harness);
     describePurge(harness);
     describeNextWakeAt(harness);
+    describeSchedules(harness);
   });
 }

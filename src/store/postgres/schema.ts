@@ -132,6 +132,28 @@ const MIGRATIONS: readonly Migration[] = [
     // constant default rewrites nothing.
     sql: `ALTER TABLE instances ADD COLUMN deliveries integer NOT NULL DEFAULT 0;`,
   },
+  // Versions 5 and 6 belong to other features; a store only ever applies the steps above its version.
+  {
+    version: 7,
+    description: 'start request IDs and input digests, pending starts, schedules',
+    // See the SQLite migration. The new instance columns are not indexed, so claims and commits stay HOT.
+    sql: `
+      ALTER TABLE instances ADD COLUMN request_id text;
+      ALTER TABLE instances ADD COLUMN input_hash text;
+      CREATE TABLE pending_starts (
+        instance_id text COLLATE "C" PRIMARY KEY,
+        request     text NOT NULL,
+        queued_at   bigint NOT NULL
+      );
+      CREATE TABLE schedules (
+        name       text COLLATE "C" PRIMARY KEY,
+        definition text NOT NULL,
+        state      text NOT NULL,
+        version    bigint NOT NULL,
+        updated_at bigint NOT NULL
+      );
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

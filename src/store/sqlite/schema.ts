@@ -132,6 +132,30 @@ const MIGRATIONS: readonly Migration[] = [
     // fails the instance instead of running the turn again.
     sql: `ALTER TABLE instances ADD COLUMN deliveries INTEGER NOT NULL DEFAULT 0;`,
   },
+  // Versions 5 and 6 belong to other features; a store only ever applies the steps above its version.
+  {
+    version: 7,
+    description: 'start request IDs and input digests, pending starts, schedules',
+    // request_id / input_hash: what the start that created the execution sent (idempotent starts,
+    // useExisting's input check). pending_starts: queueLatest's one start per ID, begun by the commit
+    // that ends the live instance. schedules: definition and firing state as JSON, with a CAS version.
+    sql: `
+      ALTER TABLE instances ADD COLUMN request_id TEXT;
+      ALTER TABLE instances ADD COLUMN input_hash TEXT;
+      CREATE TABLE pending_starts (
+        instance_id TEXT PRIMARY KEY,
+        request     TEXT NOT NULL,
+        queued_at   INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      CREATE TABLE schedules (
+        name       TEXT PRIMARY KEY,
+        definition TEXT NOT NULL,
+        state      TEXT NOT NULL,
+        version    INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
