@@ -26,6 +26,7 @@ import type { Clock } from '../runtime/clock.ts';
 import type { CompletionNotifier } from '../worker/completion-notifier.ts';
 import { eventFingerprint, validateEventId } from './event-id.ts';
 import { checkStatusResponse, createHttpManagementPayload, type HttpManagementPayload } from './http-management.ts';
+import { ScheduleClient } from './schedules.ts';
 import { StartBatcher } from './start-batcher.ts';
 import { singletonStartFields, type SingletonStartOptions } from './start-options.ts';
 import type { StartHandoff } from '../worker/start-handoff.ts';
@@ -93,9 +94,13 @@ export interface DurableClientOptions {
   readonly onWork?: () => void;
   /** This host's orchestration worker: starts are leased to it and their first turn handed over (start-handoff.ts). */
   readonly handoff?: StartHandoff;
+  /** Called after a schedule changed through `schedules`, so this host's firing loop looks at once. */
+  readonly onScheduleChange?: () => void;
 }
 
 export class DurableClient {
+  /** Schedules at run time: create, update, pause, unpause, trigger, delete, list, describe. */
+  readonly schedules: ScheduleClient;
   readonly #batcher: StartBatcher;
   /** Resolved once the host shuts down: every wait for completion ends then, so its caller can answer. */
   readonly #interrupted: Promise<void>;
@@ -103,6 +108,12 @@ export class DurableClient {
   #isInterrupted = false;
   constructor(private readonly options: DurableClientOptions) {
     this.#batcher = new StartBatcher(options.store);
+    this.schedules = new ScheduleClient({
+      store: options.store,
+      clock: options.clock,
+      maxPayloadBytes: options.maxPayloadBytes,
+      onChange: () => options.onScheduleChange?.(),
+    });
     this.#interrupted = new Promise((resolve) => (this.#interrupt = resolve));
   }
 

@@ -79,7 +79,7 @@ export function validateScheduleOptions(options: ScheduleOptions, maxPayloadByte
   const definition: ScheduleDefinition = {
     ...(cron === undefined ? {} : { cron: String(cron) }),
     ...(everyMs === undefined ? {} : { everyMs: positiveInteger(everyMs, 'everyMs', 1) }),
-    timeZone: options.timeZone ?? 'UTC',
+    timeZone: validateTimeZone(options.timeZone ?? 'UTC'),
     orchestration,
     ...optionalInput(normalizePayload(options.input, 'input', maxPayloadBytes)),
     overlap,
@@ -88,6 +88,16 @@ export function validateScheduleOptions(options: ScheduleOptions, maxPayloadByte
   };
   if (definition.cron !== undefined) cronOf(definition); // throws on a bad pattern or time zone
   return definition;
+}
+
+function validateTimeZone(timeZone: unknown): string {
+  try {
+    if (typeof timeZone !== 'string') throw new RangeError('not a string');
+    new Intl.DateTimeFormat('en', { timeZone });
+    return timeZone;
+  } catch (error) {
+    throw new ValidationError('timeZone', `'${String(timeZone)}' is not an IANA time zone`, { cause: error });
+  }
 }
 
 function optionalInput(input: unknown): { input?: unknown } {
@@ -105,8 +115,7 @@ function cronOf(definition: ScheduleDefinition): Cron {
   try {
     return new Cron(definition.cron!, { timezone: definition.timeZone, paused: true });
   } catch (error) {
-    const field = /time ?zone/i.test(String(error)) ? 'timeZone' : 'cron';
-    throw new ValidationError(field, error instanceof Error ? error.message : String(error), { cause: error });
+    throw new ValidationError('cron', error instanceof Error ? error.message : String(error), { cause: error });
   }
 }
 

@@ -9,7 +9,13 @@
 import { PerdureError, ScheduleAlreadyExistsError, ScheduleNotFoundError } from '../model/errors.ts';
 import type { Clock } from '../runtime/clock.ts';
 import type { ScheduleRecord, Store } from '../store/store.ts';
-import { nextFireTimes, validateScheduleName, validateScheduleOptions, type ScheduleDefinition, type ScheduleOptions } from './schedule-spec.ts';
+import {
+  nextFireTimes,
+  validateScheduleName,
+  validateScheduleOptions,
+  type ScheduleDefinition,
+  type ScheduleOptions,
+} from './schedule-spec.ts';
 import { initialState, type ScheduleAction, type ScheduleState } from './schedule-state.ts';
 
 export interface ScheduleDescription {
@@ -58,7 +64,7 @@ export class ScheduleClient {
   /** Replaces the given fields of the definition; the firing state (cursor, running run, actions) is kept. */
   async update(name: string, changes: Partial<ScheduleOptions>): Promise<ScheduleDescription> {
     return this.#mutate(name, (definition, state) => ({
-      definition: validateScheduleOptions({ ...definition, ...changes } as ScheduleOptions, this.options.maxPayloadBytes),
+      definition: validateScheduleOptions({ ...definition, ...changes }, this.options.maxPayloadBytes),
       state,
     }));
   }

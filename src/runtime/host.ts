@@ -11,6 +11,7 @@ import { openStore } from '../store/open-store.ts';
 import type { Store } from '../store/store.ts';
 import type { FunctionApp } from './app.ts';
 import { DurableClient } from '../client/client.ts';
+import { ScheduleRunner } from '../client/schedule-runner.ts';
 import { validateHostTuning, withDefaults } from './host-options.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { CompletionNotifier } from '../worker/completion-notifier.ts';
@@ -67,6 +68,8 @@ export interface Host extends AsyncDisposable {
   readonly keys: ResolvedKeys;
   /** Looks for due work now (after moving a manual clock, for example). */
   wake(): void;
+  /** Fires due schedules now and resolves when done (hosts with workers; a no-op otherwise). */
+  tickSchedules(): Promise<void>;
   /** Finishes in-flight turns, waits for or hands back running activities, and closes a store it opened. */
   stop(): Promise<void>;
 }
@@ -96,13 +99,33 @@ export async function createHost(options: HostOptions): Promise<Host> {
     ...(workers ? { handoff: workers.handoff } : {}),
     ...(managementKey === undefined ? {} : { managementKey }),
     ...(options.showStackPaths === true ? { showStackPaths: true } : {}),
+    onScheduleChange: () => scheduler?.wake(),
   });
+  // Schedules fire on hosts that run the app's workers.
+  const scheduler = workers ? new ScheduleRunner({ store, client, clock, logger, maxPayloadBytes }) : undefined;
+  if (scheduler) {
+    await scheduler.declare(options.app.schedules);
+    scheduler.start();
+  }
   let stopped: Promise<void> | undefined;
   const stop = () =>
     (stopped ??= (async () => {
       client.interruptWaits();
+      await scheduler?.stop();
       await workers?.stop(tuning.shutdownGraceMs);
       if (ownsStore) await store.close();
     })());
-  return { client, store, app: options.app, keys, wake: () => workers?.wake(), stop, [Symbol.asyncDispose]: stop };
+  return {
+    client,
+    store,
+    app: options.app,
+    keys,
+    wake: () => {
+      workers?.wake();
+      scheduler?.wake();
+    },
+    tickSchedules: async () => scheduler?.tick(),
+    stop,
+    [Symbol.asyncDispose]: stop,
+  };
 }

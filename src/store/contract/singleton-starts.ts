@@ -7,7 +7,17 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { TERMINAL_STATUSES } from '../../model/runtime-status.ts';
-import { T0, claimInstance, commitFor, commitOk, createWithStatus, eventTypes, raised, startRequest, type StoreHarness } from './fixtures.ts';
+import {
+  T0,
+  claimInstance,
+  commitFor,
+  commitOk,
+  createWithStatus,
+  eventTypes,
+  raised,
+  startRequest,
+  type StoreHarness,
+} from './fixtures.ts';
 
 export function describeSingletonStarts(h: StoreHarness): void {
   describe('createInstances: singleton features', () => {

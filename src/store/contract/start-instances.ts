@@ -87,7 +87,12 @@ export function describeStartInstances(h: StoreHarness): void {
         const [first] = await h.store.createInstances([startRequest('a')]);
         const [second] = await h.store.createInstances([
           // useExisting joins only an instance of the same orchestration (nameMismatch otherwise: singleton-starts.ts).
-          startRequest('a', { name: policy === 'reject' ? 'Other' : 'Orchestrator', onConflict: policy, reuseStatuses: [...TERMINAL_STATUSES], now: T0 + 1 }),
+          startRequest('a', {
+            name: policy === 'reject' ? 'Other' : 'Orchestrator',
+            onConflict: policy,
+            reuseStatuses: [...TERMINAL_STATUSES],
+            now: T0 + 1,
+          }),
         ]);
         assert.equal(second?.outcome, outcome);
         assert.deepEqual(second?.instance, first?.instance);

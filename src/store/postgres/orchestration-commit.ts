@@ -97,7 +97,13 @@ async function applyBatch(sql: Sql, commits: readonly OrchestrationCommit[], cha
   await sql.rows(APPLY_SQL, [...applyParams(units, early, mustExist), channel, workPayload(queuedWork(units)), drained], { prepare: true });
   if (hasChildren) await startChildren(sql, units, channel, (m) => outbound.has(m));
   const finished = units.filter(({ commit }) => endsInstance(commit));
-  if (finished.length > 0) await beginPendingStarts(sql, finished.map((u) => u.commit.instanceId), finished[0]!.commit.now, channel);
+  if (finished.length > 0)
+    await beginPendingStarts(
+      sql,
+      finished.map((u) => u.commit.instanceId),
+      finished[0]!.commit.now,
+      channel,
+    );
   return results;
 }
 

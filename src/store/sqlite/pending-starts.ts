@@ -24,8 +24,7 @@ export function queuePendingStart(connection: Connection, request: StartRequest)
 
 export function readPendingStart(connection: Connection, instanceId: string): PendingStart | undefined {
   const row = connection.statement('SELECT request, queued_at FROM pending_starts WHERE instance_id = ?').get(instanceId) as
-    | { request: string; queued_at: number }
-    | undefined;
+    { request: string; queued_at: number } | undefined;
   return row === undefined ? undefined : decodePendingStart(instanceId, row.request, row.queued_at);
 }
 

@@ -36,7 +36,9 @@ export function toScheduleRecord(row: ScheduleRow): ScheduleRecord {
 /** Call inside a write transaction. */
 export function writeSchedule(connection: Connection, write: ScheduleWrite): boolean {
   if (write.value === null) {
-    return connection.statement('DELETE FROM schedules WHERE name = ? AND version = ?').run(write.name, write.expectedVersion).changes === 1;
+    return (
+      connection.statement('DELETE FROM schedules WHERE name = ? AND version = ?').run(write.name, write.expectedVersion).changes === 1
+    );
   }
   const params = {
     name: write.name,
