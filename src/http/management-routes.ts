@@ -29,6 +29,7 @@ import { jsonBodiesOnly, readJsonBody } from './body.ts';
 import { json } from './errors.ts';
 import { parseManagementPath } from './management-path.ts';
 import { CONTINUATION_HEADER, ManagementQuery, parseStatuses, parseTop } from './management-query.ts';
+import { scheduleRoute } from './management-schedules.ts';
 import { restartInstance, startOrchestration } from './management-start.ts';
 import { statusResponse, toStatusBody, type StatusView } from './management-status.ts';
 
@@ -71,6 +72,7 @@ function route(method: string, segments: readonly string[]): Handler | undefined
   const head = segments[0]?.toLowerCase();
   if (head === 'orchestrators' && (segments.length === 2 || segments.length === 3))
     return method === 'POST' ? startOrchestration : undefined;
+  if (head === 'schedules') return scheduleRoute(method, segments);
   if (head !== 'instances') return undefined;
   switch (segments.length) {
     case 1:

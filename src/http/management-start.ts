@@ -12,6 +12,9 @@
  * - Waiting ends with 200 and the bare output on Completed; with the status
  *   answer (200, Failed included) on Failed or Terminated; otherwise with
  *   the 202 check-status answer.
+ * - The singleton options (http/start-options.ts) default to today's
+ *   behaviour; a retry with the same `Idempotency-Key` answers the original
+ *   202, a conflict 409 with the existing instance's name and the reason.
  * - An unknown orchestrator, or restarting an unknown instance, is a 400
  *   as in Durable Functions; a same-ID restart of a live instance is a 409
  *   (Durable Functions: 500).
@@ -23,17 +26,25 @@ import { json } from './errors.ts';
 import type { ManagementRequest } from './management-routes.ts';
 import { parseWait, type WaitOptions } from './management-query.ts';
 import { statusResponse, type StatusView } from './management-status.ts';
+import { startOptionsOf } from './start-options.ts';
 
 export async function startOrchestration(request: ManagementRequest): Promise<Response> {
   const { c, deps, segments, query } = request;
   const wait = parseWait(query);
   const input = await readJsonBody(c.req.raw, deps.maxBodyBytes);
   const instanceId = segments[2];
+  const options = startOptionsOf(query, c.req.raw.headers);
   const started = await asBadRequest(() =>
-    deps.client.startNew(segments[1]!, { input, ...(instanceId === undefined || instanceId === '' ? {} : { instanceId }) }),
+    deps.client.startNew(segments[1]!, { ...options, input, ...(instanceId === undefined || instanceId === '' ? {} : { instanceId }) }),
   );
-  return answerStarted(request, started.instanceId, wait);
+  const answer = await answerStarted(request, started.instanceId, wait);
+  // Which singleton outcome this was (created, existing, replaced, queued): the 202 body is Durable Functions' either way.
+  answer.headers.set(START_OUTCOME_HEADER, started.outcome);
+  return answer;
 }
+
+/** The start's outcome, on every answer of the start route. */
+export const START_OUTCOME_HEADER = 'perdure-start-outcome';
 
 export async function restartInstance(request: ManagementRequest): Promise<Response> {
   const { deps, segments, query } = request;
