@@ -12,6 +12,7 @@ import type { Store } from '../store/store.ts';
 import type { FunctionApp } from './app.ts';
 import { DurableClient } from '../client/client.ts';
 import { ScheduleRunner } from '../client/schedule-runner.ts';
+import { validateScheduleOptions } from '../client/schedule-spec.ts';
 import { validateHostTuning, withDefaults } from './host-options.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { CompletionNotifier } from '../worker/completion-notifier.ts';
@@ -86,6 +87,8 @@ export async function createHost(options: HostOptions): Promise<Host> {
   const completions = new CompletionNotifier();
   const maxPayloadBytes = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
   const tuning = withDefaults(options);
+  // Declared schedules are checked before anything starts, so a bad one leaves no worker running.
+  for (const [, schedule] of options.app.schedules) validateScheduleOptions(schedule, maxPayloadBytes);
   const workers =
     options.workers === false ? undefined : startWorkers({ app: options.app, tuning, store, clock, logger, completions, maxPayloadBytes });
   const client = new DurableClient({
@@ -104,7 +107,13 @@ export async function createHost(options: HostOptions): Promise<Host> {
   // Schedules fire on hosts that run the app's workers.
   const scheduler = workers ? new ScheduleRunner({ store, client, clock, logger, maxPayloadBytes }) : undefined;
   if (scheduler) {
-    await scheduler.declare(options.app.schedules);
+    try {
+      await scheduler.declare(options.app.schedules);
+    } catch (error) {
+      await workers?.stop(0);
+      if (ownsStore) await store.close();
+      throw error;
+    }
     scheduler.start();
   }
   let stopped: Promise<void> | undefined;

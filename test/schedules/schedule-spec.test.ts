@@ -7,6 +7,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { dueAt, fireInstanceId, nextFireTimes, validateScheduleOptions } from '../../src/client/schedule-spec.ts';
 import { ValidationError } from '../../src/model/errors.ts';
+import { createApp, createHost } from '../../src/index.ts';
+import { openMemoryStore, silentLogger } from '../../src/testing/index.ts';
 
 const iso = (times: number[]) => times.map((t) => new Date(t).toISOString());
 const berlin = (cron: string) => validateScheduleOptions({ cron, timeZone: 'Europe/Berlin', orchestration: 'Job' });
@@ -76,5 +78,19 @@ describe('schedule fire times', () => {
     assert.equal(field({ everyMs: 0, orchestration: 'Job' }), 'everyMs');
     assert.equal(field({ everyMs: 1000, orchestration: 'Job', overlap: 'sometimes' }), 'overlap');
     assert.equal(field({ everyMs: 1000, orchestration: 'Job', catchupWindowMs: -1 }), 'catchupWindowMs');
+  });
+
+  it('a bad declared schedule makes createHost throw before any worker starts', async () => {
+    const app = createApp();
+    app.schedule('bad', { cron: '61 * * * *', orchestration: 'Job' });
+    const store = await openMemoryStore();
+    try {
+      await assert.rejects(
+        createHost({ app, store, logger: silentLogger }),
+        (error) => error instanceof ValidationError && error.field === 'cron',
+      );
+    } finally {
+      await store.close();
+    }
   });
 });
