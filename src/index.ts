@@ -73,6 +73,8 @@ export {
   NonRetryableError,
   PayloadTooLargeError,
   PerdureError,
+  ScheduleAlreadyExistsError,
+  ScheduleNotFoundError,
   SchemaVersionError,
   StoreUnavailableError,
   SubOrchestrationFailedError,
@@ -80,7 +82,12 @@ export {
   ValidationError,
   WaitForCompletionTimeoutError,
 } from './model/errors.ts';
-export type { StoreFaultReason } from './model/errors.ts';
+export type { AlreadyExistsReason, StoreFaultReason } from './model/errors.ts';
+export type { SingletonStartOptions } from './client/start-options.ts';
+export type { OverlapPolicy, ScheduleDefinition, ScheduleOptions } from './client/schedule-spec.ts';
+export type { ScheduleAction, ScheduleActionOutcome } from './client/schedule-state.ts';
+export type { ScheduleClient, ScheduleDescription } from './client/schedules.ts';
+export { SCHEDULE_CANCEL_EVENT } from './client/schedule-runner.ts';
 export { openStore } from './store/open-store.ts';
 export type { OpenStoreOptions } from './store/open-store.ts';
-export type { ConflictPolicy, Store, StoreHealth } from './store/store.ts';
+export type { ConflictPolicy, PendingStart, Store, StoreHealth } from './store/store.ts';

@@ -26,7 +26,7 @@ import { CliError, ExitCode } from './cli-error.ts';
 import type { ControlOperation, ListQuery, StatusBody, Target } from './target.ts';
 
 const CONTINUATION_HEADER = 'x-ms-continuation-token';
-const START_OUTCOME_HEADER = 'x-perdure-start-outcome';
+const START_OUTCOME_HEADER = 'perdure-start-outcome';
 
 interface Answer {
   readonly status: number;

@@ -19,13 +19,14 @@ import type { HistoryEvent, InboxEvent } from '../model/history.ts';
 import { statusWithoutStackPaths, toOrchestrationStatus, type InstanceRecord, type OrchestrationStatus } from '../model/instance.ts';
 import { assertNoNul, validateFunctionName, validateInstanceId } from '../model/instance-id.ts';
 import { normalizePayload } from '../model/json.ts';
-import { isRuntimeStatus, isTerminalStatus, LIVE_STATUSES, RuntimeStatus, TERMINAL_STATUSES } from '../model/runtime-status.ts';
+import { isTerminalStatus, LIVE_STATUSES, RuntimeStatus } from '../model/runtime-status.ts';
 import type { OrchestrationRef } from '../orchestration/context.ts';
-import type { ClientMessage, ConflictPolicy, InstanceCounts, InstanceQuery, PurgeFilter, Store, StoreHealth } from '../store/store.ts';
+import type { ClientMessage, InstanceCounts, InstanceQuery, PendingStart, PurgeFilter, Store, StoreHealth } from '../store/store.ts';
 import type { Clock } from '../runtime/clock.ts';
 import type { CompletionNotifier } from '../worker/completion-notifier.ts';
 import { eventFingerprint, validateEventId } from './event-id.ts';
 import { checkStatusResponse, createHttpManagementPayload, type HttpManagementPayload } from './http-management.ts';
+import { ScheduleClient } from './schedules.ts';
 import { StartBatcher } from './start-batcher.ts';
 import { SendBatcher } from './send-batcher.ts';
 import {
@@ -41,18 +42,15 @@ import {
   type SignalEntityOptions,
 } from './entity-client.ts';
 import type { EntityId, OperationInput, OperationName, TypedEntityId } from '../model/entity-id.ts';
+import { singletonStartFields, type SingletonStartOptions } from './start-options.ts';
 import type { StartHandoff } from '../worker/start-handoff.ts';
 import type { StartObserver } from './start-observer.ts';
 import { validateListQuery, validatePurgeFilter, type ListInstancesFilter, type PurgeInstancesFilter } from './filters.ts';
 
-export interface StartNewOptions<I> {
+export interface StartNewOptions<I> extends SingletonStartOptions {
   /** Defaults to a random UUID. Choosing one makes the start a singleton start for that ID. */
   readonly instanceId?: string;
   readonly input?: I;
-  /** What to do when a live instance already has this ID (default 'reject'). */
-  readonly onConflict?: ConflictPolicy;
-  /** Terminal statuses that a new start may replace (default: Completed, Failed, Terminated). */
-  readonly reuseStatuses?: readonly RuntimeStatus[];
   /** Delay the first turn until this time. */
   readonly startAt?: Date;
   /**
@@ -87,8 +85,15 @@ export interface TerminateOptions {
 
 export interface StartNewResult {
   readonly instanceId: string;
-  readonly outcome: 'created' | 'existing' | 'replaced';
+  /** `queued`: `queueLatest` kept this start; it begins when the live instance finishes. */
+  readonly outcome: 'created' | 'existing' | 'replaced' | 'queued';
   readonly runtimeStatus: RuntimeStatus;
+  /** The orchestration of the instance that now has the ID (the existing one's, for `existing` and `queued`). */
+  readonly name: string;
+  /** `existing` because this very request started it (same `requestId`). */
+  readonly sameRequest?: true;
+  /** With `event`: whether it was delivered (false when the existing instance has finished). */
+  readonly eventDelivered?: boolean;
 }
 
 export interface GetStatusOptions {
@@ -119,11 +124,13 @@ export interface DurableClientOptions {
   readonly handoff?: StartHandoff;
   /** Told of every start and its outcome: metrics, and the trace context to store (start-observer.ts). */
   readonly observer?: StartObserver;
+  /** Called after a schedule changed through `schedules`, so this host's firing loop looks at once. */
+  readonly onScheduleChange?: () => void;
 }
 
-const CONFLICT_POLICIES: readonly ConflictPolicy[] = ['reject', 'useExisting', 'terminateExisting'];
-
 export class DurableClient {
+  /** Schedules at run time: create, update, pause, unpause, trigger, delete, list, describe. */
+  readonly schedules: ScheduleClient;
   readonly #batcher: StartBatcher;
   readonly #entities: EntityClientDeps;
   /** Resolved once the host shuts down: every wait for completion ends then, so its caller can answer. */
@@ -139,6 +146,12 @@ export class DurableClient {
       maxPayloadBytes: options.maxPayloadBytes,
       onWork: options.onWork,
     };
+    this.schedules = new ScheduleClient({
+      store: options.store,
+      clock: options.clock,
+      maxPayloadBytes: options.maxPayloadBytes,
+      onChange: () => options.onScheduleChange?.(),
+    });
     this.#interrupted = new Promise((resolve) => (this.#interrupt = resolve));
   }
 
@@ -157,11 +170,9 @@ export class DurableClient {
     const name = validateFunctionName(typeof orchestration === 'string' ? orchestration : orchestration?.name, 'orchestration name');
     if (this.options.app && !this.options.app.getOrchestration(name)) throw new FunctionNotFoundError('orchestration', name);
     const instanceId = options.instanceId === undefined ? randomUUID() : validateInstanceId(options.instanceId);
-    const onConflict = options.onConflict ?? 'reject';
-    if (!CONFLICT_POLICIES.includes(onConflict)) throw new ValidationError('onConflict', `must be one of ${CONFLICT_POLICIES.join(', ')}`);
-    const reuseStatuses = validateReuseStatuses(options.reuseStatuses);
     const input = normalizePayload(options.input, 'input', this.options.maxPayloadBytes);
     const now = this.options.clock.now();
+    const singleton = singletonStartFields(options, input, now, this.options.maxPayloadBytes);
     const visibleAt = options.startAt === undefined ? undefined : validDate(options.startAt, 'startAt').getTime();
     const lease = visibleAt === undefined && this.options.app ? this.options.handoff?.lease(now) : undefined;
     const executionId = randomUUID();
@@ -173,8 +184,7 @@ export class DurableClient {
         name,
         executionId,
         input,
-        onConflict,
-        reuseStatuses,
+        ...singleton,
         now,
         ...(visibleAt === undefined ? {} : { visibleAt }),
         ...(lease === undefined ? {} : { lease }),
@@ -185,12 +195,25 @@ export class DurableClient {
       throw error;
     }
     observed?.after(result.outcome);
-    if (result.outcome === 'conflict') throw new InstanceAlreadyExistsError(existingInfo(result.instance));
-    if (result.outcome !== 'existing') {
+    if (result.outcome === 'conflict') throw new InstanceAlreadyExistsError(existingInfo(result.instance), result.reason);
+    if (result.outcome === 'created' || result.outcome === 'replaced') {
       if (result.workItem) this.options.handoff!.accept(result.workItem);
       else this.options.onWork?.();
-    }
-    return { instanceId, outcome: result.outcome, runtimeStatus: result.instance.runtimeStatus };
+    } else if (result.outcome === 'existing' && result.eventDelivered === true) this.options.onWork?.();
+    return {
+      instanceId,
+      outcome: result.outcome,
+      runtimeStatus: result.instance.runtimeStatus,
+      name: result.instance.name,
+      ...(result.outcome === 'existing' && result.sameRequest ? { sameRequest: true } : {}),
+      ...(result.outcome === 'existing' && result.eventDelivered !== undefined ? { eventDelivered: result.eventDelivered } : {}),
+      ...(singleton.event !== undefined && result.outcome !== 'existing' ? { eventDelivered: result.outcome !== 'queued' } : {}),
+    };
+  }
+
+  /** The start that `queueLatest` keeps behind a live instance, if any: it begins when the instance finishes. */
+  async getPendingStart(instanceId: string): Promise<PendingStart | undefined> {
+    return this.options.store.getPendingStart(validateInstanceId(instanceId));
   }
 
   async getStatus(instanceId: string, options: GetStatusOptions = {}): Promise<OrchestrationStatus | undefined> {
@@ -438,19 +461,6 @@ export class DurableClient {
   #timestamp(): string {
     return new Date(this.options.clock.now()).toISOString();
   }
-}
-
-function validateReuseStatuses(statuses: readonly RuntimeStatus[] | undefined): readonly RuntimeStatus[] {
-  if (statuses === undefined) return TERMINAL_STATUSES;
-  // Checked through an `unknown` alias: Array.isArray would narrow the parameter itself to any[].
-  const untyped: unknown = statuses;
-  if (!Array.isArray(untyped)) throw new ValidationError('reuseStatuses', 'must be an array of terminal statuses');
-  for (const status of statuses) {
-    if (!isRuntimeStatus(status) || !isTerminalStatus(status)) {
-      throw new ValidationError('reuseStatuses', `'${String(status)}' is not a terminal status (Completed, Failed, Terminated)`);
-    }
-  }
-  return statuses;
 }
 
 function validDate(value: unknown, field: string): Date {

@@ -16,9 +16,10 @@ const MAX_EVENT_ID_LENGTH = 256;
 // eslint-disable-next-line no-control-regex -- see above
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 
-export function validateEventId(eventId: unknown): string {
+/** Also checks a start's `requestId` (the same rule, named by `field`). */
+export function validateEventId(eventId: unknown, field = 'eventId'): string {
   if (typeof eventId !== 'string' || eventId.length === 0 || eventId.length > MAX_EVENT_ID_LENGTH || CONTROL_CHARACTERS.test(eventId)) {
-    throw new ValidationError('eventId', `must be 1-${MAX_EVENT_ID_LENGTH} characters without control characters`);
+    throw new ValidationError(field, `must be 1-${MAX_EVENT_ID_LENGTH} characters without control characters`);
   }
   return eventId;
 }

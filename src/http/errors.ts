@@ -15,6 +15,8 @@ import {
   InstanceNotFoundError,
   InvalidInstanceStateError,
   PayloadTooLargeError,
+  ScheduleAlreadyExistsError,
+  ScheduleNotFoundError,
   StoreUnavailableError,
   ValidationError,
 } from '../model/errors.ts';
@@ -24,7 +26,8 @@ import { UnreadBodyError, UnsupportedMediaTypeError } from './body.ts';
 /** The 409 body: Durable Functions' message plus the existing instance's status, so a caller can find it. */
 export function conflictBody(error: InstanceAlreadyExistsError): Record<string, unknown> {
   const { instanceId, runtimeStatus, name, createdTime } = error.existing;
-  return { message: error.message, instanceId, runtimeStatus, name, createdTime };
+  const reason = error.reason === 'exists' ? {} : { reason: error.reason };
+  return { message: error.message, instanceId, runtimeStatus, name, createdTime, ...reason };
 }
 
 export function errorResponse(error: unknown, logger: Logger): Response {
@@ -40,6 +43,8 @@ export function errorResponse(error: unknown, logger: Logger): Response {
     return json(410, { message: error.message, instanceId: error.instanceId, runtimeStatus: error.runtimeStatus });
   }
   if (error instanceof InstanceAlreadyExistsError) return json(409, conflictBody(error));
+  if (error instanceof ScheduleNotFoundError) return json(404, { message: error.message });
+  if (error instanceof ScheduleAlreadyExistsError) return json(409, { message: error.message, name: error.scheduleName });
   if (error instanceof EventIdConflictError) return json(422, { message: error.message, instanceId: error.instanceId });
   if (error instanceof StoreUnavailableError) return storeUnavailable(error, logger);
   // The Error itself, not its stack as text: a structured logger keeps it as `err` (name, message, stack).

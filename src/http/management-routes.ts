@@ -33,6 +33,7 @@ import { EXTENSIONS_HEAD, extensionRoute } from './management-extensions.ts';
 import { parseManagementPath } from './management-path.ts';
 import { entityRoute } from './entity-routes.ts';
 import { CONTINUATION_HEADER, ManagementQuery, parseStatuses, parseTop } from './management-query.ts';
+import { scheduleRoute } from './management-schedules.ts';
 import { restartInstance, startOrchestration } from './management-start.ts';
 import { statusResponse, toStatusBody, type StatusView } from './management-status.ts';
 
@@ -81,6 +82,7 @@ function route(method: string, segments: readonly string[]): Handler | undefined
   if (head === 'orchestrators' && (segments.length === 2 || segments.length === 3))
     return method === 'POST' ? startOrchestration : undefined;
   if (head === 'entities') return entityRoute(method, segments);
+  if (head === 'schedules') return scheduleRoute(method, segments);
   if (head !== 'instances') return undefined;
   switch (segments.length) {
     case 1:

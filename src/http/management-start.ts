@@ -12,9 +12,9 @@
  * - Waiting ends with 200 and the bare output on Completed; with the status
  *   answer (200, Failed included) on Failed or Terminated; otherwise with
  *   the 202 check-status answer.
- * - `onConflict` (reject, useExisting, terminateExisting) is Perdure's
- *   extension; the answer's `x-perdure-start-outcome` header says what the
- *   start did. Durable Functions clients send neither and see no change.
+ * - The singleton options (http/start-options.ts) default to today's
+ *   behaviour; a retry with the same `Idempotency-Key` answers the original
+ *   202, a conflict 409 with the existing instance's name and the reason.
  * - An unknown orchestrator, or restarting an unknown instance, is a 400
  *   as in Durable Functions; a same-ID restart of a live instance is a 409
  *   (Durable Functions: 500).
@@ -24,37 +24,33 @@ import { RuntimeStatus } from '../model/runtime-status.ts';
 import { readJsonBody } from './body.ts';
 import { json } from './errors.ts';
 import type { ManagementRequest } from './management-routes.ts';
-import { parseWait, type ManagementQuery, type WaitOptions } from './management-query.ts';
-import type { ConflictPolicy } from '../store/store.ts';
+import { parseWait, type WaitOptions } from './management-query.ts';
 import { statusResponse, type StatusView } from './management-status.ts';
+import { startOptionsOf } from './start-options.ts';
 
 export async function startOrchestration(request: ManagementRequest): Promise<Response> {
   const { c, deps, segments, query } = request;
   const wait = parseWait(query);
   const input = await readJsonBody(c.req.raw, deps.maxBodyBytes);
   const instanceId = segments[2];
-  const onConflict = parseConflictPolicy(query);
+  const options = startOptionsOf(query, c.req.raw.headers);
   const trace = traceHeaders(c.req.raw.headers);
   const started = await asBadRequest(() =>
     deps.client.startNew(segments[1]!, {
-      input,
+      ...options,
       ...trace,
+      input,
       ...(instanceId === undefined || instanceId === '' ? {} : { instanceId }),
-      ...(onConflict === undefined ? {} : { onConflict }),
     }),
   );
   const answer = await answerStarted(request, started.instanceId, wait);
+  // Which singleton outcome this was (created, existing, replaced, queued): the 202 body is Durable Functions' either way.
   answer.headers.set(START_OUTCOME_HEADER, started.outcome);
   return answer;
 }
 
-/** Perdure's own header on a start's answer: `created`, `existing` (onConflict=useExisting) or `replaced`. */
-export const START_OUTCOME_HEADER = 'x-perdure-start-outcome';
-
-/** `onConflict`, a Perdure extension (Durable Functions has none): the client's policy names, checked by the client. */
-function parseConflictPolicy(query: ManagementQuery): ConflictPolicy | undefined {
-  return query.single('onConflict') as ConflictPolicy | undefined;
-}
+/** The start's outcome, on every answer of the start route. */
+export const START_OUTCOME_HEADER = 'perdure-start-outcome';
 
 export async function restartInstance(request: ManagementRequest): Promise<Response> {
   const { deps, segments, query } = request;

@@ -70,11 +70,28 @@ export interface ExistingInstanceInfo {
   readonly createdTime: string;
 }
 
+/**
+ * Why a start was refused: the ID is taken (`exists`), or `useExisting`
+ * found an instance of another orchestration (`nameMismatch`) or one started
+ * with other input (`inputMismatch`, with `onInputMismatch: 'error'`).
+ */
+export type AlreadyExistsReason = 'exists' | 'nameMismatch' | 'inputMismatch';
+
 export class InstanceAlreadyExistsError extends PerdureError {
   override name = 'InstanceAlreadyExistsError';
-  constructor(readonly existing: ExistingInstanceInfo) {
-    super(`An instance with ID '${existing.instanceId}' already exists.`);
+  constructor(
+    readonly existing: ExistingInstanceInfo,
+    readonly reason: AlreadyExistsReason = 'exists',
+  ) {
+    super(alreadyExistsMessage(existing, reason));
   }
+}
+
+function alreadyExistsMessage(existing: ExistingInstanceInfo, reason: AlreadyExistsReason): string {
+  const base = `An instance with ID '${existing.instanceId}' already exists`;
+  if (reason === 'nameMismatch') return `${base}, of another orchestration ('${existing.name}').`;
+  if (reason === 'inputMismatch') return `${base}, started with other input.`;
+  return `${base}.`;
 }
 
 export class InstanceNotFoundError extends PerdureError {
@@ -207,4 +224,20 @@ export class EventIdConflictError extends PerdureError {
 /** Configuration that cannot work (bad store URL, missing host key, ...). */
 export class ConfigurationError extends PerdureError {
   override name = 'ConfigurationError';
+}
+
+/** No schedule has this name (HTTP 404). */
+export class ScheduleNotFoundError extends PerdureError {
+  override name = 'ScheduleNotFoundError';
+  constructor(readonly scheduleName: string) {
+    super(`No schedule named '${scheduleName}' was found.`);
+  }
+}
+
+/** A schedule with this name already exists (HTTP 409). */
+export class ScheduleAlreadyExistsError extends PerdureError {
+  override name = 'ScheduleAlreadyExistsError';
+  constructor(readonly scheduleName: string) {
+    super(`A schedule named '${scheduleName}' already exists.`);
+  }
 }

@@ -6,9 +6,10 @@
  * result types. Names are unique per kind.
  */
 import { ValidationError } from '../model/errors.ts';
-import { validateFunctionName } from '../model/instance-id.ts';
+import { validateFunctionName, validateInstanceId } from '../model/instance-id.ts';
 import type { OrchestrationContext } from '../orchestration/context.ts';
 import type { DurableClient } from '../client/client.ts';
+import type { ScheduleOptions } from '../client/schedule-spec.ts';
 import type { Logger } from './logger.ts';
 import { validateEntityKey, validateEntityName, type TypedEntityId } from '../model/entity-id.ts';
 import { operationsHandler, type EntityDefinition, type EntityHandler, type EntityOperations } from './entity.ts';
@@ -153,6 +154,7 @@ export class FunctionApp {
     register(this.#entities, definition);
     return definition;
   }
+  readonly #schedules = new Map<string, ScheduleOptions>();
 
   activity<I, O>(name: string, handler: (input: I, context: ActivityContext) => O | Promise<O>): ActivityDefinition<I, Awaited<O>> {
     assertFunction(handler, `activity '${name}'`);
@@ -202,6 +204,28 @@ export class FunctionApp {
     };
     register(this.#httpTriggers, definition);
     return definition;
+  }
+
+  /**
+   * Declares a schedule: every host that serves the app creates it in the
+   * store if it is absent (and updates its definition if it changed), and
+   * fires it. Each fire starts `orchestration` as `{name}@{ISO fire time}`.
+   * The name is checked here; the options when a host starts (createHost
+   * throws a ValidationError naming the field).
+   * @example
+   * app.schedule('nightly-report', { cron: '0 3 * * *', timeZone: 'Europe/Berlin', orchestration: report, overlap: 'skip' });
+   */
+  schedule(name: string, options: ScheduleOptions): void {
+    const checked = validateInstanceId(name, 'schedule name');
+    if (checked.includes('@')) throw new ValidationError('schedule name', "must not contain '@'");
+    if (typeof options !== 'object' || options === null) throw new ValidationError(`schedule '${checked}'`, 'options must be an object');
+    if (this.#schedules.has(checked)) throw new ValidationError('name', `a schedule named '${checked}' is already declared`);
+    this.#schedules.set(checked, options);
+  }
+
+  /** The declared schedules, by name. */
+  get schedules(): ReadonlyMap<string, ScheduleOptions> {
+    return this.#schedules;
   }
 
   getActivity(name: string): ActivityDefinition<unknown, unknown> | undefined {

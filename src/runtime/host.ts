@@ -11,6 +11,8 @@ import { openStore } from '../store/open-store.ts';
 import type { Store } from '../store/store.ts';
 import type { FunctionApp } from './app.ts';
 import { DurableClient } from '../client/client.ts';
+import { ScheduleRunner } from '../client/schedule-runner.ts';
+import { validateScheduleOptions } from '../client/schedule-spec.ts';
 import { validateHostTuning, withDefaults } from './host-options.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { CompletionNotifier } from '../worker/completion-notifier.ts';
@@ -83,6 +85,8 @@ export interface Host extends AsyncDisposable {
   readonly logger: Logger;
   /** Looks for due work now (after moving a manual clock, for example). */
   wake(): void;
+  /** Fires due schedules now and resolves when done (hosts with workers; a no-op otherwise). */
+  tickSchedules(): Promise<void>;
   /** Finishes in-flight turns, waits for or hands back running activities, and closes a store it opened. */
   stop(): Promise<void>;
 }
@@ -100,6 +104,8 @@ export async function createHost(options: HostOptions): Promise<Host> {
   const completions = new CompletionNotifier();
   const maxPayloadBytes = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
   const tuning = withDefaults(options);
+  // Declared schedules are checked before anything starts, so a bad one leaves no worker running.
+  for (const [, schedule] of options.app.schedules) validateScheduleOptions(schedule, maxPayloadBytes);
   const workers =
     options.workers === false
       ? undefined
@@ -116,18 +122,46 @@ export async function createHost(options: HostOptions): Promise<Host> {
     ...(workers ? { handoff: workers.handoff } : {}),
     ...(managementKey === undefined ? {} : { managementKey }),
     ...(options.showStackPaths === true ? { showStackPaths: true } : {}),
+    onScheduleChange: () => scheduler?.wake(),
   });
+  // Schedules fire on hosts that run the app's workers.
+  const scheduler = workers ? new ScheduleRunner({ store, client, clock, logger, maxPayloadBytes }) : undefined;
+  if (scheduler) {
+    try {
+      await scheduler.declare(options.app.schedules);
+    } catch (error) {
+      await workers?.stop(0);
+      if (ownsStore) await store.close();
+      throw error;
+    }
+    scheduler.start();
+  }
   const stopRetention = options.retention === undefined ? undefined : startRetention({ store, clock, logger, policy: options.retention });
   let stopped: Promise<void> | undefined;
   const stop = () =>
     (stopped ??= (async () => {
       client.interruptWaits();
       await stopRetention?.();
+      await scheduler?.stop();
       await workers?.stop(tuning.shutdownGraceMs);
       if (ownsStore) await store.close();
     })());
   const { metrics } = telemetry;
-  return { client, store, app: options.app, keys, metrics, logger, wake: () => workers?.wake(), stop, [Symbol.asyncDispose]: stop };
+  return {
+    client,
+    store,
+    app: options.app,
+    keys,
+    metrics,
+    logger,
+    wake: () => {
+      workers?.wake();
+      scheduler?.wake();
+    },
+    tickSchedules: async () => scheduler?.tick(),
+    stop,
+    [Symbol.asyncDispose]: stop,
+  };
 }
 
 /** Metrics always; spans and the OpenTelemetry mirror of the metrics when `@opentelemetry/api` is installed. */
@@ -140,7 +174,9 @@ async function createTelemetry(
   // The backlog is the store's to count, when it can; a callback given to the host wins.
   const counted = store.countBacklog ? async () => ({ ...(await store.countBacklog!(clock.now())) }) : undefined;
   const backlog = given?.backlog ?? counted;
-  const options: MetricsOptions = { ...given, ...(backlog ? { backlog } : {}) };
+  // Counts by status are kept by the store (counters, decision 0023): a scrape never scans the instances.
+  const instanceCounts = given?.instanceCounts ?? (() => store.countInstancesByStatus());
+  const options: MetricsOptions = { ...given, instanceCounts, ...(backlog ? { backlog } : {}) };
   const metrics = new HostMetrics(options);
   if (otel) metrics.attachOpenTelemetry(otel, options);
   return new Telemetry({ metrics, tracing: otel ? new Tracing(otel) : undefined, ...deps });

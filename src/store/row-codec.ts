@@ -33,6 +33,10 @@ export interface InstanceRow {
   readonly lease_token: number;
   /** Deliveries of the pending turn since the last commit (see OrchestrationWorkItem.deliveries). */
   readonly deliveries: number;
+  /** The start request that created the execution (StartRequest.requestId), kept for as long as the instance. */
+  readonly request_id: string | null;
+  /** The caller's digest of the start input (StartRequest.inputHash). */
+  readonly input_hash: string | null;
 }
 
 export interface ActivityRow {

@@ -27,7 +27,15 @@ import type { StoreHealth } from './health.ts';
 
 export type { StoreHealth } from './health.ts';
 
-export type ConflictPolicy = 'reject' | 'useExisting' | 'terminateExisting';
+/**
+ * What a start does when the ID is taken by a live instance: refuse, answer
+ * the existing one, replace it, or (`queueLatest`) keep one pending start
+ * that begins when the live instance finishes (the newest request wins).
+ */
+export type ConflictPolicy = 'reject' | 'useExisting' | 'terminateExisting' | 'queueLatest';
+
+/** Why a start was refused: the ID is taken, or `useExisting` found an instance that is not the one asked for. */
+export type ConflictReason = 'exists' | 'nameMismatch' | 'inputMismatch';
 
 export interface StartRequest {
   readonly instanceId: string;
@@ -50,6 +58,21 @@ export interface StartRequest {
    * the instance is claimed as usual.
    */
   readonly lease?: { readonly owner: string; readonly expiresAt: number };
+  /**
+   * Makes the start idempotent: kept with the instance (as long as the
+   * instance), so a repeat of the same request answers `existing` with
+   * `sameRequest`, whatever the instance's status and the conflict policy.
+   */
+  readonly requestId?: string;
+  /** An opaque digest of the input (the caller's canonical hash), kept with the instance. */
+  readonly inputHash?: string;
+  /** With `useExisting`: an instance started with another `inputHash` is a conflict (`inputMismatch`). */
+  readonly onInputMismatch?: 'error';
+  /**
+   * Signal-with-start: queued for the instance in the same transaction when
+   * it is live afterwards (created, replaced, or an existing live instance).
+   */
+  readonly event?: InboxEvent;
   readonly now: number;
 }
 
@@ -60,8 +83,28 @@ export type StartResult =
       /** The first turn, leased as the request asked: what a claim would have handed out then. */
       readonly workItem?: OrchestrationWorkItem;
     }
-  | { readonly outcome: 'existing'; readonly instance: InstanceRecord }
-  | { readonly outcome: 'conflict'; readonly instance: InstanceRecord };
+  | {
+      readonly outcome: 'existing';
+      readonly instance: InstanceRecord;
+      /** The instance was started by this very request (same `requestId`). */
+      readonly sameRequest?: true;
+      /** The request's `event` was queued (the instance is live). */
+      readonly eventDelivered?: boolean;
+    }
+  /** `queueLatest` on a live instance: the request is now the instance's pending start. */
+  | { readonly outcome: 'queued'; readonly instance: InstanceRecord }
+  | { readonly outcome: 'conflict'; readonly instance: InstanceRecord; readonly reason: ConflictReason };
+
+/** The start that `queueLatest` keeps for a live instance: it begins when the instance finishes. */
+export interface PendingStart {
+  readonly instanceId: string;
+  readonly name: string;
+  readonly executionId: string;
+  readonly input?: unknown;
+  readonly requestId?: string;
+  readonly inputHash?: string;
+  readonly queuedAt: number;
+}
 
 /**
  * Creates the target instance if no instance has its ID, in the transaction
@@ -285,6 +328,28 @@ export interface Backlog {
   readonly timers: number;
 }
 
+/**
+ * A schedule as the store keeps it. Its definition and firing state are
+ * JSON the store does not look inside; `version` makes every write a
+ * compare-and-set, so hosts that race on one schedule never both win.
+ */
+export interface ScheduleRecord {
+  readonly name: string;
+  readonly definition: unknown;
+  readonly state: unknown;
+  readonly version: number;
+  readonly updatedAt: number;
+}
+
+export interface ScheduleWrite {
+  readonly name: string;
+  /** The version the writer read, or 0 to create a schedule that must not exist yet. */
+  readonly expectedVersion: number;
+  /** The new definition and state, or `null` to delete the schedule. */
+  readonly value: { readonly definition: unknown; readonly state: unknown } | null;
+  readonly now: number;
+}
+
 /** Which queues got claimable work: instances with new messages, and/or unleased activity tasks. */
 export interface ExternalWork {
   readonly orchestrations: boolean;
@@ -314,6 +379,12 @@ export interface Store {
    * and lets the event loop run between them.
    */
   purge(filter: PurgeFilter): Promise<number>;
+  /** The start that `queueLatest` keeps for a live instance, if any. */
+  getPendingStart(instanceId: string): Promise<PendingStart | undefined>;
+  /** Every schedule, by name. */
+  listSchedules(): Promise<ScheduleRecord[]>;
+  /** Applies the write if the schedule's version still equals `expectedVersion`; returns whether it did. */
+  writeSchedule(write: ScheduleWrite): Promise<boolean>;
   /**
    * Whether the store takes writes now: the last write outcome it saw, or a
    * write probe when that is older than a moment (health.ts). Never throws.

@@ -66,15 +66,15 @@ describe('POST orchestrators/{functionName}[/{instanceId}]', () => {
     assert.ok(!Number.isNaN(Date.parse(conflict.body.createdTime)));
   });
 
-  it("takes Perdure's onConflict and says what the start did in x-perdure-start-outcome", async () => {
+  it("takes Perdure's onConflict and says what the start did in perdure-start-outcome", async () => {
     const created = await post('/orchestrators/ApprovalWorkflow/direct-policy', { json: { timeoutSeconds: 600 } });
-    assert.equal(created.headers.get('x-perdure-start-outcome'), 'created');
+    assert.equal(created.headers.get('perdure-start-outcome'), 'created');
     const existing = await post('/orchestrators/ApprovalWorkflow/direct-policy?onConflict=useExisting');
     assert.equal(existing.status, 202);
     assert.equal(existing.body.id, 'direct-policy');
-    assert.equal(existing.headers.get('x-perdure-start-outcome'), 'existing');
+    assert.equal(existing.headers.get('perdure-start-outcome'), 'existing');
     const replaced = await post('/orchestrators/HelloSequence/direct-policy?onConflict=terminateExisting');
-    assert.equal(replaced.headers.get('x-perdure-start-outcome'), 'replaced');
+    assert.equal(replaced.headers.get('perdure-start-outcome'), 'replaced');
     assert.deepEqual((await waitForCompletion(server.url, 'direct-policy')).output, ['Hello Tokyo!', 'Hello Seattle!', 'Hello London!']);
     const bad = await post('/orchestrators/HelloSequence/direct-policy-2?onConflict=sometimes');
     assert.equal(bad.status, 400);

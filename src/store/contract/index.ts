@@ -20,7 +20,9 @@ import { describeNextWakeAt } from './next-wake-at.ts';
 import { describeOrchestrationClaims } from './orchestration-claims.ts';
 import { describeOrchestrationCommits } from './orchestration-commits.ts';
 import { describePurge } from './purge.ts';
+import { describeSchedules } from './schedules.ts';
 import { describeSend } from './send.ts';
+import { describeSingletonStarts } from './singleton-starts.ts';
 import { describeStartInstances } from './start-instances.ts';
 
 export function describeStore(name: string, makeStore: () => Promise<Store>): void {
@@ -28,6 +30,7 @@ export function describeStore(name: string, makeStore: () => Promise<Store>): vo
     const harness = useFreshStore(makeStore);
     describeStartInstances(harness);
     describeLeasedStarts(harness);
+    describeSingletonStarts(harness);
     describeSend(harness);
     describeCreateIfMissing(harness);
     describeEventIds(harness);
@@ -40,5 +43,6 @@ export function describeStore(name: string, makeStore: () => Promise<Store>): vo
     describePurge(harness);
     describeNextWakeAt(harness);
     describeBacklog(harness);
+    describeSchedules(harness);
   });
 }

@@ -93,7 +93,13 @@ export function describeStartInstances(h: StoreHarness): void {
       it(`onConflict '${policy}' on a live instance → '${outcome}' and leaves it untouched`, async () => {
         const [first] = await h.store.createInstances([startRequest('a')]);
         const [second] = await h.store.createInstances([
-          startRequest('a', { name: 'Other', onConflict: policy, reuseStatuses: [...TERMINAL_STATUSES], now: T0 + 1 }),
+          // useExisting joins only an instance of the same orchestration (nameMismatch otherwise: singleton-starts.ts).
+          startRequest('a', {
+            name: policy === 'reject' ? 'Other' : 'Orchestrator',
+            onConflict: policy,
+            reuseStatuses: [...TERMINAL_STATUSES],
+            now: T0 + 1,
+          }),
         ]);
         assert.equal(second?.outcome, outcome);
         assert.deepEqual(second?.instance, first?.instance);

@@ -1,7 +1,7 @@
 /**
  * @module postgres/instance-counts
  * Owns reading and folding the instance counts by status. Triggers on
- * `instances` (schema.ts, migration 6) append a delta row (+1 / -1 per
+ * `instances` (schema.ts, migration 5) append a delta row (+1 / -1 per
  * status) in the transaction that changes a status; a count is the sum of
  * the deltas per status, and folding replaces the deltas with one row per
  * status, so the table stays about as small as the number of statuses.

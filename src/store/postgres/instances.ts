@@ -19,9 +19,10 @@
  *   mid-turn on the old execution is fenced out at commit.
  */
 import { PerdureError } from '../../model/errors.ts';
-import type { HistoryEvent } from '../../model/history.ts';
-import { RuntimeStatus } from '../../model/runtime-status.ts';
-import { decideStart } from '../start-policy.ts';
+import type { HistoryEvent, InboxEvent } from '../../model/history.ts';
+import { isLiveStatus, RuntimeStatus } from '../../model/runtime-status.ts';
+import { encodePendingStart } from '../pending-start.ts';
+import { decideStart, type ExistingStart, type StartDecision } from '../start-policy.ts';
 import type { CreateIfMissing, StartRequest, StartResult } from '../store.ts';
 import {
   insertMessagesStatement,
@@ -41,30 +42,62 @@ const MAX_LOCK_ROUNDS = 10;
 export async function startInstances(sql: Sql, requests: readonly StartRequest[], channel: string): Promise<StartResult[]> {
   if (requests.length === 0) return [];
   const { rows, createdBy } = await lockOrCreate(sql, requests);
-  const starts = new Map<number, NewMessage>();
+  const starts = new Map<number, NewMessage[]>();
   const results: StartResult[] = [];
   for (const [index, request] of requests.entries()) {
     const row = rows.get(request.instanceId)!;
     if (createdBy.get(request.instanceId) === index) {
       results.push({ outcome: 'created', instance: toInstanceRecord(row) });
-      starts.set(index, startedMessage(request));
+      starts.set(index, startedMessages(request));
       continue;
     }
-    const decision = decideStart(row.runtime_status, request);
-    if (decision !== 'replace') {
-      results.push({ outcome: decision, instance: toInstanceRecord(row) });
+    const decision = decideStart(existingStart(row), request);
+    if (decision.kind !== 'replace') {
+      results.push(await answerExisting(sql, request, row, decision, (message) => starts.set(index, [message])));
       continue;
     }
     const replaced = await replaceInstance(sql, request);
     rows.set(request.instanceId, replaced);
     // The replacement wiped the instance's inbox, which includes starts queued earlier in this batch.
-    for (const [queued, message] of starts) if (message.instanceId === request.instanceId) starts.delete(queued);
-    starts.set(index, startedMessage(request));
+    for (const [queued, messages] of starts) if (messages[0]!.instanceId === request.instanceId) starts.delete(queued);
+    starts.set(index, startedMessages(request));
     results.push({ outcome: 'replaced', instance: toInstanceRecord(replaced) });
   }
-  const messages = [...starts.entries()].sort(([a], [b]) => a - b).map(([, message]) => message);
+  const messages = [...starts.entries()].sort(([a], [b]) => a - b).flatMap(([, queued]) => queued);
   if (messages.length > 0) await sql.rows(...insertMessagesStatement(messages, channel));
   return results;
+}
+
+function existingStart(row: InstanceRow): ExistingStart {
+  return { runtimeStatus: row.runtime_status, name: row.name, requestId: row.request_id, inputHash: row.input_hash };
+}
+
+/** An ID that stays as it is: answer it, deliver a signal-with-start event to a live instance, or queue the start. */
+async function answerExisting(
+  sql: Sql,
+  request: StartRequest,
+  row: InstanceRow,
+  decision: Exclude<StartDecision, { kind: 'replace' }>,
+  queueEvent: (message: NewMessage) => void,
+): Promise<StartResult> {
+  const instance = toInstanceRecord(row);
+  if (decision.kind === 'conflict') return { outcome: 'conflict', instance, reason: decision.reason };
+  if (decision.kind === 'queue') {
+    await sql.rows(
+      `INSERT INTO pending_starts (instance_id, request, queued_at) VALUES ($1, $2, $3)
+       ON CONFLICT (instance_id) DO UPDATE SET request = excluded.request, queued_at = excluded.queued_at`,
+      [request.instanceId, encodePendingStart(request), request.now],
+    );
+    return { outcome: 'queued', instance };
+  }
+  const delivered = request.event !== undefined && isLiveStatus(row.runtime_status);
+  if (delivered) queueEvent(eventMessage(request, request.event));
+  return {
+    outcome: 'existing',
+    instance,
+    ...(decision.sameRequest ? { sameRequest: true } : {}),
+    ...(request.event === undefined ? {} : { eventDelivered: delivered }),
+  };
 }
 
 /**
@@ -139,10 +172,10 @@ export async function ensureInstances(
 async function insertAbsent(sql: Sql, requests: readonly StartRequest[]): Promise<InstanceRow[]> {
   return sql.rows<InstanceRow>(
     `INSERT INTO instances (instance_id, name, execution_id, runtime_status, input, parent_instance_id,
-                            created_at, updated_at, history_length)
-     SELECT instance_id, name, execution_id, $7, input, parent_instance_id, created_at, created_at, 0
-     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[])
-       AS r(instance_id, name, execution_id, input, parent_instance_id, created_at)
+                            created_at, updated_at, history_length, request_id, input_hash)
+     SELECT instance_id, name, execution_id, $7, input, parent_instance_id, created_at, created_at, 0, request_id, input_hash
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $8::text[], $9::text[])
+       AS r(instance_id, name, execution_id, input, parent_instance_id, created_at, request_id, input_hash)
      ORDER BY instance_id COLLATE "C"
      ON CONFLICT (instance_id) DO NOTHING
      RETURNING *`,
@@ -154,6 +187,8 @@ async function insertAbsent(sql: Sql, requests: readonly StartRequest[]): Promis
       requests.map((r) => r.parent?.instanceId ?? null),
       requests.map((r) => r.now),
       RuntimeStatus.Pending,
+      requests.map((r) => r.requestId ?? null),
+      requests.map((r) => r.inputHash ?? null),
     ],
   );
 }
@@ -173,7 +208,8 @@ async function replaceInstance(sql: Sql, request: StartRequest): Promise<Instanc
        name = $2, execution_id = $3, runtime_status = $4, input = $5,
        output = NULL, custom_status = NULL, failure = NULL, parent_instance_id = $6,
        created_at = $7, updated_at = $7, completed_at = NULL, history_length = 0,
-       lease_owner = NULL, lease_expires_at = 0, lease_token = lease_token + 1, deliveries = 0
+       lease_owner = NULL, lease_expires_at = 0, lease_token = lease_token + 1, deliveries = 0,
+       request_id = $8, input_hash = $9
      WHERE instance_id = $1
      RETURNING *`,
     [
@@ -184,9 +220,21 @@ async function replaceInstance(sql: Sql, request: StartRequest): Promise<Instanc
       toJson(request.input),
       request.parent?.instanceId ?? null,
       request.now,
+      request.requestId ?? null,
+      request.inputHash ?? null,
     ],
   );
   return row!;
+}
+
+function eventMessage(request: StartRequest, event: InboxEvent): NewMessage {
+  return { instanceId: request.instanceId, executionId: undefined, visibleAt: request.now, event };
+}
+
+/** ExecutionStarted, and a signal-with-start's event after it. */
+function startedMessages(request: StartRequest): NewMessage[] {
+  const started = startedMessage(request);
+  return request.event === undefined ? [started] : [started, eventMessage(request, request.event)];
 }
 
 function startedMessage(request: StartRequest): NewMessage {

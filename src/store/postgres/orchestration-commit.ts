@@ -38,6 +38,7 @@ import { insertMessagesSql, insertMessagesStatement, messageColumns, toJson, toR
 import type { Database, Sql } from './database.ts';
 import { executionStarted } from '../row-codec.ts';
 import { ensureInstances, startInstances } from './instances.ts';
+import { beginPendingStarts } from './pending-starts.ts';
 import { workPayload } from './notifications.ts';
 
 interface FenceRow {
@@ -102,7 +103,20 @@ async function applyBatch(sql: Sql, commits: readonly OrchestrationCommit[], cha
   );
   await sql.rows(APPLY_SQL, [...applyParams(units, early, mustExist), channel, workPayload(queuedWork(units)), drained], { prepare: true });
   if (hasChildren) await startChildren(sql, units, channel, (m) => outbound.has(m));
+  const finished = units.filter(({ commit }) => endsInstance(commit));
+  if (finished.length > 0)
+    await beginPendingStarts(
+      sql,
+      finished.map((u) => u.commit.instanceId),
+      finished[0]!.commit.now,
+      channel,
+    );
   return results;
+}
+
+/** A commit that ends its instance begins the start queued behind it (queueLatest). */
+function endsInstance(commit: OrchestrationCommit): boolean {
+  return commit.drainOnly !== true && commit.continueAsNew === undefined && isTerminalStatus(commit.runtimeStatus);
 }
 
 /** What another host could claim of what this batch queued (a pre-leased task is its holder's). */

@@ -133,14 +133,13 @@ const MIGRATIONS: readonly Migration[] = [
     sql: `ALTER TABLE instances ADD COLUMN deliveries integer NOT NULL DEFAULT 0;`,
   },
   {
-    version: 6,
+    version: 5,
     description: 'instance counts by status',
     // Counts by status without scanning the instances (decision 0023). A counter row per status
     // updated by every commit would serialize concurrent commits on it, and deadlock group commits
     // that touch statuses in different orders; so each status change only appends a delta row
     // (inserts never wait for each other), and instance-counts.ts folds the deltas into one row per
     // status from time to time. The trigger function keeps the schema it was created in.
-    // Version 5 is another change's number; versions are applied in order, whatever their gaps.
     sql: `
       CREATE TABLE instance_count_deltas (runtime_status text NOT NULL, delta bigint NOT NULL);
       INSERT INTO instance_count_deltas (runtime_status, delta) SELECT runtime_status, count(*) FROM instances GROUP BY runtime_status;
@@ -155,6 +154,27 @@ const MIGRATIONS: readonly Migration[] = [
         FOR EACH ROW EXECUTE FUNCTION count_instance_statuses();
       CREATE TRIGGER instance_counts_update AFTER UPDATE OF runtime_status ON instances
         FOR EACH ROW WHEN (OLD.runtime_status IS DISTINCT FROM NEW.runtime_status) EXECUTE FUNCTION count_instance_statuses();
+    `,
+  },
+  {
+    version: 6,
+    description: 'start request IDs and input digests, pending starts, schedules',
+    // See the SQLite migration. The new instance columns are not indexed, so claims and commits stay HOT.
+    sql: `
+      ALTER TABLE instances ADD COLUMN request_id text;
+      ALTER TABLE instances ADD COLUMN input_hash text;
+      CREATE TABLE pending_starts (
+        instance_id text COLLATE "C" PRIMARY KEY,
+        request     text NOT NULL,
+        queued_at   bigint NOT NULL
+      );
+      CREATE TABLE schedules (
+        name       text COLLATE "C" PRIMARY KEY,
+        definition text NOT NULL,
+        state      text NOT NULL,
+        version    bigint NOT NULL,
+        updated_at bigint NOT NULL
+      );
     `,
   },
 ];

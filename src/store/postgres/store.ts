@@ -38,6 +38,8 @@ import { WorkListener } from './notifications.ts';
 import { commitOrchestrations } from './orchestration-commit.ts';
 import { abandonOrchestrations, claimOrchestrations } from './orchestration-queue.ts';
 import { purge } from './purge.ts';
+import { readPendingStart } from './pending-starts.ts';
+import { listSchedules, writeSchedule } from './schedules.ts';
 import { migrate } from './schema.ts';
 import { sendMessages } from './send.ts';
 
@@ -81,6 +83,9 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
       const row = await readInstance(instanceId);
       return row === undefined ? undefined : toInstanceRecord(row);
     },
+    getPendingStart: (instanceId) => readPendingStart(db, instanceId),
+    listSchedules: () => listSchedules(db),
+    writeSchedule: (scheduleWrite) => write(writeSchedule(db, scheduleWrite)),
     listInstances: (query) => listInstances(db, query),
     getHistory: (instanceId) => readHistory(reads, instanceId),
     countInstancesByStatus: () => countInstancesByStatus(db, schema),

@@ -15,12 +15,22 @@
  * - A start that asks for a lease (and is visible now) is written already
  *   leased, with the token a claim would have given it, and its work item
  *   holds exactly what a claim would have handed out: the ExecutionStarted
- *   message alone, since a new or replaced execution has no other message.
+ *   message alone (and a signal-with-start's event after it), since a new or
+ *   replaced execution has no other message.
  */
-import type { ExecutionStartedEvent, HistoryEvent } from '../../model/history.ts';
-import { RuntimeStatus } from '../../model/runtime-status.ts';
-import { decideStart } from '../start-policy.ts';
-import type { ClientMessage, CreateIfMissing, OrchestrationWorkItem, SendResult, StartRequest, StartResult } from '../store.ts';
+import type { ExecutionStartedEvent, HistoryEvent, InboxEvent } from '../../model/history.ts';
+import { isLiveStatus, RuntimeStatus } from '../../model/runtime-status.ts';
+import { decideStart, type ExistingStart } from '../start-policy.ts';
+import type {
+  ClientMessage,
+  CreateIfMissing,
+  InboxMessage,
+  OrchestrationWorkItem,
+  SendResult,
+  StartRequest,
+  StartResult,
+} from '../store.ts';
+import { queuePendingStart } from './pending-starts.ts';
 import { executionStarted, toHistoryEvents, toInstanceRecord, toJson, type InstanceRow } from './codec.ts';
 import type { Connection } from './database.ts';
 import { deleteInstanceData, insertMessage } from './inbox.ts';
@@ -30,11 +40,38 @@ export function startInstance(connection: Connection, request: StartRequest): St
   const row = newExecutionRow(request, undefined);
   if (insertIfAbsent(connection, row)) return started(connection, 'created', row, request);
   const existing = readInstanceRow(connection, request.instanceId)!;
-  const decision = decideStart(existing.runtime_status, request);
-  if (decision !== 'replace') return { outcome: decision, instance: toInstanceRecord(existing) };
-  const replacement = newExecutionRow(request, existing.lease_token);
-  replaceInstance(connection, replacement);
-  return started(connection, 'replaced', replacement, request);
+  const instance = toInstanceRecord(existing);
+  const decision = decideStart(existingStart(existing), request);
+  switch (decision.kind) {
+    case 'replace': {
+      const replacement = newExecutionRow(request, existing.lease_token);
+      replaceInstance(connection, replacement);
+      return started(connection, 'replaced', replacement, request);
+    }
+    case 'existing': {
+      const delivered = request.event !== undefined && isLiveStatus(existing.runtime_status);
+      if (delivered) insertMessage(connection, eventMessage(request, request.event));
+      return {
+        outcome: 'existing',
+        instance,
+        ...(decision.sameRequest ? { sameRequest: true } : {}),
+        ...(request.event === undefined ? {} : { eventDelivered: delivered }),
+      };
+    }
+    case 'queue':
+      queuePendingStart(connection, request);
+      return { outcome: 'queued', instance };
+    case 'conflict':
+      return { outcome: 'conflict', instance, reason: decision.reason };
+  }
+}
+
+export function existingStart(row: InstanceRow): ExistingStart {
+  return { runtimeStatus: row.runtime_status, name: row.name, requestId: row.request_id, inputHash: row.input_hash };
+}
+
+function eventMessage(request: StartRequest, event: InboxEvent) {
+  return { instanceId: request.instanceId, executionId: undefined, visibleAt: request.now, event };
 }
 
 function started(connection: Connection, outcome: 'created' | 'replaced', row: InstanceRow, request: StartRequest): StartResult {
@@ -45,10 +82,14 @@ function started(connection: Connection, outcome: 'created' | 'replaced', row: I
     visibleAt: request.visibleAt ?? request.now,
     event,
   });
+  // Signal-with-start: the event follows ExecutionStarted in the same transaction.
+  const signalId = request.event === undefined ? undefined : insertMessage(connection, eventMessage(request, request.event));
   // The record is built from what was written rather than read back: a read (or RETURNING *) costs
   // more than the rest of the start. toInstanceRecord parses the JSON, as a read would.
   const instance = toInstanceRecord(row);
   if (row.lease_owner === null) return { outcome, instance };
+  const messages: InboxMessage[] = [{ id: String(messageId), executionId: request.executionId, event }];
+  if (signalId !== undefined) messages.push({ id: String(signalId), event: request.event! });
   const workItem: OrchestrationWorkItem = {
     instanceId: row.instance_id,
     name: row.name,
@@ -57,7 +98,7 @@ function started(connection: Connection, outcome: 'created' | 'replaced', row: I
     historyLength: 0,
     leaseToken: row.lease_token,
     deliveries: row.deliveries,
-    messages: [{ id: String(messageId), executionId: request.executionId, event }],
+    messages,
   };
   return { outcome, instance, workItem };
 }
@@ -89,6 +130,8 @@ function newExecutionRow(request: StartRequest, replacedToken: number | undefine
     lease_token: replacedToken !== undefined ? replacedToken + 1 : lease === undefined ? 0 : 1,
     // A leased start is the first turn's first delivery, counted like a claim.
     deliveries: lease === undefined ? 0 : 1,
+    request_id: request.requestId ?? null,
+    input_hash: request.inputHash ?? null,
   };
 }
 
@@ -97,9 +140,11 @@ function insertIfAbsent(connection: Connection, row: InstanceRow): boolean {
   const { changes } = connection
     .statement(
       `INSERT INTO instances (instance_id, name, execution_id, runtime_status, input, parent_instance_id,
-                              created_at, updated_at, history_length, lease_owner, lease_expires_at, lease_token, deliveries)
+                              created_at, updated_at, history_length, lease_owner, lease_expires_at, lease_token, deliveries,
+                              request_id, input_hash)
        VALUES (@instance_id, @name, @execution_id, @runtime_status, @input, @parent_instance_id,
-               @created_at, @updated_at, 0, @lease_owner, @lease_expires_at, @lease_token, @deliveries)
+               @created_at, @updated_at, 0, @lease_owner, @lease_expires_at, @lease_token, @deliveries,
+               @request_id, @input_hash)
        ON CONFLICT (instance_id) DO NOTHING`,
     )
     .run(insertParams(row));
@@ -116,7 +161,7 @@ function replaceInstance(connection: Connection, row: InstanceRow): void {
          output = NULL, custom_status = NULL, failure = NULL, parent_instance_id = @parent_instance_id,
          created_at = @created_at, updated_at = @updated_at, completed_at = NULL, history_length = 0,
          lease_owner = @lease_owner, lease_expires_at = @lease_expires_at, lease_token = @lease_token,
-         deliveries = @deliveries
+         deliveries = @deliveries, request_id = @request_id, input_hash = @input_hash
        WHERE instance_id = @instance_id`,
     )
     .run(insertParams(row));

@@ -17,6 +17,8 @@
  *   unless they ask to create it (`createIfMissing`).
  * - A commit, drain included, resets the instance's delivery count: the turn
  *   ended with a result.
+ * - A commit that ends the instance begins its pending start (queueLatest),
+ *   if it has one, in the same transaction.
  * - A drain (`drainOnly`: late messages to a finished instance) deletes the
  *   consumed messages and releases the lease, and writes nothing else: the
  *   instance keeps its output, failure and times.
@@ -28,6 +30,7 @@ import type { Connection } from './database.ts';
 import { insertMessage } from './inbox.ts';
 import { executionStarted } from '../row-codec.ts';
 import { ensureInstance, startInstance } from './instances.ts';
+import { takePendingStart } from './pending-starts.ts';
 
 type FenceRow = Pick<InstanceRow, 'name' | 'execution_id' | 'lease_token' | 'history_length'>;
 
@@ -61,7 +64,14 @@ function commitOne(connection: Connection, commit: OrchestrationCommit): CommitR
     }
   }
   for (const message of commit.messages) deliver(connection, message, commit.now);
+  if (isTerminalStatus(commit.runtimeStatus) && commit.continueAsNew === undefined) beginPendingStart(connection, commit);
   return { ok: true };
+}
+
+/** queueLatest: the commit that ends an instance begins the start queued behind it, in the same transaction. */
+function beginPendingStart(connection: Connection, commit: OrchestrationCommit): void {
+  const request = takePendingStart(connection, commit.instanceId, commit.now);
+  if (request !== undefined) startInstance(connection, request);
 }
 
 /**

@@ -133,12 +133,11 @@ const MIGRATIONS: readonly Migration[] = [
     sql: `ALTER TABLE instances ADD COLUMN deliveries INTEGER NOT NULL DEFAULT 0;`,
   },
   {
-    version: 6,
+    version: 5,
     description: 'instance counts by status',
     // The dashboard's counts and the status gauge must not scan a million rows. Triggers keep one row
     // per status in the transaction that inserts, updates or deletes an instance, whatever code path
     // does it (decision 0023). SQLite has one writer at a time, so the counter rows are no hot spot.
-    // Version 5 is another change's number; versions are applied in order, whatever their gaps.
     sql: `
       CREATE TABLE instance_counts (runtime_status TEXT PRIMARY KEY, count INTEGER NOT NULL) WITHOUT ROWID;
       INSERT INTO instance_counts SELECT runtime_status, count(*) FROM instances GROUP BY runtime_status;
@@ -149,6 +148,29 @@ const MIGRATIONS: readonly Migration[] = [
       CREATE TRIGGER count_upd AFTER UPDATE OF runtime_status ON instances WHEN OLD.runtime_status IS NOT NEW.runtime_status BEGIN
       UPDATE instance_counts SET count = count - 1 WHERE runtime_status = OLD.runtime_status;
       INSERT INTO instance_counts VALUES (NEW.runtime_status, 1) ON CONFLICT DO UPDATE SET count = count + 1; END;
+    `,
+  },
+  {
+    version: 6,
+    description: 'start request IDs and input digests, pending starts, schedules',
+    // request_id / input_hash: what the start that created the execution sent (idempotent starts,
+    // useExisting's input check). pending_starts: queueLatest's one start per ID, begun by the commit
+    // that ends the live instance. schedules: definition and firing state as JSON, with a CAS version.
+    sql: `
+      ALTER TABLE instances ADD COLUMN request_id TEXT;
+      ALTER TABLE instances ADD COLUMN input_hash TEXT;
+      CREATE TABLE pending_starts (
+        instance_id TEXT PRIMARY KEY,
+        request     TEXT NOT NULL,
+        queued_at   INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      CREATE TABLE schedules (
+        name       TEXT PRIMARY KEY,
+        definition TEXT NOT NULL,
+        state      TEXT NOT NULL,
+        version    INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
     `,
   },
 ];

@@ -31,7 +31,9 @@ import { readHistory, readInstanceRow, sendMessage, startInstance } from './inst
 import { countInstancesByStatus, listInstances } from './list-instances.ts';
 import { commitOrchestrations } from './orchestration-commit.ts';
 import { abandonOrchestrations, claimOrchestrations } from './orchestration-queue.ts';
+import { readPendingStart } from './pending-starts.ts';
 import { purge } from './purge.ts';
+import { listSchedules, writeSchedule } from './schedules.ts';
 import { GroupCommitter } from './group-commit.ts';
 import { assertKnownSchemaVersion, migrate } from './schema.ts';
 import { assertSoundFile, DEFAULT_QUICK_CHECK_MAX_BYTES, prepareStoreFile, type CheckedFile } from './store-file.ts';
@@ -90,6 +92,9 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         const row = readInstanceRow(db(), instanceId);
         return row === undefined ? undefined : toInstanceRecord(row);
       }),
+    getPendingStart: (instanceId) => read(() => readPendingStart(db(), instanceId)),
+    listSchedules: () => read(() => listSchedules(db())),
+    writeSchedule: (scheduleWrite) => write(() => group.run(() => db().write(() => writeSchedule(db(), scheduleWrite)))),
     listInstances: (query) => read(() => listInstances(db(), query)),
     getHistory: (instanceId) => read(() => readHistory(db(), instanceId)),
     countInstancesByStatus: () => read(() => countInstancesByStatus(db())),
