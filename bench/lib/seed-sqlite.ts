@@ -51,8 +51,13 @@ export function seedSqlite(path: string, count: number, before: number, progress
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = OFF');
     db.pragma('cache_size = -262144');
-    // Schema 4 added `deliveries` (default 0, which is right for a finished instance).
-    assertColumns(db, 'instances', [INSTANCE_COLUMNS, [...INSTANCE_COLUMNS, 'deliveries']]);
+    // Schema 4 added `deliveries` (default 0, which is right for a finished instance); schema 6 `request_id` and
+    // `input_hash` (NULL: the seeded starts sent no request ID, and no input check applies to finished instances).
+    assertColumns(db, 'instances', [
+      INSTANCE_COLUMNS,
+      [...INSTANCE_COLUMNS, 'deliveries'],
+      [...INSTANCE_COLUMNS, 'deliveries', 'request_id', 'input_hash'],
+    ]);
     const layout = assertColumns(db, 'history', [HISTORY_LAYOUTS.event, HISTORY_LAYOUTS.commit]) === 0 ? 'event' : 'commit';
     const insertInstance = db.prepare(
       `INSERT INTO instances (instance_id, name, execution_id, runtime_status, input, output, created_at, updated_at, completed_at, history_length)

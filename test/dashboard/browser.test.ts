@@ -5,6 +5,7 @@
  * on the timeline, raising an event, terminating, and the login flow.
  */
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { startDashboardServer, type DashboardServer } from './fixtures.ts';
@@ -118,6 +119,18 @@ describe('dashboard in a browser (keyless host)', () => {
       await page.locator('h1 .badge', { hasText: 'Completed' }).waitFor();
       assert.match((await page.getByLabel('output').textContent()) ?? '', /"approved": true/);
       await timeline.locator('.row[data-kind="event"][data-name="Approval"]').waitFor();
+
+      // The downloaded history is the file `perdure instance history` writes: the status route's historyEvents, 2-space JSON.
+      await page.locator('details.raw summary').click();
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.locator('details.raw button', { hasText: 'Download' }).click(),
+      ]);
+      const file = await readFile(await download.path(), 'utf8');
+      const status = (await (
+        await fetch(`${server.url}/runtime/webhooks/durabletask/instances/${instanceId}?showHistory=true&showHistoryOutput=true`)
+      ).json()) as { historyEvents: unknown[] };
+      assert.equal(file, `${JSON.stringify(status.historyEvents, null, 2)}\n`);
       assert.deepEqual(errors, []);
     } finally {
       await context.close();

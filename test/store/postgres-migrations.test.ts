@@ -30,7 +30,18 @@ describe('PostgreSQL store migrations', () => {
       );
       assert.deepEqual(
         tables.map((t) => t.tablename),
-        ['activities', 'event_ids', 'history', 'inbox', 'instance_count_deltas', 'instances', 'schema_version', 'store_probe'],
+        [
+          'activities',
+          'event_ids',
+          'history',
+          'inbox',
+          'instance_count_deltas',
+          'instances',
+          'pending_starts',
+          'schedules',
+          'schema_version',
+          'store_probe',
+        ],
       );
       await stores[3]!.createInstances([startRequest('a')]);
       assert.equal((await stores[5]!.getInstance('a'))?.instanceId, 'a');

@@ -60,6 +60,9 @@ export const api = {
     return { instances: data, token: answer.get(CONTINUATION) || undefined };
   },
   instance: async (instanceId) => (await call('GET', `/perdure/instances/${id(instanceId)}`)).data,
+  /** The history in Durable Functions' shape: what `perdure instance history` writes, byte for byte once formatted. */
+  history: async (instanceId) =>
+    (await call('GET', `/instances/${id(instanceId)}?showHistory=true&showHistoryOutput=true`)).data.historyEvents ?? [],
   /** Starts `name`; `input` is JSON text or empty. Answers the new instance's ID. */
   async start(name, instanceId, input) {
     const path = `/orchestrators/${id(name)}${instanceId ? `/${id(instanceId)}` : ''}`;

@@ -114,8 +114,10 @@ function Timeline({ history }) {
 
 function RawHistory({ id, history }) {
   const text = JSON.stringify(history, null, 2);
-  const download = () => {
-    const url = URL.createObjectURL(new Blob([`${text}\n`], { type: 'application/json' }));
+  // The file is the CLI's (`perdure instance history`): Durable Functions' shape, two-space JSON, one final newline.
+  const download = async () => {
+    const file = `${JSON.stringify(await api.history(id), null, 2)}\n`;
+    const url = URL.createObjectURL(new Blob([file], { type: 'application/json' }));
     const a = document.createElement('a');
     a.href = url;
     a.download = `${id.replace(/[^\w.-]+/g, '_')}.history.json`;
