@@ -5,41 +5,14 @@
  * inside that transaction, so batching never weakens start-if-absent.
  */
 import type { StartRequest, StartResult, Store } from '../store/store.ts';
+import { GroupCommit } from './group-commit.ts';
 
-interface Pending {
-  readonly request: StartRequest;
-  readonly resolve: (result: StartResult) => void;
-  readonly reject: (error: unknown) => void;
-}
-
-export class StartBatcher {
-  #queue: Pending[] = [];
-  #scheduled = false;
-  constructor(
-    private readonly store: Store,
-    private readonly maxBatch = 500,
-  ) {}
-
-  start(request: StartRequest): Promise<StartResult> {
-    return new Promise((resolve, reject) => {
-      this.#queue.push({ request, resolve, reject });
-      if (!this.#scheduled) {
-        this.#scheduled = true;
-        setImmediate(() => void this.#flush());
-      }
-    });
+export class StartBatcher extends GroupCommit<StartRequest, StartResult> {
+  constructor(store: Store, maxBatch = 500) {
+    super((requests) => store.createInstances(requests), maxBatch);
   }
 
-  async #flush(): Promise<void> {
-    while (this.#queue.length > 0) {
-      const batch = this.#queue.splice(0, this.maxBatch);
-      try {
-        const results = await this.store.createInstances(batch.map((p) => p.request));
-        batch.forEach((pending, i) => pending.resolve(results[i]!));
-      } catch (error) {
-        batch.forEach((pending) => pending.reject(error));
-      }
-    }
-    this.#scheduled = false;
+  start(request: StartRequest): Promise<StartResult> {
+    return this.submit(request);
   }
 }
