@@ -25,7 +25,6 @@ import { encodePendingStart } from '../pending-start.ts';
 import { decideStart, type ExistingStart, type StartDecision } from '../start-policy.ts';
 import type { CreateIfMissing, StartRequest, StartResult } from '../store.ts';
 import {
-  insertMessagesStatement,
   executionStarted,
   toHistoryEvents,
   toInstanceRecord,
@@ -34,6 +33,7 @@ import {
   type NewMessage,
 } from './codec.ts';
 import type { Sql } from './database.ts';
+import { insertStartMessages, startLease, type LeasableRow, type QueuedStarts } from './leased-starts.ts';
 
 /** Attempts to find or create every row; a row can vanish between the INSERT and the lock (purge). */
 const MAX_LOCK_ROUNDS = 10;
@@ -63,9 +63,20 @@ export async function startInstances(sql: Sql, requests: readonly StartRequest[]
     starts.set(index, startedMessages(request));
     results.push({ outcome: 'replaced', instance: toInstanceRecord(replaced) });
   }
-  const messages = [...starts.entries()].sort(([a], [b]) => a - b).flatMap(([, queued]) => queued);
-  if (messages.length > 0) await sql.rows(...insertMessagesStatement(messages, channel));
+  const queued = [...starts.entries()].sort(([a], [b]) => a - b);
+  await insertStartMessages(sql, queued, leasedStarts(queued, requests, rows), results, channel);
   return results;
+}
+
+/** The starts this batch leased (by request index): their row is still theirs, and leased. */
+function leasedStarts(queued: QueuedStarts, requests: readonly StartRequest[], rows: ReadonlyMap<string, LeasableRow>) {
+  const leased = new Map<number, LeasableRow>();
+  for (const [index] of queued) {
+    const request = requests[index]!;
+    const row = rows.get(request.instanceId)!;
+    if (row.lease_owner !== null && row.execution_id === request.executionId) leased.set(index, row);
+  }
+  return leased;
 }
 
 function existingStart(row: InstanceRow): ExistingStart {
@@ -109,12 +120,12 @@ async function lockOrCreate(sql: Sql, requests: readonly StartRequest[]) {
   requests.forEach((request, index) => {
     if (!firstIndex.has(request.instanceId)) firstIndex.set(request.instanceId, index);
   });
-  const rows = new Map<string, InstanceRow>();
+  const rows = new Map<string, LeasableRow>();
   const createdBy = new Map<string, number>();
   let pending = [...firstIndex.keys()];
   for (let round = 0; pending.length > 0; round++) {
     if (round >= MAX_LOCK_ROUNDS) throw new PerdureError(`Could not lock or create instances: ${pending.slice(0, 5).join(', ')}`);
-    const inserted = await insertAbsent(
+    const inserted: LeasableRow[] = await insertAbsent(
       sql,
       pending.map((id) => requests[firstIndex.get(id)!]!),
     );
@@ -124,7 +135,7 @@ async function lockOrCreate(sql: Sql, requests: readonly StartRequest[]) {
     }
     const existing = pending.filter((id) => !rows.has(id));
     if (existing.length === 0) break;
-    const locked = await sql.rows<InstanceRow>(
+    const locked = await sql.rows<LeasableRow>(
       'SELECT * FROM instances WHERE instance_id = ANY($1::text[]) ORDER BY instance_id FOR NO KEY UPDATE',
       [existing],
     );
@@ -169,13 +180,19 @@ export async function ensureInstances(
 }
 
 /** One INSERT for many IDs, in ID order; rows that already exist are skipped, not locked. */
-async function insertAbsent(sql: Sql, requests: readonly StartRequest[]): Promise<InstanceRow[]> {
-  return sql.rows<InstanceRow>(
+async function insertAbsent(sql: Sql, requests: readonly StartRequest[]): Promise<LeasableRow[]> {
+  const leases = requests.map(startLease);
+  return sql.rows<LeasableRow>(
     `INSERT INTO instances (instance_id, name, execution_id, runtime_status, input, parent_instance_id,
-                            created_at, updated_at, history_length, request_id, input_hash)
-     SELECT instance_id, name, execution_id, $7, input, parent_instance_id, created_at, created_at, 0, request_id, input_hash
-     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $8::text[], $9::text[])
-       AS r(instance_id, name, execution_id, input, parent_instance_id, created_at, request_id, input_hash)
+                            created_at, updated_at, history_length, request_id, input_hash,
+                            lease_owner, lease_expires_at, lease_token, deliveries)
+     SELECT instance_id, name, execution_id, $7, input, parent_instance_id, created_at, created_at, 0, request_id, input_hash,
+            lease_owner, lease_expires_at, CASE WHEN lease_owner IS NULL THEN 0 ELSE 1 END,
+            CASE WHEN lease_owner IS NULL THEN 0 ELSE 1 END
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $8::text[], $9::text[],
+                 $10::text[], $11::bigint[])
+       AS r(instance_id, name, execution_id, input, parent_instance_id, created_at, request_id, input_hash,
+            lease_owner, lease_expires_at)
      ORDER BY instance_id COLLATE "C"
      ON CONFLICT (instance_id) DO NOTHING
      RETURNING *`,
@@ -189,6 +206,8 @@ async function insertAbsent(sql: Sql, requests: readonly StartRequest[]): Promis
       RuntimeStatus.Pending,
       requests.map((r) => r.requestId ?? null),
       requests.map((r) => r.inputHash ?? null),
+      leases.map((l) => l.owner),
+      leases.map((l) => l.expiresAt),
     ],
   );
 }
@@ -198,9 +217,10 @@ async function insertAbsent(sql: Sql, requests: readonly StartRequest[]): Promis
  * tasks go first, in their own statement: it waits for completions in flight,
  * so the inbox delete that follows (a new snapshot) also takes their results.
  */
-async function replaceInstance(sql: Sql, request: StartRequest): Promise<InstanceRow> {
+async function replaceInstance(sql: Sql, request: StartRequest): Promise<LeasableRow> {
   await sql.rows('DELETE FROM activities WHERE instance_id = $1', [request.instanceId]);
-  const [row] = await sql.rows<InstanceRow>(
+  const lease = startLease(request);
+  const [row] = await sql.rows<LeasableRow>(
     `WITH h AS (DELETE FROM history WHERE instance_id = $1),
           m AS (DELETE FROM inbox WHERE instance_id = $1),
           e AS (DELETE FROM event_ids WHERE instance_id = $1)
@@ -208,7 +228,8 @@ async function replaceInstance(sql: Sql, request: StartRequest): Promise<Instanc
        name = $2, execution_id = $3, runtime_status = $4, input = $5,
        output = NULL, custom_status = NULL, failure = NULL, parent_instance_id = $6,
        created_at = $7, updated_at = $7, completed_at = NULL, history_length = 0,
-       lease_owner = NULL, lease_expires_at = 0, lease_token = lease_token + 1, deliveries = 0,
+       lease_owner = $10, lease_expires_at = $11, lease_token = lease_token + 1,
+       deliveries = CASE WHEN $10::text IS NULL THEN 0 ELSE 1 END,
        request_id = $8, input_hash = $9
      WHERE instance_id = $1
      RETURNING *`,
@@ -222,6 +243,8 @@ async function replaceInstance(sql: Sql, request: StartRequest): Promise<Instanc
       request.now,
       request.requestId ?? null,
       request.inputHash ?? null,
+      lease.owner,
+      lease.expiresAt,
     ],
   );
   return row!;

@@ -1,0 +1,82 @@
+/**
+ * @module postgres/leased-starts
+ * Starts that ask for a lease (the starting host runs the first turn without
+ * a claim, see worker/start-handoff.ts): the lease a new or replaced row
+ * takes, and the work items handed back once the batch's messages are in.
+ *
+ * What must hold:
+ * - A row is leased only for a start visible now, with the token and
+ *   delivery count a claim would give (a new row: token 1, one delivery).
+ * - A work item holds exactly the messages its own start wrote
+ *   (ExecutionStarted, and a signal-with-start's event), with their inbox
+ *   ids. Anything else the batch queued for the instance stays in the inbox
+ *   and is claimed after the first commit.
+ * - Listeners are notified only when some message is not handed back: a
+ *   batch whose every start runs on this host wakes no other host's claim.
+ */
+import type { OrchestrationWorkItem, StartRequest, StartResult } from '../store.ts';
+import { optional } from '../row-codec.ts';
+import { insertMessagesSql, messageColumns, type InstanceRow, type NewMessage } from './codec.ts';
+import type { Sql } from './database.ts';
+import { ORCHESTRATION_WORK } from './notifications.ts';
+
+/** An instance row as written, with the lease owner the shared row type leaves out. */
+export type LeasableRow = InstanceRow & { readonly lease_owner: string | null };
+
+/** The lease a start takes: none for a delayed start, which is claimed when it falls due. */
+export function startLease(request: StartRequest): { owner: string | null; expiresAt: number } {
+  const lease = (request.visibleAt ?? request.now) <= request.now ? request.lease : undefined;
+  return { owner: lease?.owner ?? null, expiresAt: lease?.expiresAt ?? 0 };
+}
+
+/** A request's queued messages, in request order. */
+export type QueuedStarts = readonly (readonly [index: number, messages: readonly NewMessage[]])[];
+
+/**
+ * Inserts the batch's messages and, for each start this batch leased, puts
+ * its work item into `results` (same index as the request). Call inside the
+ * start's transaction, after every row decision.
+ */
+export async function insertStartMessages(
+  sql: Sql,
+  queued: QueuedStarts,
+  leased: ReadonlyMap<number, LeasableRow>,
+  results: StartResult[],
+  channel: string,
+): Promise<void> {
+  const messages = queued.flatMap(([, q]) => q);
+  if (messages.length === 0) return;
+  const handedBack = queued.reduce((n, [index, q]) => n + (leased.has(index) ? q.length : 0), 0);
+  const ids = await insertReturningIds(sql, messages, handedBack < messages.length, channel);
+  let position = 0;
+  for (const [index, q] of queued) {
+    const row = leased.get(index);
+    if (row) results[index] = { ...(results[index] as StartResult & { outcome: 'created' | 'replaced' }), workItem: workItem(row, q, ids.slice(position)) };
+    position += q.length;
+  }
+}
+
+/** Ids in message order: the INSERT takes them from the sequence in its ORDER BY order. */
+async function insertReturningIds(sql: Sql, messages: readonly NewMessage[], notify: boolean, channel: string): Promise<number[]> {
+  const rows = await sql.rows<{ id: number | null }>(
+    `WITH inserted AS (${insertMessagesSql(1)} RETURNING id)
+     SELECT id FROM inserted
+     UNION ALL
+     SELECT NULL::bigint FROM pg_notify($7, '${ORCHESTRATION_WORK}') WHERE $8::boolean`,
+    [...messageColumns(messages), channel, notify],
+  );
+  return rows.flatMap((row) => (row.id === null ? [] : [row.id])).sort((a, b) => a - b);
+}
+
+function workItem(row: LeasableRow, messages: readonly NewMessage[], ids: readonly number[]): OrchestrationWorkItem {
+  return {
+    instanceId: row.instance_id,
+    name: row.name,
+    executionId: row.execution_id,
+    runtimeStatus: row.runtime_status,
+    historyLength: 0,
+    leaseToken: row.lease_token,
+    deliveries: row.deliveries,
+    messages: messages.map((m, i) => ({ id: String(ids[i]), ...optional('executionId', m.executionId), event: m.event })),
+  };
+}
