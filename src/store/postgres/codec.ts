@@ -54,19 +54,19 @@ const never = () => false;
 
 /**
  * `INSERT INTO inbox` from the arrays of messageColumns() at parameters
- * $n .. $n+5, keeping their order. The existence check takes FOR KEY SHARE on
+ * $n .. $n+5, keeping their order, if the SQL condition `guard` holds. The existence check takes FOR KEY SHARE on
  * the target row, so a purge (which deletes it) cannot slip in between and
  * leave the message behind. A row updated by the same statement would be
  * skipped by that lock, which is why callers never flag such targets.
  */
-export function insertMessagesSql(n: number): string {
+export function insertMessagesSql(n: number, guard = 'true'): string {
   return `INSERT INTO inbox (instance_id, execution_id, visible_at, is_control, event)
     SELECT m.instance_id, m.execution_id, m.visible_at, m.is_control, m.event
     FROM unnest($${n}::text[], $${n + 1}::text[], $${n + 2}::bigint[], $${n + 3}::boolean[], $${n + 4}::text[],
                 $${n + 5}::boolean[])
       WITH ORDINALITY AS m(instance_id, execution_id, visible_at, is_control, event, must_exist, ord)
-    WHERE NOT m.must_exist
-       OR EXISTS (SELECT 1 FROM instances i WHERE i.instance_id = m.instance_id FOR KEY SHARE)
+    WHERE ${guard} AND (NOT m.must_exist
+       OR EXISTS (SELECT 1 FROM instances i WHERE i.instance_id = m.instance_id FOR KEY SHARE))
     ORDER BY m.ord`;
 }
 

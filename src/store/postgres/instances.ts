@@ -24,14 +24,7 @@ import { isLiveStatus, RuntimeStatus } from '../../model/runtime-status.ts';
 import { encodePendingStart } from '../pending-start.ts';
 import { decideStart, type ExistingStart, type StartDecision } from '../start-policy.ts';
 import type { CreateIfMissing, StartRequest, StartResult } from '../store.ts';
-import {
-  executionStarted,
-  toHistoryEvents,
-  toInstanceRecord,
-  toJson,
-  type InstanceRow,
-  type NewMessage,
-} from './codec.ts';
+import { executionStarted, toHistoryEvents, toInstanceRecord, toJson, type InstanceRow, type NewMessage } from './codec.ts';
 import type { Sql } from './database.ts';
 import { insertStartMessages, startLease, type LeasableRow, type QueuedStarts } from './leased-starts.ts';
 

@@ -51,7 +51,11 @@ export async function insertStartMessages(
   let position = 0;
   for (const [index, q] of queued) {
     const row = leased.get(index);
-    if (row) results[index] = { ...(results[index] as StartResult & { outcome: 'created' | 'replaced' }), workItem: workItem(row, q, ids.slice(position)) };
+    if (row)
+      results[index] = {
+        ...(results[index] as StartResult & { outcome: 'created' | 'replaced' }),
+        workItem: workItem(row, q, ids.slice(position)),
+      };
     position += q.length;
   }
 }
