@@ -239,6 +239,8 @@ export interface OrchestrationCommit {
   /** Replace the history with a fresh execution whose first message is `started`. */
   readonly continueAsNew?: {
     readonly executionId: string;
+    /** The orchestration's name as claimed: lets a store write the new ExecutionStarted without reading the row. */
+    readonly name?: string;
     readonly input?: unknown;
     /** Kept on the new execution's ExecutionStarted message, so a child that continues as new still reports to its parent. */
     readonly parent?: ParentRef;

@@ -51,7 +51,7 @@ export function toCommit(
     messages,
     childStarts,
     ...(turn.continueAsNew
-      ? { continueAsNew: trace ? { ...turn.continueAsNew, trace: continuedTraceOf(trace) } : turn.continueAsNew }
+      ? { continueAsNew: { ...turn.continueAsNew, name: item.name, ...(trace ? { trace: continuedTraceOf(trace) } : {}) } }
       : {}),
     ...(turn.drainOnly ? { drainOnly: true } : {}),
     now,

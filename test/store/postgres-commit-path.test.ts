@@ -102,14 +102,32 @@ describe('PostgreSQL store: commit paths', () => {
     assert.deepEqual([next?.runtimeStatus, next?.input], ['Pending', 'next']);
   });
 
-  it('takes the transaction for continue-as-new', async () => {
+  it('continues as new in one statement when the commit names the orchestration, else in the transaction', async () => {
     await using t = await setup();
-    await createWithStatus(t.store, [startRequest('a')], 'Running');
-    await t.store.send([{ instanceId: 'a', event: raised('tick'), requireStatus: ['Running'], now: T0 }]);
-    const item = await claimInstance(t.store, 'a');
-    const continued = commitFor(item, { continueAsNew: { executionId: 'e2', input: 2, carryover: [] } });
-    assert.deepEqual(await t.commit([continued]), [{ ok: true }]);
-    assert.deepEqual(t.counts, { statements: 0, transactions: 1 });
-    assert.equal((await claimInstance(t.store, 'a')).executionId, 'e2');
+    await createWithStatus(t.store, [startRequest('a'), startRequest('b')], 'Running');
+    await t.store.send(['a', 'b'].map((id) => ({ instanceId: id, event: raised('tick'), requireStatus: ['Running'] as const, now: T0 })));
+    const named = await claimInstance(t.store, 'a');
+    const carryover = [raised('kept')];
+    assert.deepEqual(
+      await t.commit([commitFor(named, { continueAsNew: { executionId: 'a2', name: 'Orchestrator', input: 2, carryover } })]),
+      [{ ok: true }],
+    );
+    assert.deepEqual(t.counts, { statements: 1, transactions: 0 });
+    const unnamed = await claimInstance(t.store, 'b');
+    assert.deepEqual(await t.commit([commitFor(unnamed, { continueAsNew: { executionId: 'b2', input: 2, carryover: [] } })]), [
+      { ok: true },
+    ]);
+    assert.deepEqual(t.counts, { statements: 1, transactions: 1 });
+    const next = await claimInstance(t.store, 'a');
+    assert.equal(next.executionId, 'a2');
+    assert.deepEqual(
+      next.messages.map((m) => [m.event.type, 'name' in m.event ? m.event.name : undefined]),
+      [
+        ['ExecutionStarted', 'Orchestrator'],
+        ['EventRaised', 'kept'],
+      ],
+    );
+    assert.equal((await t.store.getHistory('a')).length, 0, 'the old execution’s history is gone');
+    assert.equal((await claimInstance(t.store, 'b')).executionId, 'b2');
   });
 });

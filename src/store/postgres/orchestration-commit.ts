@@ -5,7 +5,7 @@
  * outbound messages and continue-as-new. The batch is applied set-wise
  * (one statement for all its units, apply-turns.ts), because a host commits
  * thousands of turns a second and round trips are the cost. The common batch
- * (no child starts, no continue-as-new) is that one statement alone, in
+ * (no child starts, no instance created by a message) is that one statement alone, in
  * autocommit: it fences itself, so it needs no BEGIN, no separate lock and no
  * COMMIT round trip. Anything else, or a batch the statement refuses, takes
  * the transaction below.
@@ -78,19 +78,22 @@ export async function commitOrchestrations(
  * The common batch in one round trip: APPLY_SQL alone, in autocommit, fences
  * itself and writes all or nothing. Returns false, having written nothing,
  * when the batch needs the transaction: child starts, instances created by a
- * message, continue-as-new (its ExecutionStarted needs the stored name), an
+ * message, continue-as-new without the name (its ExecutionStarted needs it), an
  * instance twice, a queued start behind a finishing instance, or a lease lost
  * (the transaction then reports which).
  */
 async function applyAlone(db: Database, commits: readonly OrchestrationCommit[], channel: string): Promise<boolean> {
   const needsTransaction = commits.some(
-    (c) => c.childStarts.length > 0 || c.continueAsNew !== undefined || c.messages.some((m) => m.createIfMissing !== undefined),
+    (c) =>
+      c.childStarts.length > 0 ||
+      (c.continueAsNew !== undefined && c.continueAsNew.name === undefined) ||
+      c.messages.some((m) => m.createIfMissing !== undefined),
   );
   if (needsTransaction || new Set(commits.map((c) => c.instanceId)).size !== commits.length) return false;
   const own = new Set(commits.map((c) => c.instanceId));
   const batch: ApplyBatch = {
     commits,
-    messages: commits.flatMap((c) => c.messages),
+    messages: commits.flatMap((c) => [...continuationMessages(c, c.continueAsNew?.name ?? ''), ...c.messages]),
     mustExist: (m) => !own.has(m.instanceId),
     channel,
     payload: workPayload(queuedWork(commits)),
@@ -122,7 +125,7 @@ async function applyBatch(sql: Sql, commits: readonly OrchestrationCommit[], cha
   const hasChildren = units.some((u) => u.commit.childStarts.length > 0);
   // Without child starts every message can go in with the rest; otherwise
   // outbound messages must wait until the children exist.
-  const early = units.flatMap((u) => [...continuationMessages(u), ...(hasChildren ? [] : u.commit.messages)]);
+  const early = units.flatMap((u) => [...continuationMessages(u.commit, u.fence.name), ...(hasChildren ? [] : u.commit.messages)]);
   const outbound = new Set<NewMessage>(units.flatMap((u) => u.commit.messages));
   // The batch's own rows exist and are locked (and updated by APPLY_SQL, whose
   // existence check would skip them), so only other targets are checked.
@@ -188,12 +191,12 @@ async function startChildren(sql: Sql, units: readonly Unit[], channel: string, 
 }
 
 /** Continue-as-new: the new execution's ExecutionStarted, then the carried-over events. */
-function continuationMessages({ commit, fence }: Unit): NewMessage[] {
+function continuationMessages(commit: OrchestrationCommit, name: string): NewMessage[] {
   const next = commit.continueAsNew;
   if (next === undefined) return [];
   const started = executionStarted({
     now: commit.now,
-    name: fence.name,
+    name,
     executionId: next.executionId,
     input: next.input,
     parent: next.parent,
