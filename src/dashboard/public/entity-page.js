@@ -109,10 +109,7 @@ function SignalForm({ name, entityKey, onDone }) {
     ${
       confirming &&
       html`<${ConfirmDialog} title="Signal an operation" confirmLabel="Signal" onConfirm=${send} onCancel=${() => setConfirming(false)}>
-        <p>
-          Signal <b>${op.trim()}</b> to
-          <b class="mono">@${name}@${entityKey}</b>${json.text ? html` with <code>${json.text}</code>` : ' with no input'}?
-        </p>
+        <p>${`Signal ${op.trim()} to @${name}@${entityKey} with ${json.text || 'no input'}?`}</p>
       <//>`
     }
   </form>`;

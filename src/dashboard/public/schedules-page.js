@@ -1,7 +1,7 @@
 /**
  * @module dashboard/public/schedules-page
  * The schedules page: every schedule with what it starts and when, whether
- * it is paused, its next fire times, its running run, and its last actions
+ * it is paused, its next fire times, its latest run, and its last actions
  * with links to their instances; and pause, unpause, trigger and delete,
  * each after a confirmation. It refreshes itself by short polling, so the
  * run a trigger starts appears without a reload.
@@ -96,7 +96,7 @@ function Schedule({ schedule: s, onAction }) {
       <dd>${s.definition.overlap}</dd>
       <dt>Next fire times</dt>
       <dd data-field="next">${s.nextFireTimes.length === 0 ? '— (paused)' : s.nextFireTimes.slice(0, 3).map(formatTime).join(', ')}</dd>
-      <dt>Running</dt>
+      <dt>Latest run</dt>
       <dd>${s.running ? html`<a href=${instanceLink(s.running)}>${s.running}</a>` : '—'}</dd>
       ${
         s.buffered.length > 0 &&
