@@ -1,7 +1,7 @@
 /**
  * Browser tests of the entities and schedules pages: a real host over real
  * HTTP, driven in Chromium. Entities: listed and filtered, state and lock
- * holder shown, a signal from the page changes the state, bad JSON is
+ * holder shown, reached from the instances list, a signal from the page changes the state, bad JSON is
  * answered in the page and sends nothing, a long state is cut with a note.
  * Schedules: listed with their state, pause, unpause and trigger reflected,
  * the triggered run linked to its instance, delete only after confirmation.
@@ -57,6 +57,15 @@ describe('entities page', () => {
       await page.goto(`${server.url}/dashboard#/entities/counter/pears`);
       await page.locator('[data-field="lockedBy"] a', { hasText: 'lock-holder' }).click();
       await page.locator('h1 .mono', { hasText: 'lock-holder' }).waitFor();
+
+      // On the instances page, an entity's instance opens the entity's view.
+      await page.goto(`${server.url}/dashboard`);
+      const filters = page.getByRole('form', { name: 'Filters' });
+      await filters.locator('input[name="prefix"]').fill('@counter@app');
+      await filters.getByRole('button', { name: 'Filter' }).click();
+      await page.locator('tr[data-instance="@counter@apples"] a').click();
+      await page.getByLabel('state').filter({ hasText: '"total": 2' }).waitFor();
+      assert.match(page.url(), /#\/entities\/counter\/apples$/);
       assert.deepEqual(errors, []);
     } finally {
       await context.close();
