@@ -31,11 +31,13 @@ import { StartBatcher } from './start-batcher.ts';
 import { SendBatcher } from './send-batcher.ts';
 import {
   cleanEntityStorage,
+  getEntity,
   listEntities,
   readEntityState,
   signalEntity,
   type CleanEntityStorageResult,
   type EntityClientDeps,
+  type EntityMetadata,
   type EntityPage,
   type EntityStateResponse,
   type ListEntitiesQuery,
@@ -296,6 +298,15 @@ export class DurableClient {
   /** The entity's state as of its last committed operation: `{ exists: false }` when it has none. */
   readEntityState<T = unknown>(id: EntityId | TypedEntityId<unknown>): Promise<EntityStateResponse<T>> {
     return readEntityState<T>(this.options.store, id);
+  }
+
+  /**
+   * An entity's metadata (last operation time, lock holder, queued requests; its state with
+   * `includeState`), as Durable Task's `getEntity`; undefined when no instance holds it. An entity
+   * whose state was deleted is answered with `exists: false`.
+   */
+  getEntity(id: EntityId, options: { includeState?: boolean } = {}): Promise<EntityMetadata | undefined> {
+    return getEntity(this.options.store, id, options.includeState === true);
   }
 
   /** A page of entities (of one name, and keys with a prefix), with a token for the next page. */

@@ -110,6 +110,12 @@ export async function readEntityState<T>(store: Store, id: EntityId): Promise<En
   return { exists: true, state: entity.state as T };
 }
 
+/** One entity's metadata (lock holder, queued requests), or undefined when no instance holds it. */
+export async function getEntity(store: Store, id: EntityId, includeState: boolean): Promise<EntityMetadata | undefined> {
+  const record = await store.getInstance(entityInstanceId(validateEntityId(id)));
+  return record === undefined ? undefined : toMetadata(record, includeState);
+}
+
 export async function listEntities(store: Store, query: ListEntitiesQuery = {}): Promise<EntityPage> {
   const pageSize = query.pageSize ?? 100;
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {

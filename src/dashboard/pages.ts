@@ -26,7 +26,18 @@ export const DASHBOARD_CSP = [
  */
 const MODULES = [
   ...['preact', 'hooks', 'htm'].map((name) => `/dashboard/vendor/${name}.js`),
-  ...['ui', 'api', 'format', 'timeline', 'actions', 'instances-page', 'instance-page'].map((name) => `/dashboard/assets/${name}.js`),
+  ...[
+    'ui',
+    'api',
+    'format',
+    'timeline',
+    'actions',
+    'instances-page',
+    'instance-page',
+    'entities-page',
+    'entity-page',
+    'schedules-page',
+  ].map((name) => `/dashboard/assets/${name}.js`),
 ];
 
 export interface ShellOptions {

@@ -7,7 +7,9 @@
  * - `GET perdure/orchestrators`: the names of the registered orchestrations;
  * - `GET perdure/instances/{id}`: the status in Perdure's own shape, with
  *   the parent's ID and the stored history (task IDs, child IDs), which
- *   Durable Functions' history shape folds away.
+ *   Durable Functions' history shape folds away;
+ * - `GET perdure/entities[/{name}/{key}]`: entities with their lock holders
+ *   (http/management-entities).
  *
  * What must hold: the same keys and browser checks as every management
  * route (they are dispatched by management-routes), GET only, and no
@@ -15,6 +17,7 @@
  * not one of DF's route heads).
  */
 import { json } from './errors.ts';
+import { entityExtensionRoute } from './management-entities.ts';
 import type { ManagementRequest } from './management-routes.ts';
 
 type Handler = (request: ManagementRequest) => Promise<Response>;
@@ -28,6 +31,7 @@ export function extensionRoute(method: string, segments: readonly string[]): Han
   if (segments.length === 2 && what === 'counts') return counts;
   if (segments.length === 2 && what === 'orchestrators') return orchestrators;
   if (segments.length === 3 && what === 'instances') return instance;
+  if (what === 'entities') return entityExtensionRoute(segments);
   return undefined;
 }
 

@@ -233,6 +233,42 @@ function queryCases(): BadInputCase[] {
   return cases;
 }
 
+/** Perdure's entity read routes (`perdure/entities`): filters, sizes, tokens and IDs the client or the route refuses. */
+function entityReadCases(): BadInputCase[] {
+  const list = `${MANAGEMENT}/perdure/entities`;
+  const one = `${list}/counter/k`;
+  const cases: BadInputCase[] = BAD_TOPS.map((top) => ({ name: `entities top=${top}`, method: 'GET', path: `${list}?top=${top}` }));
+  for (const query of [
+    'name=',
+    'name=%00',
+    'name=a%40b',
+    `name=${'x'.repeat(129)}`,
+    'name=a&name=b',
+    'prefix=a',
+    'name=c&prefix=',
+    'name=c&prefix=a%23b',
+  ]) {
+    cases.push({ name: `entities ${query.slice(0, 20)}`, method: 'GET', path: `${list}?${query}` });
+  }
+  for (const value of ['yes', '1', '%00', '']) {
+    cases.push({ name: `entities includeDeleted=${value}`, method: 'GET', path: `${list}?includeDeleted=${value}` });
+  }
+  for (const value of ['0', '-1', 'abc', '1.5', '', '99999999999', '%00']) {
+    cases.push({ name: `entity maxStateChars=${value}`, method: 'GET', path: `${one}?maxStateChars=${value}` });
+  }
+  for (const [name, key] of <Array<[string, string]>>[
+    ['a%40b', 'k'],
+    ['c', 'a%00b'],
+    ['c', 'a%3Fb'],
+    ['%00', 'k'],
+    ['c', 'x'.repeat(2000)],
+  ]) {
+    cases.push({ name: `entity ${name.slice(0, 8)}/${key.slice(0, 8)}`, method: 'GET', path: `${list}/${name}/${key}` });
+  }
+  cases.push({ name: 'entities bad continuation token', method: 'GET', path: list, headers: { 'x-ms-continuation-token': 'not-a-token' } });
+  return cases;
+}
+
 function methodAndRouteCases(): BadInputCase[] {
   const cases: BadInputCase[] = [];
   const routes = [
@@ -301,7 +337,7 @@ function browserCases(port: number): BadInputCase[] {
 }
 
 export function badInputCases(port: number): BadInputCase[] {
-  return [...bodyCases(), ...identifierCases(), ...queryCases(), ...methodAndRouteCases(), ...browserCases(port)];
+  return [...bodyCases(), ...identifierCases(), ...queryCases(), ...entityReadCases(), ...methodAndRouteCases(), ...browserCases(port)];
 }
 
 /** One finished and one live instance, to aim the cases at. */

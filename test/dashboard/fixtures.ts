@@ -4,7 +4,7 @@
  * loopback, with a small app whose instances exercise every part of the
  * dashboard: activities, a retried activity, a timer, a child, an event.
  */
-import { createApp, createHost, RetryPolicy, type Host } from '../../src/index.ts';
+import { createApp, createHost, RetryPolicy, type FunctionApp, type Host } from '../../src/index.ts';
 import { createFetchHandler, type HttpAppOptions } from '../../src/http/create-http-app.ts';
 import { serveHttp, type HttpServer } from '../../src/http/serve.ts';
 import { silentLogger } from '../../src/runtime/logger.ts';
@@ -47,9 +47,9 @@ export interface DashboardServer extends AsyncDisposable {
   readonly url: string;
 }
 
-export async function startDashboardServer(options: HttpAppOptions = {}): Promise<DashboardServer> {
+export async function startDashboardServer(options: HttpAppOptions = {}, app: FunctionApp = buildDashboardApp()): Promise<DashboardServer> {
   const dir = createTempDir('perdure-dashboard-');
-  const host = await createHost({ app: buildDashboardApp(), store: `sqlite:${dir.file('perdure.db')}`, logger: silentLogger });
+  const host = await createHost({ app, store: `sqlite:${dir.file('perdure.db')}`, logger: silentLogger });
   let server: HttpServer;
   try {
     server = await serveHttp({ fetch: createFetchHandler(host, options), port: 0, ...(options.keys ? { keys: options.keys } : {}) });

@@ -1,8 +1,8 @@
 /**
  * @module dashboard/public/api
  * The dashboard's only way to the server: the management API, as any other
- * client uses it (Durable Functions' routes, plus Perdure's `perdure/`
- * read routes). Every request carries the session's CSRF token; a 401
+ * client uses it (Durable Functions' routes, Perdure's `perdure/` read
+ * routes, and the `schedules` routes). Every request carries the session's CSRF token; a 401
  * sends the browser to the login page.
  */
 const BASE = '/runtime/webhooks/durabletask';
@@ -75,4 +75,27 @@ export const api = {
     return (await call('POST', `/instances/${id(instanceId)}/restart?restartWithNewInstanceId=${newId ? 'true' : 'false'}`)).data.id;
   },
   purge: (instanceId) => call('DELETE', `/instances/${id(instanceId)}`),
+
+  /** A page of entities (`filter`: name, key prefix), with lock holders; entities without state only with `includeDeleted`. */
+  async entities(filter, pageSize, token) {
+    const params = new URLSearchParams({ top: String(pageSize) });
+    if (filter.name) params.set('name', filter.name);
+    if (filter.name && filter.prefix) params.set('prefix', filter.prefix);
+    if (filter.includeDeleted) params.set('includeDeleted', 'true');
+    const headers = token ? { [CONTINUATION]: token } : {};
+    const { data, headers: answer } = await call('GET', `/perdure/entities?${params}`, { headers });
+    return { entities: data, token: answer.get(CONTINUATION) || undefined };
+  },
+  /** One entity; its state is cut (`stateTruncated`, `statePreview`) when its JSON is long. */
+  entity: async (name, key) => (await call('GET', `/perdure/entities/${id(name)}/${id(key)}`)).data,
+  /** The whole state, through Durable Functions' route (for the download). */
+  entityState: async (name, key) => (await call('GET', `/entities/${id(name)}/${id(key)}`)).data,
+  /** Signals `op` with `input` (JSON text, or empty for none). */
+  signal: (name, key, op, input) =>
+    call('POST', `/entities/${id(name)}/${id(key)}?op=${encodeURIComponent(op)}`, input ? { body: input } : {}),
+
+  schedules: async () => (await call('GET', '/schedules')).data,
+  /** `pause`, `unpause` or `trigger`; answers the schedule's new description. */
+  scheduleOperation: async (name, operation) => (await call('POST', `/schedules/${id(name)}/${operation}`)).data,
+  deleteSchedule: (name) => call('DELETE', `/schedules/${id(name)}`),
 };

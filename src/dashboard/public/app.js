@@ -1,13 +1,18 @@
 /**
  * @module dashboard/public/app
  * The dashboard's entry: a hash router between the instances page
- * (`#/`) and an instance (`#/instances/{id}`), under a header with the
+ * (`#/`), an instance (`#/instances/{id}`), the entities page
+ * (`#/entities`), an entity (`#/entities/{name}/{key}`) and the schedules
+ * page (`#/schedules`), under a header with the navigation and the
  * sign-out button when the host has keys.
  */
 import { render } from '/dashboard/vendor/preact.js';
 import { useEffect, useState } from '/dashboard/vendor/hooks.js';
+import { EntitiesPage } from './entities-page.js';
+import { EntityPage } from './entity-page.js';
 import { InstancePage } from './instance-page.js';
 import { InstancesPage } from './instances-page.js';
+import { SchedulesPage } from './schedules-page.js';
 import { html } from './ui.js';
 
 const authRequired = document.querySelector('meta[name="perdure-auth"]')?.getAttribute('content') === 'key';
@@ -22,14 +27,34 @@ function useHash() {
   return hash;
 }
 
+/** The view a hash names, and the navigation entry it belongs to. */
+function route(hash) {
+  const decode = decodeURIComponent;
+  let m = /^#\/instances\/(.+)$/.exec(hash);
+  if (m) return { nav: 'instances', view: html`<${InstancePage} id=${decode(m[1])} key=${hash} />` };
+  m = /^#\/entities\/([^/]+)\/(.+)$/.exec(hash);
+  if (m) return { nav: 'entities', view: html`<${EntityPage} name=${decode(m[1])} entityKey=${decode(m[2])} key=${hash} />` };
+  if (/^#\/entities\/?$/.test(hash)) return { nav: 'entities', view: html`<${EntitiesPage} />` };
+  if (/^#\/schedules\/?$/.test(hash)) return { nav: 'schedules', view: html`<${SchedulesPage} />` };
+  return { nav: 'instances', view: html`<${InstancesPage} />` };
+}
+
+const NAV = [
+  { id: 'instances', href: '#/', label: 'Instances' },
+  { id: 'entities', href: '#/entities', label: 'Entities' },
+  { id: 'schedules', href: '#/schedules', label: 'Schedules' },
+];
+
 function App() {
-  const match = /^#\/instances\/(.+)$/.exec(useHash());
-  const id = match ? decodeURIComponent(match[1]) : undefined;
+  const { nav, view } = route(useHash());
   return html`<header class="top">
       <a class="brand" href="#/">Perdure</a>
+      <nav class="nav" aria-label="Pages">
+        ${NAV.map((n) => html`<a href=${n.href} class=${n.id === nav ? 'current' : ''} aria-current=${n.id === nav ? 'page' : undefined}>${n.label}</a>`)}
+      </nav>
       ${authRequired && html`<form method="post" action="/dashboard/logout"><button type="submit">Sign out</button></form>`}
     </header>
-    ${id === undefined ? html`<${InstancesPage} />` : html`<${InstancePage} id=${id} key=${id} />`}`;
+    ${view}`;
 }
 
 const root = document.getElementById('app');

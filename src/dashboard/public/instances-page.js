@@ -124,7 +124,7 @@ function Table({ instances }) {
       ${instances.map(
         (i) =>
           html`<tr key=${i.instanceId} data-instance=${i.instanceId}>
-            <td><a href=${`#/instances/${encodeURIComponent(i.instanceId)}`}>${i.instanceId}</a></td>
+            <td><a href=${rowLink(i.instanceId)}>${i.instanceId}</a></td>
             <td>${i.name}</td>
             <td><${StatusBadge} status=${i.runtimeStatus} /></td>
             <td>${formatTime(i.createdTime)}</td>
@@ -133,6 +133,13 @@ function Table({ instances }) {
       )}
     </tbody>
   </table>`;
+}
+
+/** An entity's instance (`@name@key`) opens the entities page's view of it, which links back to the history. */
+function rowLink(instanceId) {
+  const entity = /^@([^@]+)@(.+)$/.exec(instanceId);
+  if (entity) return `#/entities/${encodeURIComponent(entity[1])}/${encodeURIComponent(entity[2])}`;
+  return `#/instances/${encodeURIComponent(instanceId)}`;
 }
 
 function StartForm() {
