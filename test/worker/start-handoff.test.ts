@@ -60,7 +60,7 @@ describe('start handoff', () => {
       onCommitted: () => {},
     });
     worker.close();
-    assert.equal(worker.lease(Date.now()), undefined, 'a closed worker asks for no lease');
+    assert.equal(worker.lease(Date.now(), 'HelloSequence'), undefined, 'a closed worker asks for no lease');
     const now = Date.now();
     const [result] = await store.createInstances([
       {
