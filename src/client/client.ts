@@ -176,7 +176,7 @@ export class DurableClient {
     const now = this.options.clock.now();
     const singleton = singletonStartFields(options, input, now, this.options.maxPayloadBytes);
     const visibleAt = options.startAt === undefined ? undefined : validDate(options.startAt, 'startAt').getTime();
-    const lease = visibleAt === undefined && this.options.app ? this.options.handoff?.lease(now) : undefined;
+    const lease = visibleAt === undefined && this.options.app ? this.options.handoff?.lease(now, name) : undefined;
     const executionId = randomUUID();
     const observed = this.options.observer?.before({ name, instanceId, executionId, ...traceHeaders(options) });
     let result;

@@ -74,6 +74,13 @@ export interface OrchestrationDefinition<I, O> {
   readonly __types?: (input: I) => O;
 }
 
+/** The names of an app's functions that do durable work, by kind (entity names lower-cased). */
+export interface RunnableNames {
+  readonly orchestrations: readonly string[];
+  readonly activities: readonly string[];
+  readonly entities: readonly string[];
+}
+
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS';
 /** As in Azure Functions: `function` needs a function key or the master key, `admin` the master key. */
 export type AuthLevel = 'anonymous' | 'function' | 'admin';
@@ -237,6 +244,24 @@ export class FunctionApp {
   getEntity(name: string): EntityDefinition<unknown> | undefined {
     return this.#entities.get(name.toLowerCase());
   }
+  /**
+   * The names of the registered orchestrations, activities and entities: a
+   * host claims only work of these (rolling deploys). Kept until the next
+   * registration, so a claim does not build it again.
+   */
+  get runnableNames(): RunnableNames {
+    const count = this.#orchestrations.size + this.#activities.size + this.#entities.size;
+    if (this.#runnable?.count !== count) {
+      const names = {
+        orchestrations: [...this.#orchestrations.keys()],
+        activities: [...this.#activities.keys()],
+        entities: [...this.#entities.keys()],
+      };
+      this.#runnable = { count, names };
+    }
+    return this.#runnable.names;
+  }
+  #runnable: { readonly count: number; readonly names: RunnableNames } | undefined;
   get httpTriggers(): readonly HttpTriggerDefinition[] {
     return [...this.#httpTriggers.values()];
   }

@@ -161,6 +161,22 @@ export interface ClaimOptions {
   readonly leaseMs: number;
   readonly limit: number;
   readonly now: number;
+  /**
+   * Hand out only work the claiming host can run (rolling deploys): absent,
+   * any work. claimOrchestrations takes instances whose name is in
+   * `orchestrations`, or, for an entity (instance ID `@name@key`), in
+   * `entities`; claimActivities takes tasks whose name is in `activities`.
+   * The rest is left as it is (not leased, not counted as a delivery) for a
+   * host that can run it.
+   */
+  readonly runnable?: RunnableNames;
+}
+
+/** The names of the functions a host has registered, by kind (entity names lower-cased, as in entity IDs). */
+export interface RunnableNames {
+  readonly orchestrations: readonly string[];
+  readonly activities: readonly string[];
+  readonly entities: readonly string[];
 }
 
 export interface OrchestrationWorkItem {
@@ -424,6 +440,13 @@ export interface Store {
    * Optional, so stores written before it still fit; the host then has no backlog gauge.
    */
   countBacklog?(now: number): Promise<Backlog>;
+  /**
+   * The names of claimable work at `now` (visible, lease free) that a host
+   * with these names would not claim: what no claim of that host will ever
+   * take. Reads the visible rows, like countBacklog; a host calls it now and
+   * then, not per claim, to warn about work it leaves waiting. Optional.
+   */
+  findUnrunnableNames?(runnable: RunnableNames, now: number): Promise<RunnableNames>;
   /**
    * Called when another process commits work (PostgreSQL NOTIFY), saying for
    * which workers, so that a host wakes only those; optional for single-process stores.

@@ -16,6 +16,7 @@ import type { Logger } from '../runtime/logger.ts';
 import type { Telemetry } from '../runtime/telemetry.ts';
 import { poisonedActivityFailure } from './poison.ts';
 import type { InlineActivity, InlineActivityRunner } from './turn-chain.ts';
+import type { UnrunnableWorkWarner } from './unrunnable-work.ts';
 
 export interface ActivityWorkerOptions {
   readonly store: Store;
@@ -34,6 +35,8 @@ export interface ActivityWorkerOptions {
   readonly onSlotFreed: () => void;
   /** Metrics and spans of each run (runtime/telemetry.ts). */
   readonly telemetry?: Telemetry;
+  /** Warns once per name about tasks this host cannot run (unrunnable-work.ts). */
+  readonly warner?: UnrunnableWorkWarner;
 }
 
 /** What running an activity needs: a claimed task, or an inline one (which has no row id yet). */
@@ -111,9 +114,27 @@ export class ActivityWorker implements InlineActivityRunner {
     const { store, clock, owner, leaseMs, concurrency } = this.options;
     const free = concurrency - this.inFlight;
     if (free <= 0) return false;
-    const items = await store.claimActivities({ owner, leaseMs, limit: free, now: clock.now() });
+    const claimed = await store.claimActivities({
+      owner,
+      leaseMs,
+      limit: free,
+      now: clock.now(),
+      runnable: this.options.app.runnableNames,
+    });
+    const items = claimed.filter((item) => this.options.app.getActivity(item.name) !== undefined);
+    if (items.length < claimed.length) await this.#handBack(claimed.filter((item) => !items.includes(item)));
     for (const item of items) this.#start(item);
     return items.length > 0;
+  }
+
+  /** Tasks of activities this host lacks, from a store that ignores `runnable`: handed back, never failed. */
+  async #handBack(items: ActivityWorkItem[]): Promise<void> {
+    for (const item of items) this.options.warner?.warn('activities', item.name);
+    try {
+      await this.options.store.abandonActivities(items);
+    } catch (error) {
+      this.options.logger.error('[perdure] could not hand back tasks this host cannot run; they wait for their lease to expire', error);
+    }
   }
 
   /** Waits up to `graceMs` for running activities, then aborts and hands back the rest. */

@@ -13,10 +13,14 @@
  * something: on a poll, when this host committed claimable work
  * (`claimsDue`), after a full batch, and at least every CLAIM_EVERY_MS
  * while busy, so work from other processes is never starved by local starts.
+ *
+ * It runs only work whose function this host registered (rolling deploys):
+ * its claims name them (ClaimOptions `runnable`), a start of another name is
+ * not leased to it, and an item of another name (from a store that ignores
+ * `runnable`) is handed back, never failed.
  */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { FunctionNotFoundError } from '../model/errors.ts';
 import type { ExecutionStartedEvent } from '../model/history.ts';
 import { isTerminalStatus, RuntimeStatus } from '../model/runtime-status.ts';
 import type { ReplaySafeLogger } from '../orchestration/context.ts';
@@ -36,7 +40,8 @@ import type { StartHandoff } from './start-handoff.ts';
 import { committedTurn, toCommit } from './turn-commit.ts';
 import { TurnBudgetExceeded, type TurnGuard } from './turn-guard.ts';
 import { codelessTurn, overrunTurn, runsNoCode, startedParent } from './codeless-turns.ts';
-import { isEntityInstanceId } from '../model/entity-id.ts';
+import { isEntityInstanceId, parseEntityInstanceId } from '../model/entity-id.ts';
+import type { UnrunnableWorkWarner } from './unrunnable-work.ts';
 import { entityBatchFor } from './entity-batch.ts';
 
 /** While handed-over turns keep a worker busy, it still claims at least this often. */
@@ -69,6 +74,8 @@ export interface OrchestrationWorkerOptions {
   readonly telemetry?: Telemetry;
   /** Told when this worker takes an instance's lease and when it lets go (committed, lost or handed back). */
   readonly holds?: { hold(instanceId: string): void; release(instanceId: string): void };
+  /** Warns once per name about work this host cannot run (unrunnable-work.ts). */
+  readonly warner?: UnrunnableWorkWarner;
 }
 
 export interface CommittedBatch {
@@ -84,6 +91,8 @@ interface PreparedTurn {
   readonly commit?: OrchestrationCommit;
   /** Undefined when the turn overran its budget and gets another delivery: nothing to commit. */
   readonly turn: TurnResult | undefined;
+  /** This host has not registered the item's function: hand it back untouched. */
+  readonly notHere?: true;
   readonly executor: OrchestrationExecutor | undefined;
   /** Inline activities still running when the chain stopped: committed leased to this host. */
   readonly running?: ReadonlyMap<number, Promise<ActivityOutcome>>;
@@ -101,14 +110,15 @@ export class OrchestrationWorker implements StartHandoff {
     this.#sessions = new SessionCache(options.sessionCacheSize);
   }
 
-  lease(now: number): { owner: string; expiresAt: number } | undefined {
-    return this.#closed ? undefined : { owner: this.options.owner, expiresAt: now + this.options.leaseMs };
+  lease(now: number, name: string): { owner: string; expiresAt: number } | undefined {
+    if (this.#closed || !this.options.app.getOrchestration(name)) return undefined;
+    return { owner: this.options.owner, expiresAt: now + this.options.leaseMs };
   }
 
   /** Queues a handed-over first turn; the caller wakes the loop. */
   accept(item: OrchestrationWorkItem): void {
     this.options.holds?.hold(item.instanceId);
-    if (!this.#closed) return void this.#handed.push(item);
+    if (!this.#closed && this.#canRun(item)) return void this.#handed.push(item);
     this.#abandon([item]);
   }
 
@@ -138,7 +148,8 @@ export class OrchestrationWorker implements StartHandoff {
   async #run(items: readonly OrchestrationWorkItem[]): Promise<void> {
     const { store, clock } = this.options;
     const all = await Promise.all(items.map((item) => this.#prepare(item)));
-    const overrun = all.filter((p) => p.turn === undefined && p.commit === undefined).map((p) => p.item);
+    await this.#handBack(all.filter((p) => p.notHere).map((p) => p.item));
+    const overrun = all.filter((p) => p.turn === undefined && p.commit === undefined && !p.notHere).map((p) => p.item);
     if (overrun.length > 0) await this.#redeliver(overrun);
     const prepared = all.filter((p) => p.turn !== undefined || p.commit !== undefined);
     const now = clock.now();
@@ -189,7 +200,7 @@ export class OrchestrationWorker implements StartHandoff {
     if (!claim) return [];
     this.#claimDue = false;
     this.#lastClaimAt = now;
-    const claimed = await store.claimOrchestrations({ owner, leaseMs, limit: batchSize, now });
+    const claimed = await store.claimOrchestrations({ owner, leaseMs, limit: batchSize, now, runnable: this.options.app.runnableNames });
     for (const item of claimed) this.options.holds?.hold(item.instanceId);
     if (claimed.length >= batchSize) this.#claimDue = true; // more may be waiting
     return claimed.length > 0 || this.#handed.length === 0 ? claimed : this.#takeHanded();
@@ -214,6 +225,32 @@ export class OrchestrationWorker implements StartHandoff {
     }
   }
 
+  /**
+   * Hands back items this host cannot run (a store that ignores `runnable`),
+   * their deliveries taken back; only the next poll claims again, so a host
+   * that lacks the function does not spin on them.
+   */
+  async #handBack(items: OrchestrationWorkItem[]): Promise<void> {
+    if (items.length === 0) return;
+    for (const item of items) this.#warnNotHere(item);
+    try {
+      await this.options.store.abandonOrchestrations(items);
+    } catch (error) {
+      this.options.logger.error('[perdure] could not hand back instances this host cannot run; they wait for their lease to expire', error);
+    }
+  }
+
+  /** Whether this host registered the item's orchestration, or its entity. */
+  #canRun(item: OrchestrationWorkItem): boolean {
+    const entity = parseEntityInstanceId(item.instanceId);
+    return entity ? this.options.app.getEntity(entity.name) !== undefined : this.options.app.getOrchestration(item.name) !== undefined;
+  }
+
+  #warnNotHere(item: OrchestrationWorkItem): void {
+    const entity = parseEntityInstanceId(item.instanceId);
+    this.options.warner?.warn(entity ? 'entities' : 'orchestrations', entity ? entity.name : item.name);
+  }
+
   /** Hands back turns that never ran; their deliveries are taken back. */
   #abandon(items: OrchestrationWorkItem[]): void {
     if (items.length === 0) return;
@@ -228,6 +265,7 @@ export class OrchestrationWorker implements StartHandoff {
   }
 
   async #prepare(item: OrchestrationWorkItem): Promise<PreparedTurn> {
+    if (!this.#canRun(item)) return { item, turn: undefined, executor: undefined, notHere: true };
     if (isEntityInstanceId(item.instanceId))
       return { item, turn: undefined, executor: undefined, commit: await entityBatchFor(this.options, item) };
     const request: TurnRequest = {
@@ -241,11 +279,6 @@ export class OrchestrationWorker implements StartHandoff {
     if (runsNoCode(item, this.options.maxDeliveries)) {
       this.#sessions.take(item.instanceId, item.executionId, item.historyLength); // whatever it held is over
       return { item, turn: await codelessTurn(this.options, item, request), executor: undefined };
-    }
-    const definition = this.options.app.getOrchestration(item.name);
-    if (!definition) {
-      const error = new FunctionNotFoundError('orchestration', item.name);
-      return { item, turn: failedTurn(request, error, startedParent(item)), executor: undefined };
     }
     let executor: OrchestrationExecutor | undefined;
     const began = performance.now();

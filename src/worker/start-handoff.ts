@@ -15,12 +15,14 @@
  * - A host that crashes holding such a lease delays the instance by at most
  *   the orchestration lease, as for any claimed turn.
  * - A worker that no longer runs hands a late work item back at once.
+ * - Only a start whose orchestration this host registered is leased to it
+ *   (rolling deploys): another name is left for a host that runs it.
  */
 import type { OrchestrationWorkItem } from '../store/store.ts';
 
 export interface StartHandoff {
-  /** The lease to ask for on a start made at `now`, or undefined when the worker takes no more work. */
-  lease(now: number): { readonly owner: string; readonly expiresAt: number } | undefined;
+  /** The lease to ask for on a start of `name` made at `now`, or undefined when the worker takes no more work or cannot run `name`. */
+  lease(now: number, name: string): { readonly owner: string; readonly expiresAt: number } | undefined;
   /** Takes the first turn of a start that the store leased as asked. */
   accept(item: OrchestrationWorkItem): void;
 }

@@ -22,6 +22,7 @@ import type { Telemetry } from '../runtime/telemetry.ts';
 import { OrchestrationWorker } from './orchestration-worker.ts';
 import type { StartHandoff } from './start-handoff.ts';
 import { createTurnGuard } from './turn-guard.ts';
+import { UnrunnableWorkWarner, watchUnrunnableWork } from './unrunnable-work.ts';
 import { WorkLoop } from './work-loop.ts';
 
 export interface WorkerDeps {
@@ -45,7 +46,10 @@ export function startWorkers({ app, tuning, store, clock, logger, completions, m
     idleMaxMs: tuning.maxPollIntervalMs,
     nextWakeAt: (now: number) => store.nextWakeAt(now),
   });
+  // Claims take only work of this app's functions; what is left waiting for other hosts is warned about once per name.
+  const warner = new UnrunnableWorkWarner(logger);
   const activities = new ActivityWorker({
+    warner,
     store,
     app,
     clock,
@@ -83,6 +87,7 @@ export function startWorkers({ app, tuning, store, clock, logger, completions, m
     },
     // Waiters on an instance this worker holds need no poll; the release (after each commit) wakes them.
     holds: completions,
+    warner,
     ...(telemetry ? { telemetry } : {}),
   });
   // The workers' callbacks above refer to the loops; they run only inside a step, and no step runs before start() below.
@@ -97,7 +102,7 @@ export function startWorkers({ app, tuning, store, clock, logger, completions, m
     activityLoop.wakeLatch.notify();
   };
   const handoff: StartHandoff = {
-    lease: (now) => orchestrations.lease(now),
+    lease: (now, name) => orchestrations.lease(now, name),
     accept: (item) => {
       orchestrations.accept(item);
       orchestrationLoop.wakeLatch.notify();
@@ -108,7 +113,8 @@ export function startWorkers({ app, tuning, store, clock, logger, completions, m
     if (work.orchestrations) orchestrationLoop.wakeLatch.notify();
     if (work.activities) activityLoop.wakeLatch.notify();
   };
-  const unsubscribers = [store.onExternalWork?.(onExternalWork), clock.onAdvance?.(wake), stopHeartbeat];
+  const stopWatch = watchUnrunnableWork({ store, clock, names: () => app.runnableNames, warner, pollMs: tuning.maxPollIntervalMs });
+  const unsubscribers = [store.onExternalWork?.(onExternalWork), clock.onAdvance?.(wake), stopHeartbeat, stopWatch];
   orchestrationLoop.start();
   activityLoop.start();
   return {

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createHost, systemClock } from '../../src/index.ts';
+import { createApp, createHost, systemClock } from '../../src/index.ts';
 import { silentLogger } from '../../src/runtime/logger.ts';
 import { OrchestrationWorker } from '../../src/worker/orchestration-worker.ts';
 import { createTurnGuard } from '../../src/worker/turn-guard.ts';
@@ -60,7 +60,7 @@ describe('start handoff', () => {
       onCommitted: () => {},
     });
     worker.close();
-    assert.equal(worker.lease(Date.now()), undefined, 'a closed worker asks for no lease');
+    assert.equal(worker.lease(Date.now(), 'HelloSequence'), undefined, 'a closed worker asks for no lease');
     const now = Date.now();
     const [result] = await store.createInstances([
       {
@@ -80,6 +80,50 @@ describe('start handoff', () => {
       const status = await other.client.waitForCompletion('late', { timeoutMs: 20_000 });
       assert.equal(status.runtimeStatus, 'Completed');
     } finally {
+      await other.stop();
+      await store.close();
+    }
+  });
+
+  it('a worker leases no start of an orchestration it lacks, and hands back one it is given, unfailed', async () => {
+    using dir = createTempDir('perdure-handoff-');
+    const url = `sqlite:${dir.file('perdure.db')}`;
+    const store = await openStore(url);
+    const worker = new OrchestrationWorker({
+      store,
+      app: createApp(), // the old code: HelloSequence is not registered
+      clock: systemClock,
+      logger: silentLogger,
+      owner: 'old-host',
+      leaseMs: 600_000,
+      batchSize: 10,
+      sessionCacheSize: 10,
+      maxDeliveries: 5,
+      guard: createTurnGuard(1_000),
+      turnBudgetMs: 1_000,
+      onCommitted: () => {},
+    });
+    assert.equal(worker.lease(Date.now(), 'HelloSequence'), undefined, 'no lease for a name the host lacks');
+    const now = Date.now();
+    const [result] = await store.createInstances([
+      {
+        instanceId: 'new-code',
+        name: 'HelloSequence',
+        executionId: 'e1',
+        onConflict: 'reject',
+        reuseStatuses: [],
+        now,
+        lease: { owner: 'old-host', expiresAt: now + 600_000 },
+      },
+    ]);
+    assert.ok(result?.outcome === 'created' && result.workItem);
+    worker.accept(result.workItem);
+    const other = await createHost({ app: buildTestApp(), store: url, logger: silentLogger, maxPollIntervalMs: 50 });
+    try {
+      const status = await other.client.waitForCompletion('new-code', { timeoutMs: 20_000 });
+      assert.equal(status.runtimeStatus, 'Completed', 'handed back at once (the lease was 10 minutes), and run by the host that has it');
+    } finally {
+      worker.close();
       await other.stop();
       await store.close();
     }

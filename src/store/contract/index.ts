@@ -20,6 +20,7 @@ import { describeNextWakeAt } from './next-wake-at.ts';
 import { describeOrchestrationClaims } from './orchestration-claims.ts';
 import { describeOrchestrationCommits } from './orchestration-commits.ts';
 import { describePurge } from './purge.ts';
+import { describeRunnableClaims } from './runnable-claims.ts';
 import { describeSchedules } from './schedules.ts';
 import { describeSend } from './send.ts';
 import { describeSingletonStarts } from './singleton-starts.ts';
@@ -37,6 +38,7 @@ export function describeStore(name: string, makeStore: () => Promise<Store>): vo
     describeOrchestrationClaims(harness);
     describeOrchestrationCommits(harness);
     describeActivityQueue(harness);
+    describeRunnableClaims(harness);
     describeDeliveries(harness);
     describeListInstances(harness);
     describeInstanceCounts(harness);

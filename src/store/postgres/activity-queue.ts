@@ -15,6 +15,8 @@
  *   row with the lease token it was claimed with (1 for a task inserted
  *   pre-leased); a stale completion (lease expired and re-claimed, or the
  *   execution was replaced) is dropped and delivers nothing.
+ * - With `runnable`, a claim skips tasks whose activity the host has not
+ *   registered; they stay queued for a host that has.
  */
 import type { TaskCompletedEvent, TaskFailedEvent } from '../../model/history.ts';
 import type { ActivityCompletion, ActivityOutcome, ActivityWorkItem, ClaimOptions } from '../store.ts';
@@ -27,6 +29,7 @@ export async function claimActivities(db: Database, options: ClaimOptions): Prom
   const rows = await db.statement<ActivityRow>(
     `WITH picked AS (
        SELECT id FROM activities WHERE visible_at <= $1 AND lease_expires_at <= $1
+         AND ($5::text[] IS NULL OR name = ANY($5::text[]))
        ORDER BY id LIMIT $2
        FOR NO KEY UPDATE SKIP LOCKED
      )
@@ -34,7 +37,7 @@ export async function claimActivities(db: Database, options: ClaimOptions): Prom
      SET lease_owner = $3, lease_expires_at = $4, attempt = a.attempt + 1, lease_token = a.lease_token + 1
      FROM picked WHERE a.id = picked.id
      RETURNING a.id, a.instance_id, a.execution_id, a.task_id, a.name, a.input, a.attempt, a.lease_token`,
-    [options.now, options.limit, options.owner, options.now + options.leaseMs],
+    [options.now, options.limit, options.owner, options.now + options.leaseMs, options.runnable?.activities ?? null],
     // Safe to repeat after a broken connection: a lost lease just expires.
     { idempotent: true, prepare: true },
   );

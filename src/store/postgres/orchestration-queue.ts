@@ -28,6 +28,11 @@
  * - Candidates are ordered by their oldest visible message, so the instance
  *   that has waited longest goes first. (A suspended instance is ordered by
  *   its oldest visible message of any kind, not only control ones.)
+ * - With `runnable`, an instance the host cannot run (its name, or its
+ *   entity name, is not registered there) is no candidate and is left as it
+ *   is. The name is read in the primary-key probe the claim makes anyway, so
+ *   the filter costs no extra scan; an instance's name changes only with a
+ *   write to its row, which the xmin check already catches.
  */
 import type { RuntimeStatus } from '../../model/runtime-status.ts';
 import type { ClaimOptions, OrchestrationWorkItem } from '../store.ts';
@@ -78,6 +83,7 @@ const CLAIM_SQL = `
       SELECT i.xmin AS seen_xmin FROM instances i
       WHERE i.instance_id = d.instance_id AND i.lease_expires_at <= $1
         AND (d.has_control OR i.runtime_status <> 'Suspended')
+        AND ($5::text[] IS NULL OR CASE WHEN left(i.instance_id, 1) = '@' THEN i.name = ANY($6::text[]) ELSE i.name = ANY($5::text[]) END)
       OFFSET 0
     ) eligible
     ORDER BY d.first_id
@@ -120,7 +126,9 @@ const CLAIM_SQL = `
 export async function claimOrchestrations(db: Database, options: ClaimOptions): Promise<OrchestrationWorkItem[]> {
   if (options.limit < 1) return [];
   // Not idempotent, but safe to repeat: a lease lost with a broken connection just expires.
-  const rows = await db.statement<ClaimRow>(CLAIM_SQL, [options.now, options.limit, options.owner, options.now + options.leaseMs], {
+  const { now, limit, owner, leaseMs, runnable } = options;
+  const names = [runnable?.orchestrations ?? null, runnable?.entities ?? null];
+  const rows = await db.statement<ClaimRow>(CLAIM_SQL, [now, limit, owner, now + leaseMs, ...names], {
     idempotent: true,
     prepare: true,
   });

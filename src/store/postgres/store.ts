@@ -38,6 +38,7 @@ import { WorkListener } from './notifications.ts';
 import { commitOrchestrations } from './orchestration-commit.ts';
 import { abandonOrchestrations, claimOrchestrations } from './orchestration-queue.ts';
 import { purge } from './purge.ts';
+import { findUnrunnableNames } from './unrunnable-names.ts';
 import { readPendingStart } from './pending-starts.ts';
 import { listSchedules, writeSchedule } from './schedules.ts';
 import { migrate } from './schema.ts';
@@ -106,6 +107,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     renewActivityLeases: (items, expiresAt) => write(renewActivityLeases(db, items, expiresAt)),
     nextWakeAt: (now) => nextWakeAt(db, now),
     countBacklog: (now) => countBacklog(db, now),
+    findUnrunnableNames: (runnable, now) => findUnrunnableNames(db, runnable, now),
     onExternalWork: (fn) => listener.subscribe(fn),
   };
 }

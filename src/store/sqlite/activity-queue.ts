@@ -10,6 +10,8 @@
  * - A completion counts only if it deletes the task row with the lease token
  *   it was claimed with; a stale completion (lease expired and re-claimed,
  *   or the execution was replaced) is dropped and delivers nothing.
+ * - With `runnable`, a claim skips tasks whose activity the host has not
+ *   registered; they stay queued for a host that has.
  */
 import type { TaskCompletedEvent, TaskFailedEvent } from '../../model/history.ts';
 import { isoTimestamp } from '../../model/timestamp.ts';
@@ -28,11 +30,19 @@ export function claimActivities(connection: Connection, options: ClaimOptions): 
         `UPDATE activities
          SET lease_owner = @owner, lease_expires_at = @expiresAt, attempt = attempt + 1, lease_token = lease_token + 1
          WHERE id IN (
-           SELECT id FROM activities WHERE visible_at <= @now AND lease_expires_at <= @now ORDER BY id LIMIT @limit
+           SELECT id FROM activities WHERE visible_at <= @now AND lease_expires_at <= @now
+             AND (@names IS NULL OR name IN (SELECT value FROM json_each(@names)))
+           ORDER BY id LIMIT @limit
          )
          RETURNING id, instance_id, execution_id, task_id, name, input, attempt, lease_token`,
       )
-      .all({ owner: options.owner, expiresAt: options.now + options.leaseMs, now: options.now, limit: options.limit }) as ActivityRow[];
+      .all({
+        owner: options.owner,
+        expiresAt: options.now + options.leaseMs,
+        now: options.now,
+        limit: options.limit,
+        names: options.runnable === undefined ? null : JSON.stringify(options.runnable.activities),
+      }) as ActivityRow[];
     // RETURNING gives no order guarantee; hand tasks out oldest first.
     return rows.sort((a, b) => a.id - b.id).map(toActivityWorkItem);
   });

@@ -16,6 +16,10 @@
  *   the number of future timers or of (mostly finished) instances. INDEXED BY
  *   pins that plan: without ANALYZE statistics SQLite prefers the
  *   per-instance index for the GROUP BY and would scan the whole inbox.
+ * - With `runnable`, an instance the host cannot run (its name, or its
+ *   entity name, is not registered there) is no candidate: it stays as it
+ *   is, for a host that can. The name is read from the instance row the
+ *   join already reads by key, so the filter adds no scan.
  */
 import type { ClaimOptions, OrchestrationWorkItem } from '../store.ts';
 import { toInboxMessage, type InboxRow, type InstanceRow } from './codec.ts';
@@ -34,14 +38,29 @@ export function claimOrchestrations(connection: Connection, options: ClaimOption
         `SELECT m.instance_id FROM inbox m INDEXED BY inbox_by_visible JOIN instances i ON i.instance_id = m.instance_id
          WHERE m.visible_at <= @now AND i.lease_expires_at <= @now
            AND (m.is_control = 1 OR i.runtime_status <> 'Suspended')
+           AND ${RUNNABLE_INSTANCE}
          GROUP BY m.instance_id
          ORDER BY MIN(m.id)
          LIMIT @limit`,
       )
       .pluck()
-      .all({ now: options.now, limit: options.limit }) as string[];
+      .all({ now: options.now, limit: options.limit, ...runnableParameters(options.runnable) }) as string[];
     return ids.map((instanceId) => leaseInstance(connection, instanceId, options));
   });
+}
+
+/**
+ * Whether instance `i` is one the claiming host can run. The IN lists are
+ * uncorrelated subqueries, so SQLite builds each once per statement; a NULL
+ * list (no filter) lets every instance through.
+ */
+export const RUNNABLE_INSTANCE = `(@orchestrations IS NULL OR CASE WHEN substr(i.instance_id, 1, 1) = '@'
+  THEN i.name IN (SELECT value FROM json_each(@entities)) ELSE i.name IN (SELECT value FROM json_each(@orchestrations)) END)`;
+
+/** The parameters of RUNNABLE_INSTANCE (and of the activity filter) for a claim's `runnable`. */
+export function runnableParameters(runnable: ClaimOptions['runnable']): Record<string, string | null> {
+  if (runnable === undefined) return { orchestrations: null, entities: null };
+  return { orchestrations: JSON.stringify(runnable.orchestrations), entities: JSON.stringify(runnable.entities) };
 }
 
 function leaseInstance(connection: Connection, instanceId: string, options: ClaimOptions): OrchestrationWorkItem {

@@ -36,6 +36,7 @@ import { purge } from './purge.ts';
 import { listSchedules, writeSchedule } from './schedules.ts';
 import { GroupCommitter } from './group-commit.ts';
 import { assertKnownSchemaVersion, migrate } from './schema.ts';
+import { findUnrunnableNames } from './unrunnable-names.ts';
 import { assertSoundFile, DEFAULT_QUICK_CHECK_MAX_BYTES, prepareStoreFile, type CheckedFile } from './store-file.ts';
 
 export const DEFAULT_BUSY_TIMEOUT_MS = 10_000;
@@ -110,6 +111,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       write(() => group.run(() => renewActivityLeases(db(), items, expiresAt), { durable: false })),
     nextWakeAt: (now) => read(() => nextWakeAt(db(), now)),
     countBacklog: (now) => read(() => countBacklog(db(), now)),
+    findUnrunnableNames: (runnable, now) => read(() => findUnrunnableNames(db(), runnable, now)),
   };
 }
 
