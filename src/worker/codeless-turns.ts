@@ -4,7 +4,8 @@
  * - a termination, so that an instance whose code kills its host or never
  *   yields can always be terminated, from any host; unless it says
  *   `recursive: false`, it is passed on to the live sub-orchestrations in
- *   the same commit, so a tree ends together;
+ *   the same commit, so a tree ends together (children started with
+ *   `parentClose: 'abandon'` run on);
  * - a turn delivered more than `maxDeliveries` times without a result
  *   (poisoned): the instance fails instead of running it again;
  * - a turn stopped by its budget once too often: the instance fails.
@@ -12,7 +13,8 @@
  * What must hold: nothing here calls the orchestrator; the parent to notify
  * comes from the start message or the stored history.
  */
-import type { ExecutionTerminatedEvent, HistoryEvent, ParentRef } from '../model/history.ts';
+import type { ExecutionTerminatedEvent, ParentRef } from '../model/history.ts';
+import { childTerminations, liveChildrenOf } from '../orchestration/parent-close.ts';
 import { failedTurnWith, terminatedTurn, type TurnRequest, type TurnResult } from '../orchestration/turn.ts';
 import type { Logger } from '../runtime/logger.ts';
 import type { OrchestrationWorkItem, Store } from '../store/store.ts';
@@ -78,20 +80,8 @@ async function terminationTurn(
   const parent = startedParent(item) ?? history.find((e) => e.type === 'ExecutionStarted')?.parent;
   const turn = terminatedTurn(request, termination, parent);
   if (termination.recursive === false) return turn;
-  const reason = `parent instance '${item.instanceId}' was terminated${termination.reason ? `: ${termination.reason}` : ''}`;
-  const event: ExecutionTerminatedEvent = { type: 'ExecutionTerminated', timestamp: termination.timestamp, reason };
-  const children = liveChildren(history).map((instanceId) => ({ instanceId, event }));
+  const children = childTerminations(item.instanceId, liveChildrenOf(history), 'was terminated', termination.timestamp, termination.reason);
   return children.length === 0 ? turn : { ...turn, controlMessages: [...(turn.controlMessages ?? []), ...children] };
-}
-
-/** Sub-orchestrations the history started and has not seen end. */
-function liveChildren(history: readonly HistoryEvent[]): string[] {
-  const live = new Map<number, string>();
-  for (const event of history) {
-    if (event.type === 'SubOrchestrationInstanceCreated') live.set(event.taskId, event.instanceId);
-    if (event.type === 'SubOrchestrationInstanceCompleted' || event.type === 'SubOrchestrationInstanceFailed') live.delete(event.taskId);
-  }
-  return [...live.values()];
 }
 
 /** The parent to notify, read from the start message or the stored history. */
