@@ -5,7 +5,7 @@
  * wall-clock assertion).
  */
 import assert from 'node:assert/strict';
-import { createApp, createHost, type Host, type ManualClock, type OrchestrationContext } from '../../src/index.ts';
+import { createApp, createHost, type Host, type HostOptions, type ManualClock, type OrchestrationContext } from '../../src/index.ts';
 import { silentLogger } from '../../src/runtime/logger.ts';
 import { createTestSchema } from '../helpers/postgres.ts';
 import { createTempDir } from '../helpers/temp-dir.ts';
@@ -41,6 +41,14 @@ export function buildCascadeApp() {
       return `caught: ${(error as Error).message}`;
     }
   });
+  // Starts a child, then spins on 'spin' until the runtime fails it (turn budget).
+  app.orchestration('Spinner', function* (ctx: OrchestrationContext) {
+    ctx.callSubOrchestrator(leaf, undefined, `${ctx.instanceId}-t`);
+    yield* ctx.waitForExternalEvent('spin');
+    for (;;) {
+      // never yields again
+    }
+  });
   // Continues as new once, then waits: an execution timeout must span both executions.
   app.orchestration('Looper', function* (ctx: OrchestrationContext<number>) {
     if (ctx.getInput() === 0) return ctx.continueAsNew(1);
@@ -49,11 +57,16 @@ export function buildCascadeApp() {
   return app;
 }
 
-export async function withCascadeHost(kind: StoreKind, fn: (host: Host) => Promise<void>, clock?: ManualClock): Promise<void> {
+export async function withCascadeHost(
+  kind: StoreKind,
+  fn: (host: Host) => Promise<void>,
+  clock?: ManualClock,
+  extra: Partial<HostOptions> = {},
+): Promise<void> {
   using dir = createTempDir('perdure-cascade-');
   await using schema = kind === 'postgres' ? await createTestSchema('cascade') : undefined;
   const store = schema?.url ?? `sqlite:${dir.file('perdure.db')}`;
-  const host = await createHost({ app: buildCascadeApp(), store, logger: silentLogger, ...(clock ? { clock } : {}) });
+  const host = await createHost({ app: buildCascadeApp(), store, logger: silentLogger, ...(clock ? { clock } : {}), ...extra });
   try {
     await fn(host);
   } finally {

@@ -45,6 +45,21 @@ for (const kind of ['sqlite', 'postgres'] as const satisfies readonly StoreKind[
         assert.equal(await statusOf(host, 'pt-a'), 'Running');
       }));
 
+    it("terminates 'terminate' children when the runtime fails the parent (a turn over its budget)", () =>
+      withCascadeHost(
+        kind,
+        async (host) => {
+          await host.client.startNew('Spinner', { instanceId: 'sp' });
+          await untilStatus(host, 'sp-t', 'Running');
+          await host.client.raiseEvent('sp', 'spin');
+          await untilStatus(host, 'sp', 'Failed');
+          await untilStatus(host, 'sp-t', 'Terminated');
+          assert.equal(await outputOf(host, 'sp-t'), "parent instance 'sp' failed");
+        },
+        undefined,
+        { maxDeliveries: 2, orchestrations: { turnBudgetMs: 50 } },
+      ));
+
     it('terminates an instance that outlives executionTimeoutMs, across continue-as-new, with its children', async () => {
       const clock = createManualClock();
       await withCascadeHost(
