@@ -21,7 +21,14 @@ export type {
 export { createHost } from './runtime/host.ts';
 export type { Host, HostOptions } from './runtime/host.ts';
 export type { DurableClient } from './client/client.ts';
-export type { GetStatusOptions, RaiseEventOptions, StartNewOptions, StartNewResult, TerminateOptions } from './client/client.ts';
+export type {
+  GetStatusOptions,
+  PurgeOptions,
+  RaiseEventOptions,
+  StartNewOptions,
+  StartNewResult,
+  TerminateOptions,
+} from './client/client.ts';
 export type { ListInstancesFilter, PurgeInstancesFilter } from './client/filters.ts';
 export type { HttpManagementPayload } from './client/http-management.ts';
 export { createManualClock, systemClock } from './runtime/clock.ts';
@@ -33,10 +40,17 @@ export type { LogFormat, LogLevel, PinoLoggerOptions } from './runtime/pino-logg
 export type { HostMetrics, CountsCallback, MetricsOptions } from './runtime/metrics.ts';
 export type { TraceContext } from './model/trace-context.ts';
 export type { OrchestrationContext } from './orchestration/context.ts';
-export type { ActivityRef, ContinueAsNewOptions, OrchestrationRef, ReplaySafeLogger } from './orchestration/context.ts';
+export type {
+  ActivityRef,
+  ContinueAsNewOptions,
+  OrchestrationRef,
+  ReplaySafeLogger,
+  SubOrchestratorOptions,
+} from './orchestration/context.ts';
 export { RetryPolicy } from './orchestration/retry-policy.ts';
 export type { RetryPolicyOptions } from './orchestration/retry-policy.ts';
 export { Task, TimerTask, TimerCancelledError } from './orchestration/task.ts';
+export type { ParentClosePolicy } from './orchestration/task.ts';
 export { RuntimeStatus } from './model/runtime-status.ts';
 export type { OrchestrationStatus } from './model/instance.ts';
 export type { HistoryEvent } from './model/history.ts';

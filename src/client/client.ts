@@ -47,6 +47,7 @@ import type { EntityId, OperationInput, OperationName, TypedEntityId } from '../
 import { singletonStartFields, type SingletonStartOptions } from './start-options.ts';
 import type { StartHandoff } from '../worker/start-handoff.ts';
 import type { StartObserver } from './start-observer.ts';
+import { purgeChildren } from './purge-tree.ts';
 import { validateListQuery, validatePurgeFilter, type ListInstancesFilter, type PurgeInstancesFilter } from './filters.ts';
 
 export interface StartNewOptions<I> extends SingletonStartOptions {
@@ -82,6 +83,11 @@ export interface RaiseEventOptions {
 export interface TerminateOptions {
   readonly reason?: string;
   /** Terminate the instance's live sub-orchestrations too, and theirs (default true). */
+  readonly recursive?: boolean;
+}
+
+export interface PurgeOptions {
+  /** Purge the instance's finished sub-orchestrations too, and theirs (default false, as Durable Functions). */
   readonly recursive?: boolean;
 }
 
@@ -174,8 +180,8 @@ export class DurableClient {
     const instanceId = options.instanceId === undefined ? randomUUID() : validateInstanceId(options.instanceId);
     const input = normalizePayload(options.input, 'input', this.options.maxPayloadBytes);
     const now = this.options.clock.now();
-    const singleton = singletonStartFields(options, input, now, this.options.maxPayloadBytes);
     const visibleAt = options.startAt === undefined ? undefined : validDate(options.startAt, 'startAt').getTime();
+    const singleton = singletonStartFields(options, input, now, this.options.maxPayloadBytes, visibleAt ?? now);
     const lease = visibleAt === undefined && this.options.app ? this.options.handoff?.lease(now, name) : undefined;
     const executionId = randomUUID();
     const observed = this.options.observer?.before({ name, instanceId, executionId, ...traceHeaders(options) });
@@ -373,10 +379,19 @@ export class DurableClient {
     return this.startNew(record.name, { instanceId: newId, input: record.input });
   }
 
-  async purgeInstanceHistory(instanceId: string): Promise<{ instancesDeleted: number }> {
+  /**
+   * Deletes a finished instance and its history. With `{ recursive: true }`
+   * its sub-orchestrations are purged too, and theirs (Durable Functions'
+   * default: false). Children are purged before their parent, so a purge cut
+   * short can be run again; a child still live (an 'abandon' child) is kept.
+   */
+  async purgeInstanceHistory(instanceId: string, options: PurgeOptions = {}): Promise<{ instancesDeleted: number }> {
+    const recursive = options?.recursive ?? false;
+    if (typeof recursive !== 'boolean') throw new ValidationError('recursive', 'must be true or false');
     const record = await this.#require(instanceId);
     if (!isTerminalStatus(record.runtimeStatus)) throw new InvalidInstanceStateError(instanceId, 'purge', record.runtimeStatus);
-    return { instancesDeleted: await this.options.store.purge({ instanceId }) };
+    const children = recursive ? await purgeChildren(this.options.store, instanceId) : 0;
+    return { instancesDeleted: children + (await this.options.store.purge({ instanceId })) };
   }
 
   async purgeInstances(filter: PurgeInstancesFilter): Promise<{ instancesDeleted: number }> {

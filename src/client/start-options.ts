@@ -1,7 +1,8 @@
 /**
  * @module client/start-options
  * Checks the singleton options of a start (conflict policy, reuse
- * statuses, request ID, input check, signal-with-start event) and turns
+ * statuses, request ID, input check, signal-with-start event, execution
+ * timeout) and turns
  * them into the fields of a store StartRequest.
  *
  * What must hold: a start that sets none of the new options sends the store
@@ -34,15 +35,28 @@ export interface SingletonStartOptions {
   readonly onInputMismatch?: 'error' | 'ignore';
   /** Signal-with-start: delivered in the start's transaction to the new instance, or to the live one. */
   readonly event?: { readonly name: string; readonly data?: unknown };
+  /**
+   * Terminate the instance (and, as a termination does, its live children)
+   * if it is still live this many milliseconds after it begins (after
+   * `startAt`, for a delayed start). Continue-as-new keeps the deadline.
+   */
+  readonly executionTimeoutMs?: number;
 }
 
-type StartFields = Pick<StartRequest, 'onConflict' | 'reuseStatuses' | 'requestId' | 'inputHash' | 'onInputMismatch' | 'event'>;
+type StartFields = Pick<
+  StartRequest,
+  'onConflict' | 'reuseStatuses' | 'requestId' | 'inputHash' | 'onInputMismatch' | 'event' | 'deadline'
+>;
+
+/** The longest execution timeout taken: about 100 years, so a deadline is always a safe integer. */
+const MAX_EXECUTION_TIMEOUT_MS = 100 * 365 * 24 * 3_600_000;
 
 export function singletonStartFields(
   options: SingletonStartOptions & { readonly startAt?: unknown },
   input: unknown,
   now: number,
   maxPayloadBytes: number,
+  beginsAt: number = now,
 ): StartFields {
   const onConflict = options.onConflict ?? 'reject';
   if (!CONFLICT_POLICIES.includes(onConflict)) throw new ValidationError('onConflict', `must be one of ${CONFLICT_POLICIES.join(', ')}`);
@@ -51,6 +65,10 @@ export function singletonStartFields(
   if (onConflict === 'queueLatest' && (options.event !== undefined || options.startAt !== undefined)) {
     throw new ValidationError('onConflict', "'queueLatest' cannot be combined with an event or startAt");
   }
+  if (onConflict === 'queueLatest' && options.executionTimeoutMs !== undefined) {
+    throw new ValidationError('onConflict', "'queueLatest' cannot be combined with executionTimeoutMs");
+  }
+  const deadline = options.executionTimeoutMs === undefined ? undefined : deadlineOf(options.executionTimeoutMs, beginsAt);
   const event = options.event === undefined ? undefined : startEvent(options.event, now, maxPayloadBytes);
   return {
     onConflict,
@@ -59,7 +77,18 @@ export function singletonStartFields(
     ...(options.requestId === undefined ? {} : { requestId: validateEventId(options.requestId, 'requestId') }),
     ...(mismatch === 'error' ? { onInputMismatch: 'error' as const } : {}),
     ...(event === undefined ? {} : { event }),
+    ...(deadline === undefined ? {} : { deadline }),
   };
+}
+
+/** The execution timeout as the store keeps it: a termination that becomes visible when it falls due. */
+function deadlineOf(timeoutMs: unknown, beginsAt: number): NonNullable<StartRequest['deadline']> {
+  if (typeof timeoutMs !== 'number' || !Number.isInteger(timeoutMs) || timeoutMs <= 0 || timeoutMs > MAX_EXECUTION_TIMEOUT_MS) {
+    throw new ValidationError('executionTimeoutMs', `must be a whole number of milliseconds from 1 to ${MAX_EXECUTION_TIMEOUT_MS}`);
+  }
+  const at = beginsAt + timeoutMs;
+  const reason = `execution timed out: still running ${timeoutMs} ms after it began (executionTimeoutMs)`;
+  return { at, event: { type: 'ExecutionTerminated', timestamp: new Date(at).toISOString(), reason } };
 }
 
 function startEvent(event: { name: string; data?: unknown }, now: number, maxPayloadBytes: number): InboxEvent {

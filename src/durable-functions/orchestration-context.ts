@@ -12,6 +12,8 @@
  *   one on every later use.
  * - Entity calls and signals are Perdure's (`callEntity`, `signalEntity`);
  *   `lock`, `isLocked` and `callHttp` throw UnsupportedFeatureError.
+ * - Sub-orchestrations outlive their parent, as in Durable Functions, which
+ *   has no parent-close policy: they are started with `parentClose: 'abandon'`.
  */
 import { UnsupportedFeatureError } from '../azure-functions/unsupported.ts';
 import type { OrchestrationContext as PerdureContext } from '../orchestration/context.ts';
@@ -22,6 +24,9 @@ import type { CallHttpOptions } from './orchestration-types.ts';
 import { RegisteredTask } from './registered-task.ts';
 import { toRetryPolicy, type RetryOptions } from './retry-options.ts';
 import type { Task, TimerTask } from './task-types.ts';
+
+/** Durable Functions' children run on when their parent ends (it has no parent-close policy). */
+const DF_CHILDREN = { parentClose: 'abandon' } as const;
 
 export class DurableOrchestrationContext {
   readonly #ctx: PerdureContext;
@@ -65,12 +70,12 @@ export class DurableOrchestrationContext {
 
   callSubOrchestrator(name: string, input?: unknown, instanceId?: string, version?: string): Task {
     noVersion(version);
-    return this.#ctx.callSubOrchestrator(name, input, instanceId);
+    return this.#ctx.callSubOrchestrator(name, input, instanceId, DF_CHILDREN);
   }
 
   callSubOrchestratorWithRetry(name: string, retryOptions: RetryOptions, input?: unknown, instanceId?: string, version?: string): Task {
     noVersion(version);
-    return this.#ctx.callSubOrchestratorWithRetry(name, toRetryPolicy(retryOptions), input, instanceId);
+    return this.#ctx.callSubOrchestratorWithRetry(name, toRetryPolicy(retryOptions), input, instanceId, DF_CHILDREN);
   }
 
   callHttp(options: CallHttpOptions): Task {
@@ -136,8 +141,8 @@ export class DurableOrchestrationContext {
         : this.#ctx.callActivity(task.functionName, task.input);
     }
     return retry
-      ? this.#ctx.callSubOrchestratorWithRetry(task.functionName, toRetryPolicy(retry), task.input, task.instanceId)
-      : this.#ctx.callSubOrchestrator(task.functionName, task.input, task.instanceId);
+      ? this.#ctx.callSubOrchestratorWithRetry(task.functionName, toRetryPolicy(retry), task.input, task.instanceId, DF_CHILDREN)
+      : this.#ctx.callSubOrchestrator(task.functionName, task.input, task.instanceId, DF_CHILDREN);
   }
 
   #tasks(tasks: Task[], call: string): PerdureTask<unknown>[] {

@@ -160,9 +160,12 @@ async function purgeByFilter({ deps, query }: ManagementRequest): Promise<Respon
   return json(instancesDeleted === 0 ? 404 : 200, { instancesDeleted });
 }
 
-/** Perdure refuses to purge a live instance (410), where Durable Functions purges it without a check. */
-async function purgeInstance({ deps, segments }: ManagementRequest): Promise<Response> {
-  return json(200, await deps.client.purgeInstanceHistory(segments[1]!));
+/**
+ * Perdure refuses to purge a live instance (410), where Durable Functions purges it without a check.
+ * `?recursive=true` (Perdure's; Durable Functions' route has none) purges its finished sub-orchestrations too.
+ */
+async function purgeInstance({ deps, segments, query }: ManagementRequest): Promise<Response> {
+  return json(200, await deps.client.purgeInstanceHistory(segments[1]!, recursiveOf(query)));
 }
 
 async function raiseEvent({ c, deps, segments }: ManagementRequest): Promise<Response> {
@@ -180,8 +183,9 @@ async function control({ deps, segments, query }: ManagementRequest, operation: 
 }
 
 /**
- * Perdure's `recursive` on terminate (Durable Functions has none; default true). Unlike DF's booleans, a value
- * that does not parse is a 400: taking the default would terminate a whole tree the caller may have meant to spare.
+ * Perdure's `recursive` on terminate (default true) and purge (default false); Durable Functions' routes have
+ * none. Unlike DF's booleans, a value that does not parse is a 400: taking the default would terminate (or
+ * keep) a whole tree against the caller's intent.
  */
 function recursiveOf(query: ManagementRequest['query']): { recursive?: boolean } {
   const value = query.single('recursive')?.toLowerCase();

@@ -3,8 +3,8 @@
  * The singleton options of the built-in start route, read from the query
  * and headers: `?onConflict=`, `?reuse=` (comma-separated terminal
  * statuses; empty for none), `?onInputMismatch=error`, `?event=NAME` with
- * optional `?eventData=JSON`, and the `Idempotency-Key` header (the start's
- * request ID).
+ * optional `?eventData=JSON`, `?executionTimeoutMs=` (Perdure's; whole
+ * milliseconds), and the `Idempotency-Key` header (the start's request ID).
  *
  * What must hold: a request with none of them starts exactly as before
  * (`reject`, every terminal status reusable), and a bad value is a 400
@@ -22,13 +22,21 @@ export function startOptionsOf(query: ManagementQuery, headers: Headers): StartN
   const onInputMismatch = query.single('onInputMismatch');
   const event = query.single('event');
   const requestId = headers.get('idempotency-key') ?? undefined;
+  const timeout = query.single('executionTimeoutMs');
   return {
+    ...(timeout === undefined ? {} : { executionTimeoutMs: wholeMs(timeout) }),
     ...(onConflict === undefined ? {} : { onConflict: onConflict as ConflictPolicy }),
     ...(reuse === undefined ? {} : { reuseStatuses: splitList(reuse) as RuntimeStatus[] }),
     ...(onInputMismatch === undefined ? {} : { onInputMismatch: onInputMismatch as 'error' }),
     ...(requestId === undefined ? {} : { requestId }),
     ...(event === undefined ? {} : { event: { name: event, ...eventData(query.single('eventData')) } }),
   };
+}
+
+/** Digits only: `1e3`, `10.5` or `-1` is a 400 rather than a deadline the caller did not mean. */
+function wholeMs(text: string): number {
+  if (!/^[0-9]{1,15}$/.test(text)) throw new ValidationError('executionTimeoutMs', 'must be a whole number of milliseconds');
+  return Number(text);
 }
 
 function splitList(value: string): string[] {

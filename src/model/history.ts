@@ -62,6 +62,8 @@ export interface SubOrchestrationInstanceCreatedEvent extends At {
   readonly name: string;
   readonly instanceId: string;
   readonly input?: unknown;
+  /** 'abandon': the child runs on when this execution ends; absent: it is terminated then. */
+  readonly parentClose?: 'abandon';
 }
 export interface SubOrchestrationInstanceCompletedEvent extends At {
   readonly type: 'SubOrchestrationInstanceCompleted';

@@ -22,12 +22,26 @@ import { ENTITY_REQUEST_EVENT, type EntityRequest } from '../model/entity-messag
 import { ValidationError } from '../model/errors.ts';
 import { EntityCallTask, EntityLockTask, type EntityLock } from './entity-tasks.ts';
 import { RetryableTask, type RetryPolicy } from './retry-policy.ts';
-import { ActivityTask, EventSentTask, ExternalEventTask, SubOrchestrationTask, Task, TimerTask, type ScheduledTask } from './task.ts';
+import {
+  ActivityTask,
+  EventSentTask,
+  ExternalEventTask,
+  SubOrchestrationTask,
+  Task,
+  TimerTask,
+  type ParentClosePolicy,
+  type ScheduledTask,
+} from './task.ts';
 
 /** Something that names an activity: its registered handle or its name. */
 export type ActivityRef<I, O> = string | { readonly name: string; readonly kind: 'activity'; readonly __types?: (input: I) => O };
 /** Something that names an orchestration: its registered handle or its name. */
 export type OrchestrationRef<I, O> = string | { readonly name: string; readonly kind: 'orchestration'; readonly __types?: (input: I) => O };
+
+export interface SubOrchestratorOptions {
+  /** When this orchestration ends while the child is live: 'terminate' it (default), or 'abandon' it to run on. */
+  readonly parentClose?: ParentClosePolicy;
+}
 
 export interface ContinueAsNewOptions {
   /** Carry external events that arrived but were not yet awaited over to the new execution. */
@@ -111,11 +125,21 @@ export class OrchestrationContext<TInput = unknown> {
     return this.#withRetry(retryPolicy, () => this.callActivity(activity, input));
   }
 
-  callSubOrchestrator<I, O>(orchestration: OrchestrationRef<I, O>, input?: I, instanceId?: string): Task<O> {
+  callSubOrchestrator<I, O>(
+    orchestration: OrchestrationRef<I, O>,
+    input?: I,
+    instanceId?: string,
+    options: SubOrchestratorOptions = {},
+  ): Task<O> {
     const name = validateFunctionName(refName(orchestration), 'orchestration name');
     const childId = instanceId === undefined ? undefined : validateInstanceId(instanceId, 'sub-orchestration instanceId');
     const payload = normalizePayload(input, `input of sub-orchestration '${name}'`);
-    return this.recorder.schedule((id) => new SubOrchestrationTask<O>(id, name, childId ?? `${this.instanceId}:${id}`, payload));
+    const parentClose = options?.parentClose ?? 'terminate';
+    if (parentClose !== 'terminate' && parentClose !== 'abandon')
+      throw new ValidationError('parentClose', "must be 'terminate' or 'abandon'");
+    return this.recorder.schedule(
+      (id) => new SubOrchestrationTask<O>(id, name, childId ?? `${this.instanceId}:${id}`, payload, parentClose),
+    );
   }
 
   callSubOrchestratorWithRetry<I, O>(
@@ -123,9 +147,10 @@ export class OrchestrationContext<TInput = unknown> {
     retryPolicy: RetryPolicy,
     input?: I,
     instanceId?: string,
+    options?: SubOrchestratorOptions,
   ): Task<O> {
     // A fixed child ID is reused by each attempt: the failed child is terminal, so the default policy replaces it.
-    return this.#withRetry(retryPolicy, () => this.callSubOrchestrator(orchestration, input, instanceId));
+    return this.#withRetry(retryPolicy, () => this.callSubOrchestrator(orchestration, input, instanceId, options));
   }
 
   /** A durable timer. `fireAt` is a Date or epoch milliseconds. */

@@ -89,6 +89,13 @@ export class OrchestrationExecutor implements DecisionRecorder {
     this.#resume();
   }
 
+  /** Sub-orchestrations started (this turn or before) whose result has not arrived: what the end of the execution leaves live. */
+  liveChildren(): SubOrchestrationTask<unknown>[] {
+    const live: SubOrchestrationTask<unknown>[] = [];
+    for (const task of this.#tasks.values()) if (task instanceof SubOrchestrationTask && !task.isCompleted) live.push(task);
+    return live;
+  }
+
   /** The tasks `takeNewTasks` would return, left in place (replay checks compare them with history). */
   peekNewTasks(): ScheduledTask<unknown>[] {
     return [...this.#unconfirmed.values()].sort((a, b) => a.taskId - b.taskId);

@@ -15,6 +15,7 @@ export type ScheduledAction =
       readonly name: string;
       readonly instanceId: string;
       readonly input: unknown;
+      readonly parentClose?: 'abandon';
     }
   | { readonly kind: 'SendEvent'; readonly taskId: number; readonly instanceId: string; readonly name: string; readonly input: unknown };
 
@@ -22,7 +23,15 @@ export function fromTask(task: ScheduledTask<unknown>): ScheduledAction {
   if (task instanceof ActivityTask) return { kind: 'ScheduleActivity', taskId: task.taskId, name: task.name, input: task.input };
   if (task instanceof TimerTask) return { kind: 'CreateTimer', taskId: task.taskId, fireAt: task.fireAt.toISOString() };
   if (task instanceof SubOrchestrationTask) {
-    return { kind: 'StartSubOrchestration', taskId: task.taskId, name: task.name, instanceId: task.instanceId, input: task.input };
+    const { taskId, name, instanceId, input } = task;
+    return {
+      kind: 'StartSubOrchestration',
+      taskId,
+      name,
+      instanceId,
+      input,
+      ...(task.parentClose === 'abandon' ? { parentClose: 'abandon' } : {}),
+    };
   }
   if (task instanceof EventSentTask) {
     return { kind: 'SendEvent', taskId: task.taskId, instanceId: task.instanceId, name: task.name, input: task.input };
@@ -44,6 +53,7 @@ export function scheduledEvent(action: ScheduledAction, timestamp: string): Hist
         name: action.name,
         instanceId: action.instanceId,
         ...withInput(action.input),
+        ...(action.parentClose ? { parentClose: action.parentClose } : {}),
       };
     case 'SendEvent':
       return {

@@ -142,12 +142,17 @@ export class ActivityTask<T> extends ScheduledTask<T> {
   }
 }
 
+/** What a live child does when its parent ends: it is terminated (default), or it runs on. */
+export type ParentClosePolicy = 'terminate' | 'abandon';
+
 export class SubOrchestrationTask<T> extends ScheduledTask<T> {
   constructor(
     taskId: number,
     readonly name: string,
     readonly instanceId: string,
     readonly input: unknown,
+    /** What happens to the child if the parent ends while it is live (default 'terminate'). */
+    readonly parentClose: ParentClosePolicy = 'terminate',
   ) {
     super(taskId);
   }

@@ -11,6 +11,7 @@ import type { EventRaisedEvent, ExecutionTerminatedEvent, HistoryEvent, InboxEve
 import { isTerminalStatus, RuntimeStatus } from '../model/runtime-status.ts';
 import { isoTimestamp } from '../model/timestamp.ts';
 import type { ExecutionOutcome, OrchestrationExecutor } from './executor.ts';
+import { childTerminations, type ParentEnd } from './parent-close.ts';
 import { fromTask, scheduledEvent, type ScheduledAction } from './scheduled-action.ts';
 
 export interface TurnMessage {
@@ -164,6 +165,7 @@ class TurnState {
         ...base,
         runtimeStatus: RuntimeStatus.ContinuedAsNew,
         ended: true,
+        ...this.#closeChildren('continued as new'),
         continueAsNew: { executionId: this.request.newId(), input: outcome.input, carryover, ...(parent ? { parent } : {}) },
       };
     }
@@ -182,7 +184,15 @@ class TurnState {
       ...(outcome.status === 'Completed' ? { output: outcome.result } : { failure: outcome.failure }),
       ended: true,
       ...this.#notifyParent(reply),
+      ...this.#closeChildren(outcome.status === 'Completed' ? 'completed' : 'failed'),
     };
+  }
+
+  /** Terminations for the live children that follow this execution's end (parent-close.ts). */
+  #closeChildren(end: ParentEnd): Pick<TurnResult, 'controlMessages'> {
+    const children = this.executor.liveChildren();
+    const closing = childTerminations(this.executor.instanceId, children, end, this.timestamp);
+    return closing.length === 0 ? {} : { controlMessages: closing };
   }
 
   #notifyParent(reply: InboxEvent): { parentNotification?: ParentNotification } {

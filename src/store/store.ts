@@ -73,6 +73,13 @@ export interface StartRequest {
    * it is live afterwards (created, replaced, or an existing live instance).
    */
   readonly event?: InboxEvent;
+  /**
+   * Execution timeout: queued for the new execution in the start's
+   * transaction, instance-wide (so a continue-as-new keeps it, and a
+   * replacement's wipe drops it), visible only at `at`. Ignored unless the
+   * start creates or replaces the instance.
+   */
+  readonly deadline?: { readonly at: number; readonly event: InboxEvent };
   readonly now: number;
 }
 

@@ -4,15 +4,21 @@
  * - a termination, so that an instance whose code kills its host or never
  *   yields can always be terminated, from any host; unless it says
  *   `recursive: false`, it is passed on to the live sub-orchestrations in
- *   the same commit, so a tree ends together;
+ *   the same commit, so a tree ends together (children started with
+ *   `parentClose: 'abandon'` run on);
  * - a turn delivered more than `maxDeliveries` times without a result
  *   (poisoned): the instance fails instead of running it again;
  * - a turn stopped by its budget once too often: the instance fails.
+ * An instance that ends here ends its live 'terminate' children in the same
+ * commit, as it would had its code ended it (parent-close.ts).
  *
  * What must hold: nothing here calls the orchestrator; the parent to notify
  * comes from the start message or the stored history.
  */
-import type { ExecutionTerminatedEvent, HistoryEvent, ParentRef } from '../model/history.ts';
+import type { FailureDetails } from '../model/failure.ts';
+import type { ExecutionTerminatedEvent, ParentRef } from '../model/history.ts';
+import { isoTimestamp } from '../model/timestamp.ts';
+import { childTerminations, liveChildrenOf } from '../orchestration/parent-close.ts';
 import { failedTurnWith, terminatedTurn, type TurnRequest, type TurnResult } from '../orchestration/turn.ts';
 import type { Logger } from '../runtime/logger.ts';
 import type { OrchestrationWorkItem, Store } from '../store/store.ts';
@@ -34,7 +40,6 @@ export function runsNoCode(item: OrchestrationWorkItem, maxDeliveries: number): 
 export async function codelessTurn(deps: CodelessTurnDeps, item: OrchestrationWorkItem, request: TurnRequest): Promise<TurnResult> {
   const termination = item.messages.find((m) => m.event.type === 'ExecutionTerminated');
   if (termination?.event.type === 'ExecutionTerminated') return terminationTurn(deps.store, item, request, termination.event);
-  const parent = await parentOf(deps.store, item);
   const failure = poisonedTurnFailure({
     instanceId: item.instanceId,
     name: item.name,
@@ -42,7 +47,7 @@ export async function codelessTurn(deps: CodelessTurnDeps, item: OrchestrationWo
     maxDeliveries: deps.maxDeliveries,
   });
   deps.logger.error(`[perdure] ${failure.message}`);
-  return failedTurnWith(request, failure, parent);
+  return failedTree(deps.store, item, request, failure);
 }
 
 /**
@@ -64,7 +69,16 @@ export async function overrunTurn(
   }
   const failure = turnBudgetFailure({ instanceId: item.instanceId, name: item.name, budgetMs, deliveries: item.deliveries });
   logger.error(`[perdure] ${failure.message}`);
-  return failedTurnWith(request, failure, await parentOf(deps.store, item));
+  return failedTree(deps.store, item, request, failure);
+}
+
+/** Fails the instance, and terminates its live 'terminate' children in the same commit, as an orchestrator's failure would. */
+async function failedTree(store: Store, item: OrchestrationWorkItem, request: TurnRequest, failure: FailureDetails): Promise<TurnResult> {
+  const history = item.historyLength === 0 ? [] : await store.getHistory(item.instanceId);
+  const parent = startedParent(item) ?? history.find((e) => e.type === 'ExecutionStarted')?.parent;
+  const turn = failedTurnWith(request, failure, parent);
+  const children = childTerminations(item.instanceId, liveChildrenOf(history), 'failed', isoTimestamp(request.now));
+  return children.length === 0 ? turn : { ...turn, controlMessages: children };
 }
 
 /** The termination, passed on to the live sub-orchestrations unless it says `recursive: false`. */
@@ -78,28 +92,8 @@ async function terminationTurn(
   const parent = startedParent(item) ?? history.find((e) => e.type === 'ExecutionStarted')?.parent;
   const turn = terminatedTurn(request, termination, parent);
   if (termination.recursive === false) return turn;
-  const reason = `parent instance '${item.instanceId}' was terminated${termination.reason ? `: ${termination.reason}` : ''}`;
-  const event: ExecutionTerminatedEvent = { type: 'ExecutionTerminated', timestamp: termination.timestamp, reason };
-  const children = liveChildren(history).map((instanceId) => ({ instanceId, event }));
+  const children = childTerminations(item.instanceId, liveChildrenOf(history), 'was terminated', termination.timestamp, termination.reason);
   return children.length === 0 ? turn : { ...turn, controlMessages: [...(turn.controlMessages ?? []), ...children] };
-}
-
-/** Sub-orchestrations the history started and has not seen end. */
-function liveChildren(history: readonly HistoryEvent[]): string[] {
-  const live = new Map<number, string>();
-  for (const event of history) {
-    if (event.type === 'SubOrchestrationInstanceCreated') live.set(event.taskId, event.instanceId);
-    if (event.type === 'SubOrchestrationInstanceCompleted' || event.type === 'SubOrchestrationInstanceFailed') live.delete(event.taskId);
-  }
-  return [...live.values()];
-}
-
-/** The parent to notify, read from the start message or the stored history. */
-async function parentOf(store: Store, item: OrchestrationWorkItem): Promise<ParentRef | undefined> {
-  const fromMessages = startedParent(item);
-  if (fromMessages || item.historyLength === 0) return fromMessages;
-  for (const event of await store.getHistory(item.instanceId)) if (event.type === 'ExecutionStarted') return event.parent;
-  return undefined;
 }
 
 export function startedParent(item: OrchestrationWorkItem): ParentRef | undefined {

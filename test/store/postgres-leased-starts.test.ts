@@ -57,6 +57,25 @@ describe('PostgreSQL store: leased starts', () => {
     assert.deepEqual(await store.claimOrchestrations({ owner: 'other', leaseMs: LEASE_MS, limit: 10, now: T0 }), [], 'both consumed');
   });
 
+  it('leaves the execution timeout out of the work item until it falls due', async () => {
+    await using schema = await createTestSchema('lease');
+    await using hosts = await openTestStores(schema, 1);
+    const store = hosts.stores[0] as Store;
+    const terminated = { type: 'ExecutionTerminated', timestamp: new Date(T0).toISOString(), reason: 'timeout' } as const;
+    const [result] = await store.createInstances([startRequest('a', { lease, deadline: { at: T0 + 60_000, event: terminated } })]);
+    assert.ok(result?.outcome === 'created' && result.workItem);
+    assert.deepEqual(
+      result.workItem.messages.map((m) => m.event.type),
+      ['ExecutionStarted'],
+    );
+    await commitOk(store, commitFor(result.workItem));
+    const due = await claimInstance(store, 'a', T0 + 60_000, 'other');
+    assert.deepEqual(
+      due.messages.map((m) => m.event.type),
+      ['ExecutionTerminated'],
+    );
+  });
+
   it('leaves a later request’s event for a claim after the first commit', async () => {
     await using schema = await createTestSchema('lease');
     await using hosts = await openTestStores(schema, 1);

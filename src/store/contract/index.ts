@@ -9,6 +9,7 @@ import { describe } from 'node:test';
 import type { Store } from '../store.ts';
 import { describeActivityQueue } from './activity-queue.ts';
 import { describeBacklog } from './backlog.ts';
+import { describeCascadeStarts } from './cascade-starts.ts';
 import { describeCreateIfMissing } from './create-if-missing.ts';
 import { describeDeliveries } from './deliveries.ts';
 import { describeEventIds } from './event-ids.ts';
@@ -32,6 +33,7 @@ export function describeStore(name: string, makeStore: () => Promise<Store>): vo
     describeStartInstances(harness);
     describeLeasedStarts(harness);
     describeSingletonStarts(harness);
+    describeCascadeStarts(harness);
     describeSend(harness);
     describeCreateIfMissing(harness);
     describeEventIds(harness);

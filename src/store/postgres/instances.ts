@@ -16,10 +16,12 @@
  *   sees what an earlier one did. ExecutionStarted messages are queued in
  *   request order too, since their ids set the order in which claims see them.
  * - Replacing an instance bumps its lease token, so a worker that is still
- *   mid-turn on the old execution is fenced out at commit.
+ *   mid-turn on the old execution is fenced out at commit; replacing a live
+ *   child tells its parent in the same transaction (replaced-parent.ts).
  */
 import { PerdureError } from '../../model/errors.ts';
-import type { HistoryEvent, InboxEvent } from '../../model/history.ts';
+import type { HistoryEvent, InboxEvent, ParentRef } from '../../model/history.ts';
+import { replacedParentNotice, startedParentIn } from '../replaced-parent.ts';
 import { isLiveStatus, RuntimeStatus } from '../../model/runtime-status.ts';
 import { encodePendingStart } from '../pending-start.ts';
 import { decideStart, type ExistingStart, type StartDecision } from '../start-policy.ts';
@@ -36,6 +38,7 @@ export async function startInstances(sql: Sql, requests: readonly StartRequest[]
   if (requests.length === 0) return [];
   const { rows, createdBy } = await lockOrCreate(sql, requests);
   const starts = new Map<number, NewMessage[]>();
+  const notices: NewMessage[] = [];
   const results: StartResult[] = [];
   for (const [index, request] of requests.entries()) {
     const row = rows.get(request.instanceId)!;
@@ -49,6 +52,8 @@ export async function startInstances(sql: Sql, requests: readonly StartRequest[]
       results.push(await answerExisting(sql, request, row, decision, (message) => starts.set(index, [message])));
       continue;
     }
+    const parent = isLiveStatus(row.runtime_status) ? await replacedParent(sql, row) : undefined;
+    if (parent !== undefined) notices.push(replacedParentNotice(parent, request.now));
     const replaced = await replaceInstance(sql, request);
     rows.set(request.instanceId, replaced);
     // The replacement wiped the instance's inbox, which includes starts queued earlier in this batch.
@@ -57,7 +62,7 @@ export async function startInstances(sql: Sql, requests: readonly StartRequest[]
     results.push({ outcome: 'replaced', instance: toInstanceRecord(replaced) });
   }
   const queued = [...starts.entries()].sort(([a], [b]) => a - b);
-  await insertStartMessages(sql, queued, leasedStarts(queued, requests, rows), results, channel);
+  await insertStartMessages(sql, queued, leasedStarts(queued, requests, rows), results, channel, notices);
   return results;
 }
 
@@ -70,6 +75,23 @@ function leasedStarts(queued: QueuedStarts, requests: readonly StartRequest[], r
     if (row.lease_owner !== null && row.execution_id === request.executionId) leased.set(index, row);
   }
   return leased;
+}
+
+/** The parent of the live execution about to be replaced, from its first history row or its queued start. */
+async function replacedParent(sql: Sql, row: InstanceRow): Promise<ParentRef | undefined> {
+  if (row.parent_instance_id === null) return undefined;
+  const [first] = await sql.rows<{ events: string }>('SELECT events FROM history WHERE instance_id = $1 ORDER BY seq LIMIT 1', [
+    row.instance_id,
+  ]);
+  if (first !== undefined) return startedParentIn(toHistoryEvents(first.events), row.execution_id);
+  const queued = await sql.rows<{ event: string }>('SELECT event FROM inbox WHERE instance_id = $1 AND execution_id = $2', [
+    row.instance_id,
+    row.execution_id,
+  ]);
+  return startedParentIn(
+    queued.map((q) => JSON.parse(q.event) as InboxEvent),
+    row.execution_id,
+  );
 }
 
 function existingStart(row: InstanceRow): ExistingStart {
@@ -247,10 +269,16 @@ function eventMessage(request: StartRequest, event: InboxEvent): NewMessage {
   return { instanceId: request.instanceId, executionId: undefined, visibleAt: request.now, event };
 }
 
-/** ExecutionStarted, and a signal-with-start's event after it. */
+/** ExecutionStarted, a signal-with-start's event after it, and the execution timeout's termination. */
 function startedMessages(request: StartRequest): NewMessage[] {
-  const started = startedMessage(request);
-  return request.event === undefined ? [started] : [started, eventMessage(request, request.event)];
+  const messages = [startedMessage(request)];
+  if (request.event !== undefined) messages.push(eventMessage(request, request.event));
+  // The execution timeout: instance-wide (a continue-as-new keeps it, a replacement's wipe drops it), visible when due.
+  if (request.deadline !== undefined) {
+    const { at, event } = request.deadline;
+    messages.push({ instanceId: request.instanceId, executionId: undefined, visibleAt: at, event });
+  }
+  return messages;
 }
 
 function startedMessage(request: StartRequest): NewMessage {

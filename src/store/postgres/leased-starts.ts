@@ -43,11 +43,14 @@ export async function insertStartMessages(
   leased: ReadonlyMap<number, LeasableRow>,
   results: StartResult[],
   channel: string,
+  notices: readonly NewMessage[] = [],
 ): Promise<void> {
-  const messages = queued.flatMap(([, q]) => q);
+  // Notices (to a replaced execution's parent) go last, and only to a parent that still exists.
+  const messages = [...queued.flatMap(([, q]) => q), ...notices];
   if (messages.length === 0) return;
-  const handedBack = queued.reduce((n, [index, q]) => n + (leased.has(index) ? q.length : 0), 0);
-  const ids = await insertReturningIds(sql, messages, handedBack < messages.length, channel);
+  const handedBack = queued.reduce((n, [index, q]) => n + (leased.has(index) ? visibleWithStart(q).length : 0), 0);
+  const notice = new Set(notices);
+  const ids = await insertReturningIds(sql, messages, (m) => notice.has(m), handedBack < messages.length, channel);
   let position = 0;
   for (const [index, q] of queued) {
     const row = leased.get(index);
@@ -60,19 +63,31 @@ export async function insertStartMessages(
   }
 }
 
-/** Ids in message order: the INSERT takes them from the sequence in its ORDER BY order. */
-async function insertReturningIds(sql: Sql, messages: readonly NewMessage[], notify: boolean, channel: string): Promise<number[]> {
+/** Ids in message order (the INSERT takes them from the sequence in its ORDER BY order); a dropped notice has none. */
+async function insertReturningIds(
+  sql: Sql,
+  messages: readonly NewMessage[],
+  mustExist: (m: NewMessage) => boolean,
+  notify: boolean,
+  channel: string,
+): Promise<number[]> {
   const rows = await sql.rows<{ id: number | null }>(
     `WITH inserted AS (${insertMessagesSql(1)} RETURNING id)
      SELECT id FROM inserted
      UNION ALL
      SELECT NULL::bigint FROM pg_notify($7, '${ORCHESTRATION_WORK}') WHERE $8::boolean`,
-    [...messageColumns(messages), channel, notify],
+    [...messageColumns(messages, mustExist), channel, notify],
   );
   return rows.flatMap((row) => (row.id === null ? [] : [row.id])).sort((a, b) => a - b);
 }
 
-function workItem(row: LeasableRow, messages: readonly NewMessage[], ids: readonly number[]): OrchestrationWorkItem {
+/** What a claim at the start would see: not the execution timeout's termination, visible only when due. */
+function visibleWithStart(messages: readonly NewMessage[]): readonly NewMessage[] {
+  return messages.filter((m) => m.visibleAt <= messages[0]!.visibleAt);
+}
+
+function workItem(row: LeasableRow, queued: readonly NewMessage[], ids: readonly number[]): OrchestrationWorkItem {
+  const messages = visibleWithStart(queued);
   return {
     instanceId: row.instance_id,
     name: row.name,
@@ -81,6 +96,6 @@ function workItem(row: LeasableRow, messages: readonly NewMessage[], ids: readon
     historyLength: 0,
     leaseToken: row.lease_token,
     deliveries: row.deliveries,
-    messages: messages.map((m, i) => ({ id: String(ids[i]), ...optional('executionId', m.executionId), event: m.event })),
+    messages: messages.map((m) => ({ id: String(ids[queued.indexOf(m)]), ...optional('executionId', m.executionId), event: m.event })),
   };
 }

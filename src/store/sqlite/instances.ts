@@ -9,7 +9,8 @@
  *   BEGIN IMMEDIATE no other process can write between the read and the
  *   write, so at most one live instance exists per ID.
  * - Replacing an instance bumps its lease token, so a worker that is still
- *   mid-turn on the old execution is fenced out at commit.
+ *   mid-turn on the old execution is fenced out at commit; replacing a live
+ *   child tells its parent in the same transaction (replaced-parent.ts).
  * - An event ID is recorded in the transaction that queues its message, and
  *   checked before the status, so a retried raise is never queued twice.
  * - A start that asks for a lease (and is visible now) is written already
@@ -18,7 +19,8 @@
  *   message alone (and a signal-with-start's event after it), since a new or
  *   replaced execution has no other message.
  */
-import type { ExecutionStartedEvent, HistoryEvent, InboxEvent } from '../../model/history.ts';
+import type { ExecutionStartedEvent, HistoryEvent, InboxEvent, ParentRef } from '../../model/history.ts';
+import { replacedParentNotice, startedParentIn, type ParentNotice } from '../replaced-parent.ts';
 import { isLiveStatus, RuntimeStatus } from '../../model/runtime-status.ts';
 import { decideStart, type ExistingStart } from '../start-policy.ts';
 import type {
@@ -44,8 +46,10 @@ export function startInstance(connection: Connection, request: StartRequest): St
   const decision = decideStart(existingStart(existing), request);
   switch (decision.kind) {
     case 'replace': {
+      const parent = isLiveStatus(existing.runtime_status) ? replacedParent(connection, existing) : undefined;
       const replacement = newExecutionRow(request, existing.lease_token);
       replaceInstance(connection, replacement);
+      if (parent !== undefined) notifyParent(connection, replacedParentNotice(parent, request.now));
       return started(connection, 'replaced', replacement, request);
     }
     case 'existing': {
@@ -70,8 +74,38 @@ export function existingStart(row: InstanceRow): ExistingStart {
   return { runtimeStatus: row.runtime_status, name: row.name, requestId: row.request_id, inputHash: row.input_hash };
 }
 
+/** The parent of the live execution about to be replaced, from its first history row or its queued start. */
+function replacedParent(connection: Connection, row: InstanceRow): ParentRef | undefined {
+  if (row.parent_instance_id === null) return undefined;
+  const first = connection
+    .statement('SELECT events FROM history WHERE instance_id = ? ORDER BY seq LIMIT 1')
+    .pluck()
+    .get(row.instance_id) as string | undefined;
+  const events: (HistoryEvent | InboxEvent)[] = first === undefined ? [] : toHistoryEvents(first);
+  if (first === undefined) {
+    const queued = connection
+      .statement('SELECT event FROM inbox WHERE instance_id = ? AND execution_id = ?')
+      .pluck()
+      .all(row.instance_id, row.execution_id) as string[];
+    for (const text of queued) events.push(JSON.parse(text) as InboxEvent);
+  }
+  return startedParentIn(events, row.execution_id);
+}
+
+/** Queued only if the parent still exists (a message to a missing ID is dropped, as in commits). */
+function notifyParent(connection: Connection, notice: ParentNotice): void {
+  if (connection.statement('SELECT 1 FROM instances WHERE instance_id = ?').get(notice.instanceId) !== undefined) {
+    insertMessage(connection, notice);
+  }
+}
+
 function eventMessage(request: StartRequest, event: InboxEvent) {
   return { instanceId: request.instanceId, executionId: undefined, visibleAt: request.now, event };
+}
+
+/** The execution timeout's termination: instance-wide, visible when it falls due. */
+function deadlineMessage(request: StartRequest, deadline: NonNullable<StartRequest['deadline']>) {
+  return { instanceId: request.instanceId, executionId: undefined, visibleAt: deadline.at, event: deadline.event };
 }
 
 function started(connection: Connection, outcome: 'created' | 'replaced', row: InstanceRow, request: StartRequest): StartResult {
@@ -84,6 +118,7 @@ function started(connection: Connection, outcome: 'created' | 'replaced', row: I
   });
   // Signal-with-start: the event follows ExecutionStarted in the same transaction.
   const signalId = request.event === undefined ? undefined : insertMessage(connection, eventMessage(request, request.event));
+  if (request.deadline !== undefined) insertMessage(connection, deadlineMessage(request, request.deadline));
   // The record is built from what was written rather than read back: a read (or RETURNING *) costs
   // more than the rest of the start. toInstanceRecord parses the JSON, as a read would.
   const instance = toInstanceRecord(row);
