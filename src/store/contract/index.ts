@@ -7,6 +7,7 @@
  */
 import { describe } from 'node:test';
 import type { Store } from '../store.ts';
+import { describeActivityHeartbeats } from './activity-heartbeats.ts';
 import { describeActivityQueue } from './activity-queue.ts';
 import { describeBacklog } from './backlog.ts';
 import { describeCreateIfMissing } from './create-if-missing.ts';
@@ -37,6 +38,7 @@ export function describeStore(name: string, makeStore: () => Promise<Store>): vo
     describeOrchestrationClaims(harness);
     describeOrchestrationCommits(harness);
     describeActivityQueue(harness);
+    describeActivityHeartbeats(harness);
     describeDeliveries(harness);
     describeListInstances(harness);
     describeInstanceCounts(harness);

@@ -101,7 +101,8 @@ async function applyBatch(sql: Sql, commits: readonly OrchestrationCommit[], cha
     units.flatMap((u) => u.commit.messages.filter((m) => !byId.has(m.instanceId))),
     units[0]!.commit.now,
   );
-  await sql.rows(APPLY_SQL, [...applyParams(units, early, mustExist), channel, workPayload(queuedWork(units)), drained], { prepare: true });
+  const params = [...applyParams(units, early, mustExist), channel, workPayload(queuedWork(units)), drained, ...activityTimeouts(units)];
+  await sql.rows(APPLY_SQL, params, { prepare: true });
   if (hasChildren) await startChildren(sql, units, channel, (m) => outbound.has(m));
   const finished = units.filter(({ commit }) => endsInstance(commit));
   if (finished.length > 0)
@@ -199,6 +200,16 @@ function applyParams(units: readonly Unit[], messages: readonly NewMessage[], mu
   ];
 }
 
+/** $37..$39 of APPLY_SQL: the timeouts and starting heartbeat details of the scheduled activities, in the order of $19.. */
+function activityTimeouts(units: readonly Unit[]): unknown[][] {
+  const activities = units.flatMap(({ commit }) => commit.activities);
+  return [
+    activities.map((a) => a.timeoutMs ?? null),
+    activities.map((a) => a.heartbeatTimeoutMs ?? null),
+    activities.map((a) => toJson(a.heartbeatDetails)),
+  ];
+}
+
 /** $6..$17: the new state of each applied instance row (drained ones keep theirs: $36). */
 function instanceUpdates(units: readonly Unit[]): unknown[][] {
   const c = units.map((u) => u.commit);
@@ -254,11 +265,14 @@ const APPLY_SQL = `
     DELETE FROM activities WHERE instance_id = ANY($18::text[])
   ), scheduled AS (
     INSERT INTO activities (instance_id, execution_id, task_id, name, input, visible_at,
-                            attempt, lease_owner, lease_expires_at, lease_token)
-    SELECT instance_id, execution_id, task_id, name, input, visible_at, attempt, lease_owner, lease_expires_at, attempt
+                            attempt, lease_owner, lease_expires_at, lease_token,
+                            timeout_ms, heartbeat_timeout_ms, heartbeat_details)
+    SELECT instance_id, execution_id, task_id, name, input, visible_at, attempt, lease_owner, lease_expires_at, attempt,
+           timeout_ms, heartbeat_timeout_ms, heartbeat_details
     FROM unnest($19::text[], $20::text[], $21::int[], $22::text[], $23::text[], $24::bigint[],
-                $25::int[], $26::text[], $27::bigint[]) WITH ORDINALITY
-      AS a(instance_id, execution_id, task_id, name, input, visible_at, attempt, lease_owner, lease_expires_at, ord)
+                $25::int[], $26::text[], $27::bigint[], $37::bigint[], $38::bigint[], $39::text[]) WITH ORDINALITY
+      AS a(instance_id, execution_id, task_id, name, input, visible_at, attempt, lease_owner, lease_expires_at,
+           timeout_ms, heartbeat_timeout_ms, heartbeat_details, ord)
     ORDER BY ord
   ), queued AS (
     ${insertMessagesSql(28)}
