@@ -55,6 +55,15 @@ export interface ActivityRow {
   readonly heartbeat_details: string | null;
 }
 
+/**
+ * How long past an activity's deadline its lease may run: the holder's own
+ * timer reports the timeout in that time, with the run's newest heartbeat
+ * details; only a holder that is gone leaves it to the next claimer.
+ */
+export function deadlineGraceMs(leaseMs: number): number {
+  return Math.floor(leaseMs / 3);
+}
+
 /** The activity columns a claim returns, in the order both stores select them. */
 export const ACTIVITY_COLUMNS =
   'id, instance_id, execution_id, task_id, name, input, attempt, lease_token, ' +

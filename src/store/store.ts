@@ -280,9 +280,10 @@ export interface ActivityWorkItem {
   /** Start-to-close deadline (epoch ms), fixed by the task's first claim; present when it has `timeoutMs`. */
   readonly deadlineAt?: number;
   /**
-   * The heartbeat deadline stored by an earlier delivery (absent on the first):
-   * at or before the claim's `now`, that delivery missed its heartbeat and
-   * the task has timed out.
+   * The stored heartbeat deadline: set by the first claim to claim time plus
+   * `heartbeatTimeoutMs`, then moved by each stored heartbeat. At or before
+   * a later claim's `now`, an earlier delivery missed its heartbeat (its host
+   * died, say) and the task has timed out.
    */
   readonly heartbeatDeadlineAt?: number;
   /** The last heartbeat details stored for the task (or those it was scheduled with). */

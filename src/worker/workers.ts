@@ -108,7 +108,12 @@ export function startWorkers({ app, tuning, store, clock, logger, completions, m
     if (work.orchestrations) orchestrationLoop.wakeLatch.notify();
     if (work.activities) activityLoop.wakeLatch.notify();
   };
-  const unsubscribers = [store.onExternalWork?.(onExternalWork), clock.onAdvance?.(wake), stopHeartbeat];
+  // A manual clock that moves may pass activity deadlines: look at once (real time has its own timer).
+  const onAdvance = () => {
+    wake();
+    activities.checkDeadlines();
+  };
+  const unsubscribers = [store.onExternalWork?.(onExternalWork), clock.onAdvance?.(onAdvance), stopHeartbeat];
   orchestrationLoop.start();
   activityLoop.start();
   return {

@@ -40,13 +40,14 @@ async function drive(h: StoreHarness, id: string, type: 'ExecutionSuspended' | '
 
 export function describeActivityHeartbeats(h: StoreHarness): void {
   describe('activity timeouts and heartbeats', () => {
-    it('fixes the start-to-close deadline at the first claim and ends every lease by it', async () => {
+    it('fixes the start-to-close deadline at the first claim and ends every lease by it (plus a grace)', async () => {
       await schedule(h, [{ taskId: 0, name: 'timed', timeoutMs: 3_000 }]);
       const first = await claimOne(h, T0);
       assert.equal(first.timeoutMs, 3_000);
       assert.equal(first.deadlineAt, T0 + 3_000);
-      assert.deepEqual(await h.store.claimActivities(claim(T0 + 2_999)), [], 'leased until the deadline');
-      const second = await claimOne(h, T0 + 3_000, 'worker-b');
+      // The lease ends a grace (a third of the 10 s lease) after the deadline: the holder reports its own timeout first.
+      assert.deepEqual(await h.store.claimActivities(claim(T0 + 6_332)), [], 'leased until the deadline and its grace');
+      const second = await claimOne(h, T0 + 6_333, 'worker-b');
       assert.equal(second.deadlineAt, T0 + 3_000, 'a redelivery keeps the deadline of the first claim');
       assert.equal(second.attempt, 2);
     });
@@ -56,8 +57,8 @@ export function describeActivityHeartbeats(h: StoreHarness): void {
       const task = await claimOne(h, T0);
       assert.equal(task.heartbeatTimeoutMs, 2_000);
       assert.deepEqual(task.heartbeatDetails, { page: 1 }, 'the details it was scheduled with');
-      assert.equal(task.heartbeatDeadlineAt, undefined, 'no delivery stored a heartbeat deadline yet');
-      assert.deepEqual(await h.store.claimActivities(claim(T0 + 1_999)), []);
+      assert.equal(task.heartbeatDeadlineAt, T0 + 2_000, 'the first claim starts the heartbeat clock');
+      assert.deepEqual(await h.store.claimActivities(claim(T0 + 5_332)), [], 'leased until the heartbeat deadline and its grace');
       const beat = { item: task, leaseExpiresAt: T0 + 5_000, heartbeatDeadlineAt: T0 + 5_000, details: { value: { page: 7 } } };
       assert.deepEqual(await h.store.heartbeatActivities([beat]), ['held']);
       assert.deepEqual(await h.store.claimActivities(claim(T0 + 4_999)), [], 'the heartbeat moved the lease');

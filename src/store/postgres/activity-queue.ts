@@ -15,7 +15,7 @@
  *   row with the lease token it was claimed with (1 for a task inserted
  *   pre-leased); a stale completion (lease expired and re-claimed, or the
  *   execution was replaced) is dropped and delivers nothing.
- * - A lease never outlasts the task's deadlines (decision 0028): see
+ * - A lease never outlasts the task's deadlines by more than a grace (decision 0028): see
  *   sqlite/activity-queue.ts. Tasks of a suspended instance are not claimed.
  */
 import type { TaskCompletedEvent, TaskFailedEvent } from '../../model/history.ts';
@@ -27,7 +27,7 @@ import type {
   ActivityWorkItem,
   ClaimOptions,
 } from '../store.ts';
-import { ACTIVITY_COLUMNS, toJson } from '../row-codec.ts';
+import { ACTIVITY_COLUMNS, deadlineGraceMs, toJson } from '../row-codec.ts';
 import { toActivityWorkItem, type ActivityRow } from './codec.ts';
 import type { Database } from './database.ts';
 import { ACTIVITY_WORK, ORCHESTRATION_WORK } from './notifications.ts';
@@ -44,11 +44,12 @@ export async function claimActivities(db: Database, options: ClaimOptions): Prom
      UPDATE activities a
      SET lease_owner = $3, attempt = a.attempt + 1, lease_token = a.lease_token + 1,
        deadline_at = COALESCE(a.deadline_at, $1 + a.timeout_ms),
-       lease_expires_at = LEAST($4, $1 + a.heartbeat_timeout_ms,
-         CASE WHEN COALESCE(a.deadline_at, $1 + a.timeout_ms) > $1 THEN COALESCE(a.deadline_at, $1 + a.timeout_ms) END)
+       heartbeat_deadline_at = COALESCE(a.heartbeat_deadline_at, $1 + a.heartbeat_timeout_ms),
+       lease_expires_at = LEAST($4, $1 + a.heartbeat_timeout_ms + $5,
+         CASE WHEN COALESCE(a.deadline_at, $1 + a.timeout_ms) > $1 THEN COALESCE(a.deadline_at, $1 + a.timeout_ms) + $5 END)
      FROM picked WHERE a.id = picked.id
      RETURNING ${ACTIVITY_COLUMNS.replace(/(^|, )/g, '$1a.')}`,
-    [options.now, options.limit, options.owner, options.now + options.leaseMs],
+    [options.now, options.limit, options.owner, options.now + options.leaseMs, deadlineGraceMs(options.leaseMs)],
     // Safe to repeat after a broken connection: a lost lease just expires.
     { idempotent: true, prepare: true },
   );

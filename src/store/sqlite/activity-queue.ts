@@ -10,10 +10,12 @@
  * - A completion counts only if it deletes the task row with the lease token
  *   it was claimed with; a stale completion (lease expired and re-claimed,
  *   or the execution was replaced) is dropped and delivers nothing.
- * - A lease never outlasts the task's deadlines (decision 0028): its first
- *   claim fixes the start-to-close deadline, and no lease runs past it or
- *   past claim time plus the heartbeat timeout, so a task whose host died is
- *   claimed again by then (and failed by that claimer, not run).
+ * - A lease never outlasts the task's deadlines (decision 0028) by more than
+ *   a grace of a third of a lease (the holder reports its own timeout in
+ *   that time): its first claim fixes the start-to-close deadline, and no
+ *   lease runs past it or past claim time plus the heartbeat timeout, so a
+ *   task whose host died is claimed again soon after (and failed by that
+ *   claimer, not run).
  * - Tasks of a suspended instance are not claimed.
  */
 import type { TaskCompletedEvent, TaskFailedEvent } from '../../model/history.ts';
@@ -26,7 +28,7 @@ import type {
   ActivityWorkItem,
   ClaimOptions,
 } from '../store.ts';
-import { ACTIVITY_COLUMNS } from '../row-codec.ts';
+import { ACTIVITY_COLUMNS, deadlineGraceMs } from '../row-codec.ts';
 import { toActivityWorkItem, toJson, type ActivityRow } from './codec.ts';
 import type { Connection } from './database.ts';
 import { insertMessage } from './inbox.ts';
@@ -41,10 +43,11 @@ export function claimActivities(connection: Connection, options: ClaimOptions): 
         `UPDATE activities
          SET lease_owner = @owner, attempt = attempt + 1, lease_token = lease_token + 1,
            deadline_at = COALESCE(deadline_at, @now + timeout_ms),
+           heartbeat_deadline_at = COALESCE(heartbeat_deadline_at, @now + heartbeat_timeout_ms),
            lease_expires_at = MIN(
              @expiresAt,
-             COALESCE(@now + heartbeat_timeout_ms, @expiresAt),
-             CASE WHEN COALESCE(deadline_at, @now + timeout_ms) > @now THEN COALESCE(deadline_at, @now + timeout_ms) ELSE @expiresAt END
+             COALESCE(@now + heartbeat_timeout_ms + @grace, @expiresAt),
+             CASE WHEN COALESCE(deadline_at, @now + timeout_ms) > @now THEN COALESCE(deadline_at, @now + timeout_ms) + @grace ELSE @expiresAt END
            )
          WHERE id IN (
            SELECT a.id FROM activities a
@@ -54,7 +57,13 @@ export function claimActivities(connection: Connection, options: ClaimOptions): 
          )
          RETURNING ${ACTIVITY_COLUMNS}`,
       )
-      .all({ owner: options.owner, expiresAt: options.now + options.leaseMs, now: options.now, limit: options.limit }) as ActivityRow[];
+      .all({
+        owner: options.owner,
+        expiresAt: options.now + options.leaseMs,
+        now: options.now,
+        limit: options.limit,
+        grace: deadlineGraceMs(options.leaseMs),
+      }) as ActivityRow[];
     // RETURNING gives no order guarantee; hand tasks out oldest first.
     return rows.sort((a, b) => a.id - b.id).map(toActivityWorkItem);
   });
