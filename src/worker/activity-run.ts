@@ -14,7 +14,7 @@
  *   grace (`deadlineGraceMs`): a crashed host's task is claimed again, and
  *   failed, soon after.
  */
-import { ActivityTimeoutError, type ActivityTimeoutType } from '../model/errors.ts';
+import { ActivityTimeoutError, PerdureError, type ActivityTimeoutType } from '../model/errors.ts';
 import { toFailureDetails, type FailureDetails } from '../model/failure.ts';
 import { deadlineGraceMs } from '../store/row-codec.ts';
 import type { ActivityHeartbeat, ActivityWorkItem } from '../store/store.ts';
@@ -108,5 +108,40 @@ export class ActivityRun {
 
   get lastDetails(): unknown {
     return this.#details;
+  }
+}
+
+/**
+ * The instance of a running activity was terminated, suspended or ended:
+ * the reason its signal aborts. Its result is discarded.
+ */
+export class ActivityCancelledError extends PerdureError {
+  override name = 'ActivityCancelledError';
+  constructor(
+    readonly instanceId: string,
+    readonly why: 'suspended' | 'ended',
+    what: string,
+  ) {
+    super(why === 'suspended' ? `instance '${instanceId}' was suspended: ${what} stops` : `instance '${instanceId}' ended: ${what} stops`);
+  }
+}
+
+/** The timeout a task had already passed when this host claimed it, if any. */
+export function expiredAtClaim(item: ActivityWorkItem, now: number): 'startToClose' | 'heartbeat' | undefined {
+  if (item.deadlineAt !== undefined && item.deadlineAt <= now) return 'startToClose';
+  if (item.heartbeatTimeoutMs !== undefined && item.heartbeatDeadlineAt !== undefined && item.heartbeatDeadlineAt <= now) {
+    return 'heartbeat';
+  }
+  return undefined;
+}
+
+/** Heartbeats of an inline run: kept only to travel with its failure. */
+export class InlineHeartbeats {
+  #details: unknown;
+  heartbeat(_now: number, details: { value: unknown } | undefined): void {
+    if (details !== undefined) this.#details = details.value;
+  }
+  withDetails(failure: FailureDetails): FailureDetails {
+    return this.#details === undefined ? failure : { ...failure, lastHeartbeatDetails: this.#details };
   }
 }

@@ -13,14 +13,15 @@
  */
 import { performance } from 'node:perf_hooks';
 import { FunctionNotFoundError, PerdureError } from '../model/errors.ts';
-import { toFailureDetails, type FailureDetails } from '../model/failure.ts';
+import { toFailureDetails } from '../model/failure.ts';
 import { normalizePayload } from '../model/json.ts';
 import type { ActivityCompletion, ActivityHeartbeatStatus, ActivityOutcome, ActivityWorkItem, Store } from '../store/store.ts';
 import type { ActivityContext, FunctionApp } from '../runtime/app.ts';
 import type { Clock } from '../runtime/clock.ts';
 import type { Logger } from '../runtime/logger.ts';
 import type { Telemetry } from '../runtime/telemetry.ts';
-import { ActivityRun } from './activity-run.ts';
+import { ActivityCancelledError, ActivityRun, expiredAtClaim, InlineHeartbeats } from './activity-run.ts';
+import { DeadlineTimer } from './deadline-timer.ts';
 import { poisonedActivityFailure } from './poison.ts';
 import type { InlineActivity, InlineActivityRunner } from './turn-chain.ts';
 
@@ -48,16 +49,17 @@ type Runnable = Pick<ActivityWorkItem, 'instanceId' | 'executionId' | 'taskId' |
 
 export class ActivityWorker implements InlineActivityRunner {
   readonly #running = new Map<string, { run: ActivityRun; done: Promise<void> }>();
-  /** Cancels the timer that looks at the running activities' deadlines. */
-  #cancelDeadlineTimer: (() => void) | undefined;
-  #deadlineTimerAt = Infinity;
+  /** Looks at the running activities' deadlines when the earliest one is due. */
+  readonly #deadlineTimer: DeadlineTimer;
   #inline = 0;
   /** The abort controllers of inline activities still running, by inline ID: adopted with their task, aborted at shutdown. */
   readonly #inlineAborts = new Map<string, AbortController>();
   #buffer: ActivityCompletion[] = [];
   #flushing: Promise<void> | undefined;
 
-  constructor(private readonly options: ActivityWorkerOptions) {}
+  constructor(private readonly options: ActivityWorkerOptions) {
+    this.#deadlineTimer = new DeadlineTimer(options.clock, () => this.checkDeadlines());
+  }
 
   get inFlight(): number {
     return this.#running.size + this.#inline;
@@ -177,29 +179,7 @@ export class ActivityWorker implements InlineActivityRunner {
       run.abort.abort(new PerdureError(failure.message));
       this.#finished(run.item, { failure });
     }
-    this.#armDeadlineTimer(next, now);
-  }
-
-  #armDeadlineTimer(at: number, now: number): void {
-    if (at >= this.#deadlineTimerAt && this.#cancelDeadlineTimer) return;
-    this.#cancelDeadlineTimer?.();
-    this.#cancelDeadlineTimer = undefined;
-    this.#deadlineTimerAt = at;
-    if (at === Infinity) return;
-    const fire = () => {
-      this.#cancelDeadlineTimer = undefined;
-      this.#deadlineTimerAt = Infinity;
-      this.checkDeadlines();
-    };
-    const delay = Math.max(1, at - now);
-    const { clock } = this.options;
-    if (clock.setTimer) {
-      this.#cancelDeadlineTimer = clock.setTimer(delay, fire);
-      return;
-    }
-    const timer = setTimeout(fire, delay);
-    timer.unref();
-    this.#cancelDeadlineTimer = () => clearTimeout(timer);
+    this.#deadlineTimer.arm(next, now);
   }
 
   /** Claims as many activities as there are free slots and starts them; returns whether any were claimed. */
@@ -221,7 +201,7 @@ export class ActivityWorker implements InlineActivityRunner {
     const leftover = [...this.#running.values()];
     for (const { run } of leftover) run.abort.abort(new Error('host is shutting down'));
     for (const abort of this.#inlineAborts.values()) abort.abort(new Error('host is shutting down'));
-    this.#cancelDeadlineTimer?.();
+    this.#deadlineTimer.cancel();
     if (leftover.length > 0) await this.options.store.abandonActivities(leftover.map((r) => r.run.item));
     this.#running.clear();
     await this.flush();
@@ -239,7 +219,7 @@ export class ActivityWorker implements InlineActivityRunner {
     }
     const done = this.#execute(item, item, run.abort.signal, run).then((outcome) => this.#finished(item, outcome));
     this.#running.set(item.id, { run, done });
-    if (run.nextDeadline() !== undefined) this.#armDeadlineTimer(run.nextDeadline()!, now);
+    this.#deadlineTimer.arm(run.nextDeadline() ?? Infinity, now);
   }
 
   #finished(item: ActivityWorkItem, outcome: ActivityOutcome): void {
@@ -380,41 +360,6 @@ export class ActivityWorker implements InlineActivityRunner {
       }
       this.options.onCompleted();
     }
-  }
-}
-
-/**
- * The instance of a running activity was terminated, suspended or ended:
- * the reason its signal aborts. Its result is discarded.
- */
-export class ActivityCancelledError extends PerdureError {
-  override name = 'ActivityCancelledError';
-  constructor(
-    readonly instanceId: string,
-    readonly why: 'suspended' | 'ended',
-    what: string,
-  ) {
-    super(why === 'suspended' ? `instance '${instanceId}' was suspended: ${what} stops` : `instance '${instanceId}' ended: ${what} stops`);
-  }
-}
-
-/** The timeout a task had already passed when this host claimed it, if any. */
-function expiredAtClaim(item: ActivityWorkItem, now: number): 'startToClose' | 'heartbeat' | undefined {
-  if (item.deadlineAt !== undefined && item.deadlineAt <= now) return 'startToClose';
-  if (item.heartbeatTimeoutMs !== undefined && item.heartbeatDeadlineAt !== undefined && item.heartbeatDeadlineAt <= now) {
-    return 'heartbeat';
-  }
-  return undefined;
-}
-
-/** Heartbeats of an inline run: kept only to travel with its failure. */
-class InlineHeartbeats {
-  #details: unknown;
-  heartbeat(_now: number, details: { value: unknown } | undefined): void {
-    if (details !== undefined) this.#details = details.value;
-  }
-  withDetails(failure: FailureDetails): FailureDetails {
-    return this.#details === undefined ? failure : { ...failure, lastHeartbeatDetails: this.#details };
   }
 }
 
