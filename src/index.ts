@@ -33,7 +33,13 @@ export type { LogFormat, LogLevel, PinoLoggerOptions } from './runtime/pino-logg
 export type { HostMetrics, CountsCallback, MetricsOptions } from './runtime/metrics.ts';
 export type { TraceContext } from './model/trace-context.ts';
 export type { OrchestrationContext } from './orchestration/context.ts';
-export type { ActivityRef, ContinueAsNewOptions, OrchestrationRef, ReplaySafeLogger } from './orchestration/context.ts';
+export type {
+  ActivityRef,
+  CallActivityOptions,
+  ContinueAsNewOptions,
+  OrchestrationRef,
+  ReplaySafeLogger,
+} from './orchestration/context.ts';
 export { RetryPolicy } from './orchestration/retry-policy.ts';
 export type { RetryPolicyOptions } from './orchestration/retry-policy.ts';
 export { Task, TimerTask, TimerCancelledError } from './orchestration/task.ts';
@@ -62,6 +68,7 @@ export type {
   SignalEntityOptions,
 } from './client/entity-client.ts';
 export {
+  ActivityTimeoutError,
   ConfigurationError,
   EntityOperationFailedError,
   EventIdConflictError,
@@ -82,6 +89,7 @@ export {
   ValidationError,
   WaitForCompletionTimeoutError,
 } from './model/errors.ts';
+export type { ActivityTimeoutType } from './model/errors.ts';
 export type { AlreadyExistsReason, StoreFaultReason } from './model/errors.ts';
 export type { SingletonStartOptions } from './client/start-options.ts';
 export type { OverlapPolicy, ScheduleDefinition, ScheduleOptions } from './client/schedule-spec.ts';
