@@ -42,6 +42,7 @@ export type { TraceContext } from './model/trace-context.ts';
 export type { OrchestrationContext } from './orchestration/context.ts';
 export type {
   ActivityRef,
+  CallActivityOptions,
   ContinueAsNewOptions,
   OrchestrationRef,
   ReplaySafeLogger,
@@ -76,6 +77,7 @@ export type {
   SignalEntityOptions,
 } from './client/entity-client.ts';
 export {
+  ActivityTimeoutError,
   ConfigurationError,
   EntityOperationFailedError,
   EventIdConflictError,
@@ -96,6 +98,7 @@ export {
   ValidationError,
   WaitForCompletionTimeoutError,
 } from './model/errors.ts';
+export type { ActivityTimeoutType } from './model/errors.ts';
 export type { AlreadyExistsReason, StoreFaultReason } from './model/errors.ts';
 export type { SingletonStartOptions } from './client/start-options.ts';
 export type { OverlapPolicy, ScheduleDefinition, ScheduleOptions } from './client/schedule-spec.ts';

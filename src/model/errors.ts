@@ -37,6 +37,31 @@ export class NonRetryableError extends PerdureError {
   }
 }
 
+/** Which activity timeout fired: the attempt ran too long, or it stopped heartbeating. */
+export type ActivityTimeoutType = 'startToClose' | 'heartbeat';
+
+/**
+ * An activity attempt ran past its `timeoutMs` (`startToClose`) or went
+ * `heartbeatTimeoutMs` without a heartbeat (`heartbeat`). The engine fails
+ * the attempt with it (whatever the activity later returns is discarded);
+ * a retry policy sees it as any other failure, by the name
+ * `ActivityTimeoutError`, and `failure.timeoutType` says which timeout.
+ */
+export class ActivityTimeoutError extends PerdureError {
+  override name = 'ActivityTimeoutError';
+  constructor(
+    readonly activityName: string,
+    readonly timeoutType: ActivityTimeoutType,
+    readonly timeoutMs: number,
+  ) {
+    super(
+      timeoutType === 'heartbeat'
+        ? `Activity '${activityName}' sent no heartbeat for ${timeoutMs} ms (heartbeat timeout).`
+        : `Activity '${activityName}' did not finish within ${timeoutMs} ms (start-to-close timeout).`,
+    );
+  }
+}
+
 /** Bad input at an entry point; `field` names what is wrong. */
 export class ValidationError extends PerdureError {
   override name = 'ValidationError';

@@ -17,6 +17,13 @@ export interface FailureDetails {
   readonly poisoned?: true;
   /** The code threw a NonRetryableError (or an error marked `isNonRetryable`): no retry policy retries it. */
   readonly isNonRetryable?: true;
+  /** Set on an ActivityTimeoutError: which timeout fired. */
+  readonly timeoutType?: 'startToClose' | 'heartbeat';
+  /**
+   * The details of the failed activity attempt's last stored heartbeat; a
+   * retry of the activity gets them as `lastHeartbeatDetails`.
+   */
+  readonly lastHeartbeatDetails?: unknown;
 }
 
 export function toFailureDetails(error: unknown): FailureDetails {
@@ -28,9 +35,15 @@ export function toFailureDetails(error: unknown): FailureDetails {
       ...(error.stack === undefined ? {} : { stack: error.stack }),
       ...(cause === undefined ? {} : { cause }),
       ...((error as { isNonRetryable?: unknown }).isNonRetryable === true ? { isNonRetryable: true as const } : {}),
+      ...timeoutTypeOf(error),
     };
   }
   return { name: 'Error', message: typeof error === 'string' ? error : safeString(error) };
+}
+
+function timeoutTypeOf(error: Error): Pick<FailureDetails, 'timeoutType'> {
+  const type = (error as { timeoutType?: unknown }).timeoutType;
+  return type === 'startToClose' || type === 'heartbeat' ? { timeoutType: type } : {};
 }
 
 function safeString(value: unknown): string {

@@ -35,6 +35,12 @@ export interface TaskScheduledEvent extends At {
   readonly taskId: number;
   readonly name: string;
   readonly input?: unknown;
+  /** Start-to-close timeout of each delivery of the task (absent: none). */
+  readonly timeoutMs?: number;
+  /** Longest time the task may go without a heartbeat (absent: none). */
+  readonly heartbeatTimeoutMs?: number;
+  /** A retry attempt's starting heartbeat details: the failed attempt's last ones. */
+  readonly lastHeartbeatDetails?: unknown;
 }
 export interface TaskCompletedEvent extends At {
   readonly type: 'TaskCompleted';

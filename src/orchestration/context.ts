@@ -21,7 +21,8 @@ import {
 import { ENTITY_REQUEST_EVENT, type EntityRequest } from '../model/entity-message.ts';
 import { ValidationError } from '../model/errors.ts';
 import { EntityCallTask, EntityLockTask, type EntityLock } from './entity-tasks.ts';
-import { RetryableTask, type RetryPolicy } from './retry-policy.ts';
+import { RetryableTask, RetryPolicy, type RetryPolicyOptions } from './retry-policy.ts';
+import type { TaskFailedError } from '../model/errors.ts';
 import {
   ActivityTask,
   EventSentTask,
@@ -42,6 +43,27 @@ export interface SubOrchestratorOptions {
   /** When this orchestration ends while the child is live: 'terminate' it (default), or 'abandon' it to run on. */
   readonly parentClose?: ParentClosePolicy;
 }
+
+/** How one activity call runs: its timeouts and its retries. */
+export interface CallActivityOptions {
+  /**
+   * Start-to-close timeout of each attempt, in ms: past it the attempt fails
+   * with ActivityTimeoutError (`timeoutType: 'startToClose'`) and its signal
+   * aborts. Default: none.
+   */
+  readonly timeoutMs?: number;
+  /**
+   * The longest the activity may go without calling `ctx.heartbeat()` (the
+   * first interval counts from its start): past it the attempt fails with
+   * ActivityTimeoutError (`timeoutType: 'heartbeat'`). Default: none.
+   */
+  readonly heartbeatTimeoutMs?: number;
+  /** Retries: a RetryPolicy or its options. A timed-out attempt is retried like any failed one. */
+  readonly retry?: RetryPolicy | RetryPolicyOptions;
+}
+
+/** Longest activity timeout accepted: 30 days, well inside the range of a stored timestamp. */
+const MAX_ACTIVITY_TIMEOUT_MS = 30 * 24 * 3600 * 1000;
 
 export interface ContinueAsNewOptions {
   /** Carry external events that arrived but were not yet awaited over to the new execution. */
@@ -115,14 +137,31 @@ export class OrchestrationContext<TInput = unknown> {
     return this.#input as T;
   }
 
-  callActivity<I, O>(activity: ActivityRef<I, O>, input?: I): Task<O> {
+  /**
+   * Schedules an activity; `options` sets its timeouts and retries.
+   *
+   * @example
+   * const file = yield* ctx.callActivity(download, url, {
+   *   timeoutMs: 10 * 60_000,
+   *   heartbeatTimeoutMs: 30_000,
+   *   retry: { firstRetryIntervalMs: 1000, maxNumberOfAttempts: 3 },
+   * });
+   */
+  callActivity<I, O>(activity: ActivityRef<I, O>, input?: I, options: CallActivityOptions = {}): Task<O> {
     const name = validateFunctionName(refName(activity), 'activity name');
     const payload = normalizePayload(input, `input of activity '${name}'`);
-    return this.recorder.schedule((id) => new ActivityTask<O>(id, name, payload));
+    const timeouts = activityTimeouts(options);
+    const attempt = (previous?: TaskFailedError) => {
+      const details = previous?.failure.lastHeartbeatDetails;
+      const lastHeartbeat = details === undefined ? {} : { lastHeartbeatDetails: details };
+      return this.recorder.schedule((id) => new ActivityTask<O>(id, name, payload, { ...timeouts, ...lastHeartbeat }));
+    };
+    if (options.retry === undefined) return attempt();
+    return this.#withRetry(toRetryPolicy(options.retry), attempt);
   }
 
   callActivityWithRetry<I, O>(activity: ActivityRef<I, O>, retryPolicy: RetryPolicy, input?: I): Task<O> {
-    return this.#withRetry(retryPolicy, () => this.callActivity(activity, input));
+    return this.callActivity(activity, input, { retry: retryPolicy });
   }
 
   callSubOrchestrator<I, O>(
@@ -294,13 +333,33 @@ export class OrchestrationContext<TInput = unknown> {
     return (this.#now ??= new Date(this.#turnTime));
   }
 
-  #withRetry<T>(policy: RetryPolicy, attempt: () => Task<T>): Task<T> {
+  #withRetry<T>(policy: RetryPolicy, attempt: (previous?: TaskFailedError) => Task<T>): Task<T> {
     return new RetryableTask(policy, attempt, {
       now: () => this.currentUtcDateTime,
       createTimer: (fireAt) => this.createTimer(fireAt),
       random: () => this.#deterministicRandom(),
     });
   }
+}
+
+function activityTimeouts(options: CallActivityOptions): { timeoutMs?: number; heartbeatTimeoutMs?: number } {
+  if (typeof options !== 'object' || options === null) throw new ValidationError('callActivity options', 'must be an object');
+  const { timeoutMs, heartbeatTimeoutMs } = options;
+  return {
+    ...(timeoutMs === undefined ? {} : { timeoutMs: timeoutValue(timeoutMs, 'timeoutMs') }),
+    ...(heartbeatTimeoutMs === undefined ? {} : { heartbeatTimeoutMs: timeoutValue(heartbeatTimeoutMs, 'heartbeatTimeoutMs') }),
+  };
+}
+
+function timeoutValue(value: unknown, field: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_ACTIVITY_TIMEOUT_MS) {
+    throw new ValidationError(field, `must be a whole number of milliseconds from 1 to ${MAX_ACTIVITY_TIMEOUT_MS} (got ${String(value)})`);
+  }
+  return value;
+}
+
+function toRetryPolicy(retry: RetryPolicy | RetryPolicyOptions): RetryPolicy {
+  return retry instanceof RetryPolicy ? retry : new RetryPolicy(retry);
 }
 
 function withInput(input: unknown): { input?: unknown } {

@@ -136,12 +136,14 @@ export interface RetryScheduler {
 export class RetryableTask<T> extends CompositeTask<T> {
   #failures = 0;
   #current: Task<T>;
+  #lastError: TaskFailedError | undefined;
   #timer: TimerTask | undefined;
   readonly #startedAt: number;
 
   constructor(
     private readonly policy: RetryPolicy,
-    private readonly attempt: () => Task<T>,
+    /** Starts an attempt; a retry gets the failure of the attempt before it (an activity retry takes its heartbeat details). */
+    private readonly attempt: (previous?: TaskFailedError) => Task<T>,
     private readonly scheduler: RetryScheduler,
   ) {
     super([]);
@@ -152,7 +154,7 @@ export class RetryableTask<T> extends CompositeTask<T> {
   onChildSettled(child: Task<unknown>): void {
     if (child === this.#timer) {
       this.#timer = undefined;
-      this.#current = this.#watch(this.attempt());
+      this.#current = this.#watch(this.attempt(this.#lastError));
     } else if (child === this.#current) {
       this.#onAttemptSettled(child as Task<T>);
     }
@@ -162,6 +164,7 @@ export class RetryableTask<T> extends CompositeTask<T> {
     if (!attempt.isFaulted) return this.complete(attempt.result as T);
     this.#failures += 1;
     const error = attempt.error as TaskFailedError;
+    this.#lastError = error;
     const elapsed = this.scheduler.now().getTime() - this.#startedAt;
     const delay = this.policy.nextDelayMs(this.#failures, error, elapsed, () => this.scheduler.random());
     if (delay === undefined) return this.fail(error);

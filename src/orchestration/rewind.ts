@@ -9,7 +9,7 @@
  */
 import type { ExecutionRewoundEvent, HistoryEvent } from '../model/history.ts';
 import { RuntimeStatus } from '../model/runtime-status.ts';
-import type { ScheduledAction } from './scheduled-action.ts';
+import { activityOptions, type ScheduledAction } from './scheduled-action.ts';
 import { replayHistory, type ReplayTarget } from './replay.ts';
 import { applyRewinds } from './rewound-history.ts';
 import { runTurn, type TurnRequest, type TurnResult } from './turn.ts';
@@ -33,7 +33,8 @@ export function planRewind(history: readonly HistoryEvent[]): RewindPlan {
     );
     plan.taskIds.push(event.taskId);
     if (scheduled?.type === 'TaskScheduled') {
-      plan.redispatch.push({ kind: 'ScheduleActivity', taskId: scheduled.taskId, name: scheduled.name, input: scheduled.input });
+      const { taskId, name, input } = scheduled;
+      plan.redispatch.push({ kind: 'ScheduleActivity', taskId, name, input, ...activityOptions(scheduled) });
     } else if (scheduled?.type === 'SubOrchestrationInstanceCreated') {
       plan.childInstanceIds.push(scheduled.instanceId);
     }

@@ -4,10 +4,10 @@
  * created this turn, each recorded as its scheduling history event.
  */
 import type { HistoryEvent } from '../model/history.ts';
-import { ActivityTask, EventSentTask, SubOrchestrationTask, TimerTask, type ScheduledTask } from './task.ts';
+import { ActivityTask, EventSentTask, SubOrchestrationTask, TimerTask, type ActivityTaskOptions, type ScheduledTask } from './task.ts';
 
 export type ScheduledAction =
-  | { readonly kind: 'ScheduleActivity'; readonly taskId: number; readonly name: string; readonly input: unknown }
+  | ({ readonly kind: 'ScheduleActivity'; readonly taskId: number; readonly name: string; readonly input: unknown } & ActivityTaskOptions)
   | { readonly kind: 'CreateTimer'; readonly taskId: number; readonly fireAt: string }
   | {
       readonly kind: 'StartSubOrchestration';
@@ -20,7 +20,9 @@ export type ScheduledAction =
   | { readonly kind: 'SendEvent'; readonly taskId: number; readonly instanceId: string; readonly name: string; readonly input: unknown };
 
 export function fromTask(task: ScheduledTask<unknown>): ScheduledAction {
-  if (task instanceof ActivityTask) return { kind: 'ScheduleActivity', taskId: task.taskId, name: task.name, input: task.input };
+  if (task instanceof ActivityTask) {
+    return { kind: 'ScheduleActivity', taskId: task.taskId, name: task.name, input: task.input, ...activityOptions(task.options) };
+  }
   if (task instanceof TimerTask) return { kind: 'CreateTimer', taskId: task.taskId, fireAt: task.fireAt.toISOString() };
   if (task instanceof SubOrchestrationTask) {
     const { taskId, name, instanceId, input } = task;
@@ -42,7 +44,14 @@ export function fromTask(task: ScheduledTask<unknown>): ScheduledAction {
 export function scheduledEvent(action: ScheduledAction, timestamp: string): HistoryEvent {
   switch (action.kind) {
     case 'ScheduleActivity':
-      return { type: 'TaskScheduled', timestamp, taskId: action.taskId, name: action.name, ...withInput(action.input) };
+      return {
+        type: 'TaskScheduled',
+        timestamp,
+        taskId: action.taskId,
+        name: action.name,
+        ...withInput(action.input),
+        ...activityOptions(action),
+      };
     case 'CreateTimer':
       return { type: 'TimerCreated', timestamp, taskId: action.taskId, fireAt: action.fireAt };
     case 'StartSubOrchestration':
@@ -69,4 +78,14 @@ export function scheduledEvent(action: ScheduledAction, timestamp: string): Hist
 
 function withInput(input: unknown): { input?: unknown } {
   return input === undefined ? {} : { input };
+}
+
+/** The options that were set, and only those: an activity without them is recorded as before. */
+export function activityOptions(options: ActivityTaskOptions): ActivityTaskOptions {
+  const { timeoutMs, heartbeatTimeoutMs, lastHeartbeatDetails } = options;
+  return {
+    ...(timeoutMs === undefined ? {} : { timeoutMs }),
+    ...(heartbeatTimeoutMs === undefined ? {} : { heartbeatTimeoutMs }),
+    ...(lastHeartbeatDetails === undefined ? {} : { lastHeartbeatDetails }),
+  };
 }

@@ -129,11 +129,19 @@ export abstract class ScheduledTask<T> extends Task<T> {
   abstract describe(): string;
 }
 
+/** How an activity task is run: its timeouts, and the heartbeat details a retry attempt starts from. */
+export interface ActivityTaskOptions {
+  readonly timeoutMs?: number;
+  readonly heartbeatTimeoutMs?: number;
+  readonly lastHeartbeatDetails?: unknown;
+}
+
 export class ActivityTask<T> extends ScheduledTask<T> {
   constructor(
     taskId: number,
     readonly name: string,
     readonly input: unknown,
+    readonly options: ActivityTaskOptions = {},
   ) {
     super(taskId);
   }

@@ -50,8 +50,30 @@ export interface ActivityContext {
    * });
    */
   readonly leaseToken: number;
-  /** Aborted when the host shuts down while the activity runs. */
+  /**
+   * Aborted when the activity must stop: its timeout passed
+   * (`reason` is an ActivityTimeoutError), it missed its heartbeat, its
+   * instance was terminated, suspended or ended, its lease was lost, or the
+   * host shuts down. Whatever it returns after that is discarded.
+   */
   readonly signal: AbortSignal;
+  /**
+   * Tells the engine the activity is alive (it must call it at least every
+   * `heartbeatTimeoutMs` if the call set one) and, with `details` (JSON),
+   * records its progress: a retry attempt, or a delivery after a crash,
+   * starts with them as `lastHeartbeatDetails`. Cheap to call often: writes
+   * are batched with the lease renewals, and made sooner only to keep the
+   * stored heartbeat deadline ahead.
+   *
+   * @example
+   * app.activity('Import', async (file: string, ctx) => {
+   *   let row = (ctx.lastHeartbeatDetails as number | undefined) ?? 0;
+   *   for (; row < total; row++) { await importRow(file, row); ctx.heartbeat(row + 1); }
+   * });
+   */
+  heartbeat(details?: unknown): void;
+  /** The details of the last heartbeat stored for this task or the attempt it retries; undefined if none. */
+  readonly lastHeartbeatDetails: unknown;
   readonly log: Logger;
 }
 

@@ -15,6 +15,8 @@
  */
 export type {
   ActivityCompletion,
+  ActivityHeartbeat,
+  ActivityHeartbeatStatus,
   ActivityOutcome,
   ActivityRequest,
   ActivityWorkItem,

@@ -48,7 +48,26 @@ export interface ActivityRow {
   readonly input: string | null;
   readonly attempt: number;
   readonly lease_token: number;
+  readonly timeout_ms: number | null;
+  readonly heartbeat_timeout_ms: number | null;
+  readonly deadline_at: number | null;
+  readonly heartbeat_deadline_at: number | null;
+  readonly heartbeat_details: string | null;
 }
+
+/**
+ * How long past an activity's deadline its lease may run: the holder's own
+ * timer reports the timeout in that time, with the run's newest heartbeat
+ * details; only a holder that is gone leaves it to the next claimer.
+ */
+export function deadlineGraceMs(leaseMs: number): number {
+  return Math.floor(leaseMs / 3);
+}
+
+/** The activity columns a claim returns, in the order both stores select them. */
+export const ACTIVITY_COLUMNS =
+  'id, instance_id, execution_id, task_id, name, input, attempt, lease_token, ' +
+  'timeout_ms, heartbeat_timeout_ms, deadline_at, heartbeat_deadline_at, heartbeat_details';
 
 /** JSON text for a column, or NULL for `undefined`. */
 export function toJson(value: unknown): string | null {
@@ -86,6 +105,11 @@ export function toActivityWorkItem(row: ActivityRow): ActivityWorkItem {
     ...optional('input', fromJson(row.input)),
     attempt: row.attempt,
     leaseToken: row.lease_token,
+    ...optional('timeoutMs', row.timeout_ms ?? undefined),
+    ...optional('heartbeatTimeoutMs', row.heartbeat_timeout_ms ?? undefined),
+    ...optional('deadlineAt', row.deadline_at ?? undefined),
+    ...optional('heartbeatDeadlineAt', row.heartbeat_deadline_at ?? undefined),
+    ...optional('heartbeatDetails', fromJson(row.heartbeat_details)),
   };
 }
 

@@ -222,6 +222,12 @@ export interface ActivityRequest {
    * an earlier, unfinished delivery of the turn may have run it inline.
    */
   readonly attempt?: number;
+  /** Start-to-close timeout: the first claim sets the task's deadline to claim time plus this. */
+  readonly timeoutMs?: number;
+  /** A claim's lease ends no later than claim time plus this, and each heartbeat stores the next deadline. */
+  readonly heartbeatTimeoutMs?: number;
+  /** Heartbeat details the task starts with (a retry attempt gets the failed attempt's last ones). */
+  readonly heartbeatDetails?: unknown;
 }
 
 export interface OutboundMessage {
@@ -294,7 +300,42 @@ export interface ActivityWorkItem {
   /** The delivery count: 1 on first delivery; grows with every claim (an expired lease hands the task out again). */
   readonly attempt: number;
   readonly leaseToken: number;
+  readonly timeoutMs?: number;
+  readonly heartbeatTimeoutMs?: number;
+  /** Start-to-close deadline (epoch ms), fixed by the task's first claim; present when it has `timeoutMs`. */
+  readonly deadlineAt?: number;
+  /**
+   * The stored heartbeat deadline: set by the first claim to claim time plus
+   * `heartbeatTimeoutMs`, then moved by each stored heartbeat. At or before
+   * a later claim's `now`, an earlier delivery missed its heartbeat (its host
+   * died, say) and the task has timed out.
+   */
+  readonly heartbeatDeadlineAt?: number;
+  /** The last heartbeat details stored for the task (or those it was scheduled with). */
+  readonly heartbeatDetails?: unknown;
 }
+
+/**
+ * One heartbeat (or plain lease renewal) of a running activity task, written
+ * under its lease token.
+ */
+export interface ActivityHeartbeat {
+  readonly item: ActivityWorkItem;
+  /** The new lease expiry. */
+  readonly leaseExpiresAt: number;
+  /** The new heartbeat deadline (tasks with `heartbeatTimeoutMs`). */
+  readonly heartbeatDeadlineAt?: number;
+  /** Replaces the stored heartbeat details when present. */
+  readonly details?: { readonly value: unknown };
+}
+
+/**
+ * What a heartbeat found: `held` (written), `lost` (another delivery holds
+ * the task, or it is gone), `suspended` (its instance is suspended: nothing
+ * written, the task stays for after the resume), `ended` (its execution is
+ * no longer live, terminated or finished: the task was deleted).
+ */
+export type ActivityHeartbeatStatus = 'held' | 'lost' | 'suspended' | 'ended';
 
 export type ActivityOutcome = { readonly result?: unknown } | { readonly failure: FailureDetails };
 
@@ -438,6 +479,13 @@ export interface Store {
   abandonActivities(items: readonly ActivityWorkItem[]): Promise<void>;
   /** Heartbeat: moves the lease expiry of tasks still held under their token; returns the ones still held. */
   renewActivityLeases(items: readonly ActivityWorkItem[], expiresAt: number): Promise<ActivityWorkItem[]>;
+  /**
+   * Heartbeats of running tasks: for each held task whose instance still runs
+   * its execution, moves the lease and heartbeat deadline and stores the
+   * details. Answers, in order, what each found (ActivityHeartbeatStatus);
+   * the task of an ended execution is deleted, so it never runs again.
+   */
+  heartbeatActivities(beats: readonly ActivityHeartbeat[]): Promise<ActivityHeartbeatStatus[]>;
 
   /** Earliest future time at which a message or activity becomes claimable, if any. */
   nextWakeAt(now: number): Promise<number | undefined>;

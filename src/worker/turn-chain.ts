@@ -120,6 +120,8 @@ function runSegment(
 function inlineCandidates(turn: TurnResult): ScheduleActivity[] | undefined {
   const activities: ScheduleActivity[] = [];
   for (const action of turn.actions) if (action.kind === 'ScheduleActivity') activities.push(action);
+  // A timed or heartbeating activity runs from its task row, where its deadlines are kept (decision 0028).
+  if (activities.some((a) => a.timeoutMs !== undefined || a.heartbeatTimeoutMs !== undefined)) return undefined;
   return activities.length === 0 ? undefined : activities;
 }
 

@@ -73,7 +73,7 @@ function dispatch(action: ScheduledAction, t: DispatchTarget): void {
   const self = { instanceId: t.item.instanceId, executionId: t.item.executionId };
   switch (action.kind) {
     case 'ScheduleActivity':
-      t.activities.push({ taskId: action.taskId, name: action.name, ...(action.input === undefined ? {} : { input: action.input }) });
+      t.activities.push(activityRequest(action));
       return;
     case 'CreateTimer': {
       const event: InboxEvent = { type: 'TimerFired', timestamp: action.fireAt, taskId: action.taskId, fireAt: action.fireAt };
@@ -148,5 +148,17 @@ export function committedTurn(
     started: executor?.startedEvent,
     timerCreatedAt: (taskId) => executor?.timerCreatedAt(taskId),
     now: commit.now,
+  };
+}
+
+function activityRequest(action: Extract<ScheduledAction, { kind: 'ScheduleActivity' }>): ActivityRequest {
+  const { taskId, name, input, timeoutMs, heartbeatTimeoutMs, lastHeartbeatDetails } = action;
+  return {
+    taskId,
+    name,
+    ...(input === undefined ? {} : { input }),
+    ...(timeoutMs === undefined ? {} : { timeoutMs }),
+    ...(heartbeatTimeoutMs === undefined ? {} : { heartbeatTimeoutMs }),
+    ...(lastHeartbeatDetails === undefined ? {} : { heartbeatDetails: lastHeartbeatDetails }),
   };
 }

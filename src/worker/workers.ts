@@ -114,7 +114,12 @@ export function startWorkers({ app, tuning, store, clock, logger, completions, m
     if (work.activities) activityLoop.wakeLatch.notify();
   };
   const stopWatch = watchUnrunnableWork({ store, clock, names: () => app.runnableNames, warner, pollMs: tuning.maxPollIntervalMs });
-  const unsubscribers = [store.onExternalWork?.(onExternalWork), clock.onAdvance?.(wake), stopHeartbeat, stopWatch];
+  // A manual clock that moves may pass activity deadlines: look at once (real time has its own timer).
+  const onAdvance = () => {
+    wake();
+    activities.checkDeadlines();
+  };
+  const unsubscribers = [store.onExternalWork?.(onExternalWork), clock.onAdvance?.(onAdvance), stopHeartbeat, stopWatch];
   orchestrationLoop.start();
   activityLoop.start();
   return {

@@ -7,6 +7,7 @@
  */
 import { describe } from 'node:test';
 import type { Store } from '../store.ts';
+import { describeActivityHeartbeats } from './activity-heartbeats.ts';
 import { describeActivityQueue } from './activity-queue.ts';
 import { describeBacklog } from './backlog.ts';
 import { describeCascadeStarts } from './cascade-starts.ts';
@@ -41,6 +42,7 @@ export function describeStore(name: string, makeStore: () => Promise<Store>): vo
     describeOrchestrationCommits(harness);
     describeActivityQueue(harness);
     describeRunnableClaims(harness);
+    describeActivityHeartbeats(harness);
     describeDeliveries(harness);
     describeListInstances(harness);
     describeInstanceCounts(harness);

@@ -17,9 +17,19 @@
  *   execution was replaced) is dropped and delivers nothing.
  * - With `runnable`, a claim skips tasks whose activity the host has not
  *   registered; they stay queued for a host that has.
+ * - A lease never outlasts the task's deadlines by more than a grace (decision 0028): see
+ *   sqlite/activity-queue.ts. Tasks of a suspended instance are not claimed.
  */
 import type { TaskCompletedEvent, TaskFailedEvent } from '../../model/history.ts';
-import type { ActivityCompletion, ActivityOutcome, ActivityWorkItem, ClaimOptions } from '../store.ts';
+import type {
+  ActivityCompletion,
+  ActivityHeartbeat,
+  ActivityHeartbeatStatus,
+  ActivityOutcome,
+  ActivityWorkItem,
+  ClaimOptions,
+} from '../store.ts';
+import { ACTIVITY_COLUMNS, deadlineGraceMs, toJson } from '../row-codec.ts';
 import { toActivityWorkItem, type ActivityRow } from './codec.ts';
 import type { Database } from './database.ts';
 import { ACTIVITY_WORK, ORCHESTRATION_WORK } from './notifications.ts';
@@ -28,16 +38,28 @@ export async function claimActivities(db: Database, options: ClaimOptions): Prom
   if (options.limit < 1) return [];
   const rows = await db.statement<ActivityRow>(
     `WITH picked AS (
-       SELECT id FROM activities WHERE visible_at <= $1 AND lease_expires_at <= $1
-         AND ($5::text[] IS NULL OR name = ANY($5::text[]))
+       SELECT id FROM activities t WHERE visible_at <= $1 AND lease_expires_at <= $1
+         AND ($6::text[] IS NULL OR name = ANY($6::text[]))
+         AND NOT EXISTS (SELECT 1 FROM instances i WHERE i.instance_id = t.instance_id AND i.runtime_status = 'Suspended')
        ORDER BY id LIMIT $2
-       FOR NO KEY UPDATE SKIP LOCKED
+       FOR NO KEY UPDATE OF t SKIP LOCKED
      )
      UPDATE activities a
-     SET lease_owner = $3, lease_expires_at = $4, attempt = a.attempt + 1, lease_token = a.lease_token + 1
+     SET lease_owner = $3, attempt = a.attempt + 1, lease_token = a.lease_token + 1,
+       deadline_at = COALESCE(a.deadline_at, $1 + a.timeout_ms),
+       heartbeat_deadline_at = COALESCE(a.heartbeat_deadline_at, $1 + a.heartbeat_timeout_ms),
+       lease_expires_at = LEAST($4, $1 + a.heartbeat_timeout_ms + $5,
+         CASE WHEN COALESCE(a.deadline_at, $1 + a.timeout_ms) > $1 THEN COALESCE(a.deadline_at, $1 + a.timeout_ms) + $5 END)
      FROM picked WHERE a.id = picked.id
-     RETURNING a.id, a.instance_id, a.execution_id, a.task_id, a.name, a.input, a.attempt, a.lease_token`,
-    [options.now, options.limit, options.owner, options.now + options.leaseMs, options.runnable?.activities ?? null],
+     RETURNING ${ACTIVITY_COLUMNS.replace(/(^|, )/g, '$1a.')}`,
+    [
+      options.now,
+      options.limit,
+      options.owner,
+      options.now + options.leaseMs,
+      deadlineGraceMs(options.leaseMs),
+      options.runnable?.activities ?? null,
+    ],
     // Safe to repeat after a broken connection: a lost lease just expires.
     { idempotent: true, prepare: true },
   );
@@ -147,4 +169,46 @@ export async function renewActivityLeases(
 
 function taskKey(instanceId: string, executionId: string, taskId: number, leaseToken: number): string {
   return JSON.stringify([instanceId, executionId, taskId, leaseToken]);
+}
+
+/** See Store.heartbeatActivities; one statement for all beats. */
+export async function heartbeatActivities(db: Database, beats: readonly ActivityHeartbeat[]): Promise<ActivityHeartbeatStatus[]> {
+  if (beats.length === 0) return [];
+  const rows = await db.statement<{ ord: number; status: ActivityHeartbeatStatus }>(
+    `WITH b AS (
+       SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::bigint[], $5::bigint[], $6::bigint[], $7::boolean[], $8::text[])
+         WITH ORDINALITY AS b(instance_id, execution_id, task_id, lease_token, lease, deadline, set_details, details, ord)
+     ), found AS (
+       SELECT b.*, CASE
+           WHEN a.id IS NULL OR a.lease_token <> b.lease_token THEN 'lost'
+           WHEN i.runtime_status = 'Suspended' THEN 'suspended'
+           WHEN i.execution_id IS DISTINCT FROM b.execution_id OR i.runtime_status NOT IN ('Running', 'Pending') THEN 'ended'
+           ELSE 'held' END AS status
+       FROM b
+       LEFT JOIN activities a ON a.instance_id = b.instance_id AND a.execution_id = b.execution_id AND a.task_id = b.task_id
+       LEFT JOIN instances i ON i.instance_id = b.instance_id
+     ), renewed AS (
+       UPDATE activities a SET lease_expires_at = f.lease, heartbeat_deadline_at = COALESCE(f.deadline, a.heartbeat_deadline_at),
+         heartbeat_details = CASE WHEN f.set_details THEN f.details ELSE a.heartbeat_details END
+       FROM found f
+       WHERE f.status = 'held' AND a.instance_id = f.instance_id AND a.execution_id = f.execution_id
+         AND a.task_id = f.task_id AND a.lease_token = f.lease_token
+     ), removed AS (
+       DELETE FROM activities a USING found f
+       WHERE f.status = 'ended' AND a.instance_id = f.instance_id AND a.execution_id = f.execution_id
+         AND a.task_id = f.task_id AND a.lease_token = f.lease_token
+     )
+     SELECT ord, status FROM found`,
+    [
+      ...taskColumns(beats.map((b) => b.item)),
+      beats.map((b) => b.leaseExpiresAt),
+      beats.map((b) => b.heartbeatDeadlineAt ?? null),
+      beats.map((b) => b.details !== undefined),
+      beats.map((b) => (b.details === undefined ? null : toJson(b.details.value))),
+    ],
+    // Repeating it writes the same lease and details again.
+    { idempotent: true },
+  );
+  const byOrder = new Map(rows.map((row) => [Number(row.ord), row.status]));
+  return beats.map((_, i) => byOrder.get(i + 1) ?? 'lost');
 }

@@ -84,11 +84,14 @@ export const APPLY_SQL = `
     DELETE FROM activities WHERE instance_id = ANY($18::text[]) AND ${OK}
   ), scheduled AS (
     INSERT INTO activities (instance_id, execution_id, task_id, name, input, visible_at,
-                            attempt, lease_owner, lease_expires_at, lease_token)
-    SELECT instance_id, execution_id, task_id, name, input, visible_at, attempt, lease_owner, lease_expires_at, attempt
+                            attempt, lease_owner, lease_expires_at, lease_token,
+                            timeout_ms, heartbeat_timeout_ms, heartbeat_details)
+    SELECT instance_id, execution_id, task_id, name, input, visible_at, attempt, lease_owner, lease_expires_at, attempt,
+           timeout_ms, heartbeat_timeout_ms, heartbeat_details
     FROM unnest($19::text[], $20::text[], $21::int[], $22::text[], $23::text[], $24::bigint[],
-                $25::int[], $26::text[], $27::bigint[]) WITH ORDINALITY
-      AS a(instance_id, execution_id, task_id, name, input, visible_at, attempt, lease_owner, lease_expires_at, ord)
+                $25::int[], $26::text[], $27::bigint[], $41::bigint[], $42::bigint[], $43::text[]) WITH ORDINALITY
+      AS a(instance_id, execution_id, task_id, name, input, visible_at, attempt, lease_owner, lease_expires_at,
+           timeout_ms, heartbeat_timeout_ms, heartbeat_details, ord)
     WHERE ${OK}
     ORDER BY ord
   ), queued AS (
@@ -96,7 +99,7 @@ export const APPLY_SQL = `
   )
   SELECT ok, CASE WHEN ok AND $35 <> '' THEN pg_notify($34, $35)::text END AS notified FROM verdict`;
 
-/** $1..$40 of APPLY_SQL. */
+/** $1..$43 of APPLY_SQL. */
 export function applyParams(batch: ApplyBatch): unknown[] {
   const { commits } = batch;
   const consumed = commits.flatMap((commit) =>
@@ -133,6 +136,10 @@ export function applyParams(batch: ApplyBatch): unknown[] {
     commits.map((c) => c.leaseToken),
     commits.map((c) => c.executionId),
     batch.noPendingStartFor,
+    // The scheduled activities' timeouts and starting heartbeat details, in the order of $19...
+    activities.map((a) => a.activity.timeoutMs ?? null),
+    activities.map((a) => a.activity.heartbeatTimeoutMs ?? null),
+    activities.map((a) => toJson(a.activity.heartbeatDetails)),
   ];
 }
 

@@ -25,7 +25,7 @@
  */
 import { HealthMonitor } from '../health.ts';
 import type { Backlog, Store } from '../store.ts';
-import { abandonActivities, claimActivities, completeActivities, renewActivityLeases } from './activity-queue.ts';
+import { abandonActivities, claimActivities, completeActivities, heartbeatActivities, renewActivityLeases } from './activity-queue.ts';
 import { toInstanceRecord } from './codec.ts';
 import { resolveSettings, type PostgresStoreOptions } from './config.ts';
 import { openDatabase, type Database } from './database.ts';
@@ -105,6 +105,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     },
     abandonActivities: (items) => write(abandonActivities(db, items, channel)),
     renewActivityLeases: (items, expiresAt) => write(renewActivityLeases(db, items, expiresAt)),
+    heartbeatActivities: (beats) => write(heartbeatActivities(db, beats)),
     nextWakeAt: (now) => nextWakeAt(db, now),
     countBacklog: (now) => countBacklog(db, now),
     findUnrunnableNames: (runnable, now) => findUnrunnableNames(db, runnable, now),

@@ -165,8 +165,10 @@ function startNewExecution(connection: Connection, commit: OrchestrationCommit, 
 
 function insertActivities(connection: Connection, commit: OrchestrationCommit): void {
   const insert = connection.statement(
-    `INSERT INTO activities (instance_id, execution_id, task_id, name, input, visible_at, attempt, lease_owner, lease_expires_at, lease_token)
-     VALUES (@instanceId, @executionId, @taskId, @name, @input, @now, @attempt, @owner, @expiresAt, @attempt)`,
+    `INSERT INTO activities (instance_id, execution_id, task_id, name, input, visible_at, attempt, lease_owner, lease_expires_at, lease_token,
+                             timeout_ms, heartbeat_timeout_ms, heartbeat_details)
+     VALUES (@instanceId, @executionId, @taskId, @name, @input, @now, @attempt, @owner, @expiresAt, @attempt,
+             @timeoutMs, @heartbeatTimeoutMs, @heartbeatDetails)`,
   );
   for (const activity of commit.activities) {
     insert.run({
@@ -180,6 +182,9 @@ function insertActivities(connection: Connection, commit: OrchestrationCommit): 
       attempt: activity.attempt ?? (activity.lease ? 1 : 0),
       owner: activity.lease?.owner ?? null,
       expiresAt: activity.lease?.expiresAt ?? 0,
+      timeoutMs: activity.timeoutMs ?? null,
+      heartbeatTimeoutMs: activity.heartbeatTimeoutMs ?? null,
+      heartbeatDetails: toJson(activity.heartbeatDetails),
     });
   }
 }

@@ -173,6 +173,21 @@ const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 8,
+    description: 'activity timeouts and heartbeats',
+    // Per task (decision 0028): its timeouts, the start-to-close deadline fixed by its first claim,
+    // the heartbeat deadline its last heartbeat stored, and that heartbeat's details (JSON). Kept on
+    // the row so that a deadline holds even when the host that ran the task is gone: the lease
+    // ends by the deadline, and the host that claims the task next fails it instead of running it.
+    sql: `
+      ALTER TABLE activities ADD COLUMN timeout_ms INTEGER;
+      ALTER TABLE activities ADD COLUMN heartbeat_timeout_ms INTEGER;
+      ALTER TABLE activities ADD COLUMN deadline_at INTEGER;
+      ALTER TABLE activities ADD COLUMN heartbeat_deadline_at INTEGER;
+      ALTER TABLE activities ADD COLUMN heartbeat_details TEXT;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

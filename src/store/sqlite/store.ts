@@ -22,7 +22,7 @@
 import { PerdureError } from '../../model/errors.ts';
 import { HealthMonitor } from '../health.ts';
 import type { Backlog, Store } from '../store.ts';
-import { abandonActivities, claimActivities, completeActivities, renewActivityLeases } from './activity-queue.ts';
+import { abandonActivities, claimActivities, completeActivities, heartbeatActivities, renewActivityLeases } from './activity-queue.ts';
 import { toInstanceRecord } from './codec.ts';
 import { openConnection, type Connection, type ConnectionOptions } from './database.ts';
 import { toStoreFault } from './faults.ts';
@@ -109,6 +109,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     abandonActivities: (items) => write(() => group.run(() => abandonActivities(db(), items), { durable: false })),
     renewActivityLeases: (items, expiresAt) =>
       write(() => group.run(() => renewActivityLeases(db(), items, expiresAt), { durable: false })),
+    // Durable: the details must outlive the host (a retry starts from them).
+    heartbeatActivities: (beats) => write(() => group.run(() => heartbeatActivities(db(), beats))),
     nextWakeAt: (now) => read(() => nextWakeAt(db(), now)),
     countBacklog: (now) => read(() => countBacklog(db(), now)),
     findUnrunnableNames: (runnable, now) => read(() => findUnrunnableNames(db(), runnable, now)),
