@@ -5,6 +5,7 @@
  * start-if-absent in the store, with the conflict policy applied inside the
  * same transaction; the client only translates the store's verdict.
  */
+import { validateVersion } from '../model/version.ts';
 import { randomUUID } from 'node:crypto';
 import {
   EventIdConflictError,
@@ -60,6 +61,8 @@ export interface StartNewOptions<I> extends SingletonStartOptions {
    */
   readonly traceparent?: string;
   readonly tracestate?: string;
+  /** The orchestration version the instance runs under (`ctx.version`); default: the host's `defaultVersion`. */
+  readonly version?: string;
 }
 
 /** What a check-status URL carries. */
@@ -118,6 +121,8 @@ export interface DurableClientOptions {
   /** Keep absolute file paths in failure stacks served over HTTP (default false: cut to file names). */
   readonly showStackPaths?: boolean;
   readonly maxPayloadBytes: number;
+  /** Stamped on every start that names no version (the host's `defaultVersion`). */
+  readonly defaultVersion?: string;
   /** Called after this client committed work (a start, an event), so local workers look at once. */
   readonly onWork?: () => void;
   /** This host's orchestration worker: starts are leased to it and their first turn handed over (start-handoff.ts). */
@@ -173,6 +178,7 @@ export class DurableClient {
     const input = normalizePayload(options.input, 'input', this.options.maxPayloadBytes);
     const now = this.options.clock.now();
     const singleton = singletonStartFields(options, input, now, this.options.maxPayloadBytes);
+    const version = options.version === undefined ? this.options.defaultVersion : validateVersion(options.version, 'version');
     const visibleAt = options.startAt === undefined ? undefined : validDate(options.startAt, 'startAt').getTime();
     const lease = visibleAt === undefined && this.options.app ? this.options.handoff?.lease(now) : undefined;
     const executionId = randomUUID();
@@ -189,6 +195,7 @@ export class DurableClient {
         ...(visibleAt === undefined ? {} : { visibleAt }),
         ...(lease === undefined ? {} : { lease }),
         ...(observed?.trace === undefined ? {} : { trace: observed.trace }),
+        ...(version === undefined ? {} : { version }),
       });
     } catch (error) {
       observed?.after('failed');
@@ -220,9 +227,12 @@ export class DurableClient {
     const record = await this.options.store.getInstance(validateInstanceId(instanceId));
     if (!record) return undefined;
     const status = toOrchestrationStatus(record, options);
-    if (!options.showHistory) return status;
-    const history = await this.options.store.getHistory(instanceId);
-    return { ...status, historyEvents: options.showHistoryOutput ? history : history.map(withoutOutput) };
+    // The version lives on the execution's ExecutionStarted event (the instance row has no column for it yet).
+    const history = record.runtimeStatus === 'Pending' && !options.showHistory ? [] : await this.options.store.getHistory(instanceId);
+    const version = startedVersion(history);
+    const versioned = version === undefined ? status : { ...status, version };
+    if (!options.showHistory) return versioned;
+    return { ...versioned, historyEvents: options.showHistoryOutput ? history : history.map(withoutOutput) };
   }
 
   /**
@@ -500,4 +510,10 @@ function traceHeaders(options: StartNewOptions<unknown>): { traceparent?: string
   if (typeof traceparent !== 'string') throw new ValidationError('traceparent', 'must be a string');
   if (tracestate !== undefined && typeof tracestate !== 'string') throw new ValidationError('tracestate', 'must be a string');
   return tracestate === undefined ? { traceparent } : { traceparent, tracestate };
+}
+
+/** The version on an execution's ExecutionStarted event, if it has one. */
+function startedVersion(history: readonly HistoryEvent[]): string | undefined {
+  for (const event of history) if (event.type === 'ExecutionStarted') return event.version;
+  return undefined;
 }

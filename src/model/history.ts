@@ -27,6 +27,8 @@ export interface ExecutionStartedEvent extends At {
   readonly executionId: string;
   readonly input?: unknown;
   readonly parent?: ParentRef;
+  /** The orchestration version this execution runs under (fixed at start; see docs/versioning.md). */
+  readonly version?: string;
   /** Where the orchestration's spans go (observability); absent when no tracing SDK saw the start. */
   readonly trace?: TraceContext;
 }
@@ -62,6 +64,8 @@ export interface SubOrchestrationInstanceCreatedEvent extends At {
   readonly name: string;
   readonly instanceId: string;
   readonly input?: unknown;
+  /** The child's version: the one the code asked for, else the parent's. */
+  readonly version?: string;
 }
 export interface SubOrchestrationInstanceCompletedEvent extends At {
   readonly type: 'SubOrchestrationInstanceCompleted';
@@ -105,6 +109,18 @@ export interface ExecutionRewoundEvent extends At {
   /** The failed tasks this rewind retries; their failure events before it are ignored by replay. */
   readonly taskIds?: readonly number[];
 }
+/**
+ * Written in the turn where `ctx.patched(changeId)` first returned true (or
+ * `ctx.deprecatePatch` first ran): replay of that turn answers true again.
+ * It takes no task sequence number, so adding a patch never shifts the
+ * numbers of the tasks around it.
+ */
+export interface PatchMarkerEvent extends At {
+  readonly type: 'PatchMarker';
+  readonly changeId: string;
+  /** Written by deprecatePatch: code that no longer mentions the change may replay it. */
+  readonly deprecated?: true;
+}
 export interface ExecutionCompletedEvent extends At {
   readonly type: 'ExecutionCompleted';
   readonly status: 'Completed' | 'Failed' | 'ContinuedAsNew';
@@ -129,6 +145,7 @@ export type HistoryEvent =
   | ExecutionResumedEvent
   | ExecutionTerminatedEvent
   | ExecutionRewoundEvent
+  | PatchMarkerEvent
   | ExecutionCompletedEvent;
 
 export type HistoryEventType = HistoryEvent['type'];

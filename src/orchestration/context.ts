@@ -20,6 +20,7 @@ import {
 } from '../model/entity-id.ts';
 import { ENTITY_REQUEST_EVENT, type EntityRequest } from '../model/entity-message.ts';
 import { ValidationError } from '../model/errors.ts';
+import { validateVersion } from '../model/version.ts';
 import { EntityCallTask, EntityLockTask, type EntityLock } from './entity-tasks.ts';
 import { RetryableTask, type RetryPolicy } from './retry-policy.ts';
 import { ActivityTask, EventSentTask, ExternalEventTask, SubOrchestrationTask, Task, TimerTask, type ScheduledTask } from './task.ts';
@@ -32,6 +33,15 @@ export type OrchestrationRef<I, O> = string | { readonly name: string; readonly 
 export interface ContinueAsNewOptions {
   /** Carry external events that arrived but were not yet awaited over to the new execution. */
   readonly preserveUnprocessedEvents?: boolean;
+  /** The next execution's version (default: this execution's): how an eternal orchestration moves to new code. */
+  readonly version?: string;
+}
+
+/** How a sub-orchestration is started (the form that takes a version). */
+export interface SubOrchestrationOptions {
+  readonly instanceId?: string;
+  /** The child's version; by default the parent's. */
+  readonly version?: string;
 }
 
 export interface ReplaySafeLogger {
@@ -46,6 +56,8 @@ export interface DecisionRecorder {
   waitForEvent<T>(name: string): ExternalEventTask<T>;
   requestContinueAsNew(input: unknown, options: ContinueAsNewOptions): void;
   setCustomStatus(value: unknown): void;
+  patched(changeId: string): boolean;
+  deprecatePatch(changeId: string): void;
 }
 
 export interface OrchestrationIdentity {
@@ -53,6 +65,7 @@ export interface OrchestrationIdentity {
   readonly executionId: string;
   readonly name: string;
   readonly parentInstanceId: string | undefined;
+  readonly version?: string | undefined;
 }
 
 const EPOCH = new Date(0).toISOString();
@@ -97,6 +110,33 @@ export class OrchestrationContext<TInput = unknown> {
   get currentUtcDateTime(): Date {
     return new Date(this.#turnDate().getTime());
   }
+  /** The version this instance was started with (`startNew`'s, or the host's `defaultVersion`); '' when it has none. */
+  get version(): string {
+    return this.identity.version ?? '';
+  }
+
+  /**
+   * True when this point runs on code that has the change `changeId`: always
+   * for a live turn, and on replay only if the turn that ran here recorded the
+   * change. An instance that passed here on older code replays false and
+   * keeps its old steps. See docs/versioning.md.
+   *
+   * @example
+   * if (ctx.patched('check-twice')) yield* ctx.callActivity(check, url);
+   */
+  patched(changeId: string): boolean {
+    return this.recorder.patched(validateFunctionName(changeId, 'changeId'));
+  }
+
+  /**
+   * Marks the place of a change whose old branch is gone: nothing is
+   * answered, histories that recorded the change still replay, and new ones
+   * record a marker that lets this call be deleted later.
+   */
+  deprecatePatch(changeId: string): void {
+    this.recorder.deprecatePatch(validateFunctionName(changeId, 'changeId'));
+  }
+
   getInput<T = TInput>(): T {
     return this.#input as T;
   }
@@ -111,18 +151,21 @@ export class OrchestrationContext<TInput = unknown> {
     return this.#withRetry(retryPolicy, () => this.callActivity(activity, input));
   }
 
-  callSubOrchestrator<I, O>(orchestration: OrchestrationRef<I, O>, input?: I, instanceId?: string): Task<O> {
+  /** Starts a child; the last argument is its instance ID or `{ instanceId, version }` (the version defaults to this one's). */
+  callSubOrchestrator<I, O>(orchestration: OrchestrationRef<I, O>, input?: I, instanceId?: string | SubOrchestrationOptions): Task<O> {
     const name = validateFunctionName(refName(orchestration), 'orchestration name');
-    const childId = instanceId === undefined ? undefined : validateInstanceId(instanceId, 'sub-orchestration instanceId');
+    const options = typeof instanceId === 'object' && instanceId !== null ? instanceId : { instanceId };
+    const childId = options.instanceId === undefined ? undefined : validateInstanceId(options.instanceId, 'sub-orchestration instanceId');
+    const version = options.version === undefined ? this.identity.version : validateVersion(options.version, 'version');
     const payload = normalizePayload(input, `input of sub-orchestration '${name}'`);
-    return this.recorder.schedule((id) => new SubOrchestrationTask<O>(id, name, childId ?? `${this.instanceId}:${id}`, payload));
+    return this.recorder.schedule((id) => new SubOrchestrationTask<O>(id, name, childId ?? `${this.instanceId}:${id}`, payload, version));
   }
 
   callSubOrchestratorWithRetry<I, O>(
     orchestration: OrchestrationRef<I, O>,
     retryPolicy: RetryPolicy,
     input?: I,
-    instanceId?: string,
+    instanceId?: string | SubOrchestrationOptions,
   ): Task<O> {
     // A fixed child ID is reused by each attempt: the failed child is terminal, so the default policy replaces it.
     return this.#withRetry(retryPolicy, () => this.callSubOrchestrator(orchestration, input, instanceId));
@@ -232,6 +275,7 @@ export class OrchestrationContext<TInput = unknown> {
 
   /** Ends this execution and starts a fresh one with `input` and an empty history. Return right after calling it. */
   continueAsNew(input: unknown, options: ContinueAsNewOptions = {}): void {
+    if (options.version !== undefined) validateVersion(options.version, 'continueAsNew version');
     this.recorder.requestContinueAsNew(normalizePayload(input, 'continueAsNew input'), options);
   }
 

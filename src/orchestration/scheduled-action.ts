@@ -15,6 +15,7 @@ export type ScheduledAction =
       readonly name: string;
       readonly instanceId: string;
       readonly input: unknown;
+      readonly version?: string;
     }
   | { readonly kind: 'SendEvent'; readonly taskId: number; readonly instanceId: string; readonly name: string; readonly input: unknown };
 
@@ -22,7 +23,8 @@ export function fromTask(task: ScheduledTask<unknown>): ScheduledAction {
   if (task instanceof ActivityTask) return { kind: 'ScheduleActivity', taskId: task.taskId, name: task.name, input: task.input };
   if (task instanceof TimerTask) return { kind: 'CreateTimer', taskId: task.taskId, fireAt: task.fireAt.toISOString() };
   if (task instanceof SubOrchestrationTask) {
-    return { kind: 'StartSubOrchestration', taskId: task.taskId, name: task.name, instanceId: task.instanceId, input: task.input };
+    const { taskId, name, instanceId, input, version } = task;
+    return { kind: 'StartSubOrchestration', taskId, name, instanceId, input, ...(version === undefined ? {} : { version }) };
   }
   if (task instanceof EventSentTask) {
     return { kind: 'SendEvent', taskId: task.taskId, instanceId: task.instanceId, name: task.name, input: task.input };
@@ -44,6 +46,7 @@ export function scheduledEvent(action: ScheduledAction, timestamp: string): Hist
         name: action.name,
         instanceId: action.instanceId,
         ...withInput(action.input),
+        ...(action.version === undefined ? {} : { version: action.version }),
       };
     case 'SendEvent':
       return {

@@ -148,6 +148,7 @@ export class SubOrchestrationTask<T> extends ScheduledTask<T> {
     readonly name: string,
     readonly instanceId: string,
     readonly input: unknown,
+    readonly version?: string,
   ) {
     super(taskId);
   }

@@ -158,6 +158,7 @@ function continuationMessages({ commit, fence }: Unit): NewMessage[] {
     input: next.input,
     parent: next.parent,
     trace: next.trace,
+    version: next.version,
   });
   const carried = next.carryover.map((event: InboxEvent) => ({ instanceId: commit.instanceId, visibleAt: commit.now, event }));
   return [{ instanceId: commit.instanceId, executionId: next.executionId, visibleAt: commit.now, event: started }, ...carried];
