@@ -3,8 +3,8 @@
  * The singleton options of the built-in start route, read from the query
  * and headers: `?onConflict=`, `?reuse=` (comma-separated terminal
  * statuses; empty for none), `?onInputMismatch=error`, `?event=NAME` with
- * optional `?eventData=JSON`, and the `Idempotency-Key` header (the start's
- * request ID).
+ * optional `?eventData=JSON`, `?version=` (the orchestration version; a
+ * Perdure extension), and the `Idempotency-Key` header (the start's request ID).
  *
  * What must hold: a request with none of them starts exactly as before
  * (`reject`, every terminal status reusable), and a bad value is a 400
@@ -22,7 +22,9 @@ export function startOptionsOf(query: ManagementQuery, headers: Headers): StartN
   const onInputMismatch = query.single('onInputMismatch');
   const event = query.single('event');
   const requestId = headers.get('idempotency-key') ?? undefined;
+  const version = query.single('version');
   return {
+    ...(version === undefined ? {} : { version }),
     ...(onConflict === undefined ? {} : { onConflict: onConflict as ConflictPolicy }),
     ...(reuse === undefined ? {} : { reuseStatuses: splitList(reuse) as RuntimeStatus[] }),
     ...(onInputMismatch === undefined ? {} : { onInputMismatch: onInputMismatch as 'error' }),
