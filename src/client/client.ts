@@ -224,11 +224,19 @@ export class DurableClient {
   }
 
   async getStatus(instanceId: string, options: GetStatusOptions = {}): Promise<OrchestrationStatus | undefined> {
+    return this.#status(instanceId, options, true);
+  }
+
+  /**
+   * `withVersion`: read the version from the execution's ExecutionStarted (one more read: the
+   * instance row has no column for it yet); waitForCompletion's polls skip it, to stay one read.
+   */
+  async #status(instanceId: string, options: GetStatusOptions, withVersion: boolean): Promise<OrchestrationStatus | undefined> {
     const record = await this.options.store.getInstance(validateInstanceId(instanceId));
     if (!record) return undefined;
     const status = toOrchestrationStatus(record, options);
-    // The version lives on the execution's ExecutionStarted event (the instance row has no column for it yet).
-    const history = record.runtimeStatus === 'Pending' && !options.showHistory ? [] : await this.options.store.getHistory(instanceId);
+    const wanted = options.showHistory === true || (withVersion && record.runtimeStatus !== 'Pending');
+    const history = wanted ? await this.options.store.getHistory(instanceId) : [];
     const version = startedVersion(history);
     const versioned = version === undefined ? status : { ...status, version };
     if (!options.showHistory) return versioned;
@@ -393,7 +401,7 @@ export class DurableClient {
     if (this.options.completions.isHeld(instanceId)) await this.#unlessInterrupted(this.options.completions.wait(instanceId, timeoutMs));
     let poll = 50;
     for (;;) {
-      const status = await this.getStatus(instanceId);
+      const status = await this.#status(instanceId, {}, false);
       if (!status) throw new InstanceNotFoundError(instanceId);
       if (isTerminalStatus(status.runtimeStatus)) return status;
       const left = deadline - Date.now();
