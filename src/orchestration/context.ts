@@ -154,7 +154,8 @@ export class OrchestrationContext<TInput = unknown> {
   /** Starts a child; the last argument is its instance ID or `{ instanceId, version }` (the version defaults to this one's). */
   callSubOrchestrator<I, O>(orchestration: OrchestrationRef<I, O>, input?: I, instanceId?: string | SubOrchestrationOptions): Task<O> {
     const name = validateFunctionName(refName(orchestration), 'orchestration name');
-    const options = typeof instanceId === 'object' && instanceId !== null ? instanceId : { instanceId };
+    const options: SubOrchestrationOptions =
+      typeof instanceId === 'string' ? { instanceId } : typeof instanceId === 'object' && instanceId !== null ? instanceId : {};
     const childId = options.instanceId === undefined ? undefined : validateInstanceId(options.instanceId, 'sub-orchestration instanceId');
     const version = options.version === undefined ? this.identity.version : validateVersion(options.version, 'version');
     const payload = normalizePayload(input, `input of sub-orchestration '${name}'`);
