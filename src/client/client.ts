@@ -5,6 +5,7 @@
  * start-if-absent in the store, with the conflict policy applied inside the
  * same transaction; the client only translates the store's verdict.
  */
+import { validateVersion } from '../model/version.ts';
 import { randomUUID } from 'node:crypto';
 import {
   EventIdConflictError,
@@ -63,6 +64,8 @@ export interface StartNewOptions<I> extends SingletonStartOptions {
    */
   readonly traceparent?: string;
   readonly tracestate?: string;
+  /** The orchestration version the instance runs under (`ctx.version`); default: the host's `defaultVersion`. */
+  readonly version?: string;
 }
 
 /** What a check-status URL carries. */
@@ -126,6 +129,8 @@ export interface DurableClientOptions {
   /** Keep absolute file paths in failure stacks served over HTTP (default false: cut to file names). */
   readonly showStackPaths?: boolean;
   readonly maxPayloadBytes: number;
+  /** Stamped on every start that names no version (the host's `defaultVersion`). */
+  readonly defaultVersion?: string;
   /** Called after this client committed work (a start, an event), so local workers look at once. */
   readonly onWork?: () => void;
   /** This host's orchestration worker: starts are leased to it and their first turn handed over (start-handoff.ts). */
@@ -180,6 +185,7 @@ export class DurableClient {
     const instanceId = options.instanceId === undefined ? randomUUID() : validateInstanceId(options.instanceId);
     const input = normalizePayload(options.input, 'input', this.options.maxPayloadBytes);
     const now = this.options.clock.now();
+    const version = options.version === undefined ? this.options.defaultVersion : validateVersion(options.version, 'version');
     const visibleAt = options.startAt === undefined ? undefined : validDate(options.startAt, 'startAt').getTime();
     const singleton = singletonStartFields(options, input, now, this.options.maxPayloadBytes, visibleAt ?? now);
     const lease = visibleAt === undefined && this.options.app ? this.options.handoff?.lease(now, name) : undefined;
@@ -197,6 +203,7 @@ export class DurableClient {
         ...(visibleAt === undefined ? {} : { visibleAt }),
         ...(lease === undefined ? {} : { lease }),
         ...(observed?.trace === undefined ? {} : { trace: observed.trace }),
+        ...(version === undefined ? {} : { version }),
       });
     } catch (error) {
       observed?.after('failed');
@@ -225,12 +232,23 @@ export class DurableClient {
   }
 
   async getStatus(instanceId: string, options: GetStatusOptions = {}): Promise<OrchestrationStatus | undefined> {
+    return this.#status(instanceId, options, true);
+  }
+
+  /**
+   * `withVersion`: read the version from the execution's ExecutionStarted (one more read: the
+   * instance row has no column for it yet); waitForCompletion's polls skip it, to stay one read.
+   */
+  async #status(instanceId: string, options: GetStatusOptions, withVersion: boolean): Promise<OrchestrationStatus | undefined> {
     const record = await this.options.store.getInstance(validateInstanceId(instanceId));
     if (!record) return undefined;
     const status = toOrchestrationStatus(record, options);
-    if (!options.showHistory) return status;
-    const history = await this.options.store.getHistory(instanceId);
-    return { ...status, historyEvents: options.showHistoryOutput ? history : history.map(withoutOutput) };
+    const wanted = options.showHistory === true || (withVersion && record.runtimeStatus !== 'Pending');
+    const history = wanted ? await this.options.store.getHistory(instanceId) : [];
+    const version = startedVersion(history);
+    const versioned = version === undefined ? status : { ...status, version };
+    if (!options.showHistory) return versioned;
+    return { ...versioned, historyEvents: options.showHistoryOutput ? history : history.map(withoutOutput) };
   }
 
   /**
@@ -409,7 +427,7 @@ export class DurableClient {
     if (this.options.completions.isHeld(instanceId)) await this.#unlessInterrupted(this.options.completions.wait(instanceId, timeoutMs));
     let poll = 50;
     for (;;) {
-      const status = await this.getStatus(instanceId);
+      const status = await this.#status(instanceId, {}, false);
       if (!status) throw new InstanceNotFoundError(instanceId);
       if (isTerminalStatus(status.runtimeStatus)) return status;
       const left = deadline - Date.now();
@@ -526,4 +544,10 @@ function traceHeaders(options: StartNewOptions<unknown>): { traceparent?: string
   if (typeof traceparent !== 'string') throw new ValidationError('traceparent', 'must be a string');
   if (tracestate !== undefined && typeof tracestate !== 'string') throw new ValidationError('tracestate', 'must be a string');
   return tracestate === undefined ? { traceparent } : { traceparent, tracestate };
+}
+
+/** The version on an execution's ExecutionStarted event, if it has one. */
+function startedVersion(history: readonly HistoryEvent[]): string | undefined {
+  for (const event of history) if (event.type === 'ExecutionStarted') return event.version;
+  return undefined;
 }

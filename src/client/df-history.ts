@@ -83,6 +83,8 @@ function convert(
     case 'ExecutionResumed':
     case 'ExecutionRewound':
       return { ...base, Reason: event.reason ?? null };
+    case 'PatchMarker':
+      return undefined; // an orchestrator marker, which Durable Functions' history does not show
     case 'ExecutionCompleted':
       if (event.status === 'ContinuedAsNew') {
         return { ...base, EventType: 'ContinueAsNew', OrchestrationStatus: CONTINUED_AS_NEW, Result: jsonText(event.result) };

@@ -40,6 +40,8 @@ export function toStatusBody(status: OrchestrationStatus, view?: StatusView): Re
     output: outputOf(status),
     createdTime: status.createdTime,
     lastUpdatedTime: status.lastUpdatedTime,
+    // Not in Durable Functions' status: present only for a versioned instance, so DF clients never see it otherwise.
+    ...(status.version === undefined ? {} : { version: status.version }),
     ...(status.failureDetails ? { failureDetails: status.failureDetails } : {}),
     ...(historyEvents.length > 0 ? { historyEvents } : {}),
   };

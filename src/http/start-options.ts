@@ -4,7 +4,8 @@
  * and headers: `?onConflict=`, `?reuse=` (comma-separated terminal
  * statuses; empty for none), `?onInputMismatch=error`, `?event=NAME` with
  * optional `?eventData=JSON`, `?executionTimeoutMs=` (Perdure's; whole
- * milliseconds), and the `Idempotency-Key` header (the start's request ID).
+ * milliseconds), `?version=` (the orchestration version; a Perdure
+ * extension), and the `Idempotency-Key` header (the start's request ID).
  *
  * What must hold: a request with none of them starts exactly as before
  * (`reject`, every terminal status reusable), and a bad value is a 400
@@ -23,8 +24,10 @@ export function startOptionsOf(query: ManagementQuery, headers: Headers): StartN
   const event = query.single('event');
   const requestId = headers.get('idempotency-key') ?? undefined;
   const timeout = query.single('executionTimeoutMs');
+  const version = query.single('version');
   return {
     ...(timeout === undefined ? {} : { executionTimeoutMs: wholeMs(timeout) }),
+    ...(version === undefined ? {} : { version }),
     ...(onConflict === undefined ? {} : { onConflict: onConflict as ConflictPolicy }),
     ...(reuse === undefined ? {} : { reuseStatuses: splitList(reuse) as RuntimeStatus[] }),
     ...(onInputMismatch === undefined ? {} : { onInputMismatch: onInputMismatch as 'error' }),

@@ -210,6 +210,25 @@ export class NonDeterministicOrchestrationError extends PerdureError {
 }
 
 /** The store file or database was written by a newer Perdure. */
+/**
+ * A host refused to run an instance whose orchestration version its code
+ * does not accept (`versionMatch`, with `onVersionMismatch: 'fail'`).
+ */
+export class VersionMismatchError extends PerdureError {
+  override name = 'VersionMismatchError';
+  constructor(
+    readonly orchestrationName: string,
+    readonly instanceVersion: string,
+    readonly hostVersion: string,
+    readonly versionMatch: string,
+  ) {
+    super(
+      `Orchestration '${orchestrationName}' is at version '${instanceVersion}', but this host runs version '${hostVersion}' ` +
+        `and accepts ${versionMatch === 'strict' ? 'only that version' : 'that version or older'} (versionMatch '${versionMatch}').`,
+    );
+  }
+}
+
 export class SchemaVersionError extends PerdureError {
   override name = 'SchemaVersionError';
 }

@@ -27,6 +27,8 @@ export interface ExecutionStartedEvent extends At {
   readonly executionId: string;
   readonly input?: unknown;
   readonly parent?: ParentRef;
+  /** The orchestration version this execution runs under (fixed at start; see docs/versioning.md). */
+  readonly version?: string;
   /** Where the orchestration's spans go (observability); absent when no tracing SDK saw the start. */
   readonly trace?: TraceContext;
 }
@@ -70,6 +72,8 @@ export interface SubOrchestrationInstanceCreatedEvent extends At {
   readonly input?: unknown;
   /** 'abandon': the child runs on when this execution ends; absent: it is terminated then. */
   readonly parentClose?: 'abandon';
+  /** The child's version: the one the code asked for, else the parent's. */
+  readonly version?: string;
 }
 export interface SubOrchestrationInstanceCompletedEvent extends At {
   readonly type: 'SubOrchestrationInstanceCompleted';
@@ -113,6 +117,18 @@ export interface ExecutionRewoundEvent extends At {
   /** The failed tasks this rewind retries; their failure events before it are ignored by replay. */
   readonly taskIds?: readonly number[];
 }
+/**
+ * Written in the turn where `ctx.patched(changeId)` first returned true (or
+ * `ctx.deprecatePatch` first ran): replay of that turn answers true again.
+ * It takes no task sequence number, so adding a patch never shifts the
+ * numbers of the tasks around it.
+ */
+export interface PatchMarkerEvent extends At {
+  readonly type: 'PatchMarker';
+  readonly changeId: string;
+  /** Written by deprecatePatch: code that no longer mentions the change may replay it. */
+  readonly deprecated?: true;
+}
 export interface ExecutionCompletedEvent extends At {
   readonly type: 'ExecutionCompleted';
   readonly status: 'Completed' | 'Failed' | 'ContinuedAsNew';
@@ -137,6 +153,7 @@ export type HistoryEvent =
   | ExecutionResumedEvent
   | ExecutionTerminatedEvent
   | ExecutionRewoundEvent
+  | PatchMarkerEvent
   | ExecutionCompletedEvent;
 
 export type HistoryEventType = HistoryEvent['type'];

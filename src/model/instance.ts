@@ -34,6 +34,8 @@ export interface OrchestrationStatus {
   readonly customStatus?: unknown;
   readonly failureDetails?: FailureDetails;
   readonly parentInstanceId?: string;
+  /** The orchestration version of the current execution, when it was started with one. */
+  readonly version?: string;
   readonly createdTime: string;
   readonly lastUpdatedTime: string;
   readonly historyEvents?: HistoryEvent[];

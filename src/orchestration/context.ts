@@ -20,6 +20,7 @@ import {
 } from '../model/entity-id.ts';
 import { ENTITY_REQUEST_EVENT, type EntityRequest } from '../model/entity-message.ts';
 import { ValidationError } from '../model/errors.ts';
+import { validateVersion } from '../model/version.ts';
 import { EntityCallTask, EntityLockTask, type EntityLock } from './entity-tasks.ts';
 import { RetryableTask, RetryPolicy, type RetryPolicyOptions } from './retry-policy.ts';
 import type { TaskFailedError } from '../model/errors.ts';
@@ -39,7 +40,11 @@ export type ActivityRef<I, O> = string | { readonly name: string; readonly kind:
 /** Something that names an orchestration: its registered handle or its name. */
 export type OrchestrationRef<I, O> = string | { readonly name: string; readonly kind: 'orchestration'; readonly __types?: (input: I) => O };
 
+/** How a sub-orchestration is started. */
 export interface SubOrchestratorOptions {
+  readonly instanceId?: string;
+  /** The child's version; by default the parent's. */
+  readonly version?: string;
   /** When this orchestration ends while the child is live: 'terminate' it (default), or 'abandon' it to run on. */
   readonly parentClose?: ParentClosePolicy;
 }
@@ -68,7 +73,12 @@ const MAX_ACTIVITY_TIMEOUT_MS = 30 * 24 * 3600 * 1000;
 export interface ContinueAsNewOptions {
   /** Carry external events that arrived but were not yet awaited over to the new execution. */
   readonly preserveUnprocessedEvents?: boolean;
+  /** The next execution's version (default: this execution's): how an eternal orchestration moves to new code. */
+  readonly version?: string;
 }
+
+/** The same options, under the name the versioning docs first used. */
+export type SubOrchestrationOptions = SubOrchestratorOptions;
 
 export interface ReplaySafeLogger {
   info(message: string, ...args: unknown[]): void;
@@ -82,6 +92,8 @@ export interface DecisionRecorder {
   waitForEvent<T>(name: string): ExternalEventTask<T>;
   requestContinueAsNew(input: unknown, options: ContinueAsNewOptions): void;
   setCustomStatus(value: unknown): void;
+  patched(changeId: string): boolean;
+  deprecatePatch(changeId: string): void;
 }
 
 export interface OrchestrationIdentity {
@@ -89,6 +101,7 @@ export interface OrchestrationIdentity {
   readonly executionId: string;
   readonly name: string;
   readonly parentInstanceId: string | undefined;
+  readonly version?: string | undefined;
 }
 
 const EPOCH = new Date(0).toISOString();
@@ -133,6 +146,33 @@ export class OrchestrationContext<TInput = unknown> {
   get currentUtcDateTime(): Date {
     return new Date(this.#turnDate().getTime());
   }
+  /** The version this instance was started with (`startNew`'s, or the host's `defaultVersion`); '' when it has none. */
+  get version(): string {
+    return this.identity.version ?? '';
+  }
+
+  /**
+   * True when this point runs on code that has the change `changeId`: always
+   * for a live turn, and on replay only if the turn that ran here recorded the
+   * change. An instance that passed here on older code replays false and
+   * keeps its old steps. See docs/versioning.md.
+   *
+   * @example
+   * if (ctx.patched('check-twice')) yield* ctx.callActivity(check, url);
+   */
+  patched(changeId: string): boolean {
+    return this.recorder.patched(validateFunctionName(changeId, 'changeId'));
+  }
+
+  /**
+   * Marks the place of a change whose old branch is gone: nothing is
+   * answered, histories that recorded the change still replay, and new ones
+   * record a marker that lets this call be deleted later.
+   */
+  deprecatePatch(changeId: string): void {
+    this.recorder.deprecatePatch(validateFunctionName(changeId, 'changeId'));
+  }
+
   getInput<T = TInput>(): T {
     return this.#input as T;
   }
@@ -164,20 +204,29 @@ export class OrchestrationContext<TInput = unknown> {
     return this.callActivity(activity, input, { retry: retryPolicy });
   }
 
+  /**
+   * Starts a child. The third argument is its instance ID, or the options
+   * (`{ instanceId, version, parentClose }`); options given fourth are merged in.
+   */
   callSubOrchestrator<I, O>(
     orchestration: OrchestrationRef<I, O>,
     input?: I,
-    instanceId?: string,
-    options: SubOrchestratorOptions = {},
+    instanceId?: string | SubOrchestratorOptions,
+    more: SubOrchestratorOptions = {},
   ): Task<O> {
     const name = validateFunctionName(refName(orchestration), 'orchestration name');
-    const childId = instanceId === undefined ? undefined : validateInstanceId(instanceId, 'sub-orchestration instanceId');
+    const options: SubOrchestratorOptions = {
+      ...(typeof instanceId === 'string' ? { instanceId } : typeof instanceId === 'object' && instanceId !== null ? instanceId : {}),
+      ...more,
+    };
+    const childId = options.instanceId === undefined ? undefined : validateInstanceId(options.instanceId, 'sub-orchestration instanceId');
+    const version = options.version === undefined ? this.identity.version : validateVersion(options.version, 'version');
     const payload = normalizePayload(input, `input of sub-orchestration '${name}'`);
-    const parentClose = options?.parentClose ?? 'terminate';
+    const parentClose = options.parentClose ?? 'terminate';
     if (parentClose !== 'terminate' && parentClose !== 'abandon')
       throw new ValidationError('parentClose', "must be 'terminate' or 'abandon'");
     return this.recorder.schedule(
-      (id) => new SubOrchestrationTask<O>(id, name, childId ?? `${this.instanceId}:${id}`, payload, parentClose),
+      (id) => new SubOrchestrationTask<O>(id, name, childId ?? `${this.instanceId}:${id}`, payload, parentClose, version),
     );
   }
 
@@ -185,7 +234,7 @@ export class OrchestrationContext<TInput = unknown> {
     orchestration: OrchestrationRef<I, O>,
     retryPolicy: RetryPolicy,
     input?: I,
-    instanceId?: string,
+    instanceId?: string | SubOrchestratorOptions,
     options?: SubOrchestratorOptions,
   ): Task<O> {
     // A fixed child ID is reused by each attempt: the failed child is terminal, so the default policy replaces it.
@@ -296,6 +345,7 @@ export class OrchestrationContext<TInput = unknown> {
 
   /** Ends this execution and starts a fresh one with `input` and an empty history. Return right after calling it. */
   continueAsNew(input: unknown, options: ContinueAsNewOptions = {}): void {
+    if (options.version !== undefined) validateVersion(options.version, 'continueAsNew version');
     this.recorder.requestContinueAsNew(normalizePayload(input, 'continueAsNew input'), options);
   }
 

@@ -13,6 +13,7 @@ import { toFailureDetails, type FailureDetails } from '../model/failure.ts';
 import type { EventOfType, EventRaisedEvent, HistoryEvent, HistoryEventType, ParentRef } from '../model/history.ts';
 import { normalizePayload } from '../model/json.ts';
 import { OrchestrationContext, type DecisionRecorder, type ContinueAsNewOptions, type ReplaySafeLogger } from './context.ts';
+import { PatchLog } from './patches.ts';
 import { ActivityTask, EventSentTask, ExternalEventTask, ScheduledTask, SubOrchestrationTask, Task, TimerTask } from './task.ts';
 
 // Any registered orchestrator, whatever its input type and whatever its yields evaluate to (see OrchestratorHandler in
@@ -23,7 +24,13 @@ export type OrchestratorFunction = (ctx: OrchestrationContext<any>) => Generator
 export type ExecutionOutcome =
   | { readonly status: 'Completed'; readonly result: unknown }
   | { readonly status: 'Failed'; readonly failure: FailureDetails }
-  | { readonly status: 'ContinuedAsNew'; readonly input: unknown; readonly preserveUnprocessedEvents: boolean };
+  | {
+      readonly status: 'ContinuedAsNew';
+      readonly input: unknown;
+      readonly preserveUnprocessedEvents: boolean;
+      /** The next execution's version; absent: this one's. */
+      readonly version?: string;
+    };
 
 type Handlers = { [K in HistoryEventType]: (executor: OrchestrationExecutor, event: EventOfType<K>) => void };
 type ScheduledClass = abstract new (...args: never[]) => ScheduledTask<unknown>;
@@ -45,6 +52,11 @@ export class OrchestrationExecutor implements DecisionRecorder {
   /** When each timer was created, kept only for a traced execution (its timer spans start then). */
   #timersCreatedAt: Map<number, string> | undefined;
   #replaying = true;
+  /** Made on the first patch call or marker: most orchestrations never patch. */
+  #patches: PatchLog | undefined;
+  /** The markers that the turn being replayed recorded (replay.ts looks them up ahead). */
+  #turnMarkers: ReadonlySet<string> | undefined;
+  #nextTurnMarkers: ReadonlySet<string> | undefined;
 
   constructor(
     private readonly orchestrator: OrchestratorFunction,
@@ -79,6 +91,16 @@ export class OrchestrationExecutor implements DecisionRecorder {
   /** External events that arrived but that no code has waited for yet. */
   get unprocessedEvents(): readonly EventRaisedEvent[] {
     return this.#bufferedEvents;
+  }
+
+  /** The version this execution runs under (its ExecutionStarted's), once started. */
+  get version(): string | undefined {
+    return this.#started?.version;
+  }
+
+  /** Before replaying an OrchestratorStarted: the PatchMarkers that turn recorded further on. */
+  expectPatchMarkers(changeIds: ReadonlySet<string> | undefined): void {
+    this.#nextTurnMarkers = changeIds;
   }
 
   /** Applies one event. `replaying` is true for events already in stored history. */
@@ -137,9 +159,36 @@ export class OrchestrationExecutor implements DecisionRecorder {
     this.#customStatus = { value };
   }
 
+  patched(changeId: string): boolean {
+    return this.#patchLog().patched(changeId, this.#replaying);
+  }
+
+  deprecatePatch(changeId: string): void {
+    this.#patchLog().deprecate(changeId, this.#replaying);
+  }
+
+  /** PatchMarker events this live turn wrote, to record with its scheduling events. */
+  takePatchMarkers(timestamp: string): HistoryEvent[] {
+    return this.#patches?.take(timestamp) ?? [];
+  }
+
+  #patchLog(): PatchLog {
+    if (this.#patches) return this.#patches;
+    this.#patches = new PatchLog();
+    this.#patches.beginTurn(this.#turnMarkers);
+    return this.#patches;
+  }
+
+  #beginTurn(timestamp: string): void {
+    this.#ctx?.setTurnTime(timestamp);
+    this.#turnMarkers = this.#nextTurnMarkers;
+    this.#nextTurnMarkers = undefined;
+    this.#patches?.beginTurn(this.#turnMarkers);
+  }
+
   // One table for every executor (not closures per instance): an executor is created per instance and per replay.
   static readonly #handlers: Handlers = {
-    OrchestratorStarted: (x, e) => x.#ctx?.setTurnTime(e.timestamp),
+    OrchestratorStarted: (x, e) => x.#beginTurn(e.timestamp),
     ExecutionStarted: (x, e) => x.#start(e),
     TaskScheduled: (x, e) => x.#confirm(e, ActivityTask, e.name),
     TimerCreated: (x, e) => {
@@ -166,6 +215,10 @@ export class OrchestrationExecutor implements DecisionRecorder {
     ExecutionResumed: () => {},
     ExecutionTerminated: () => {},
     ExecutionRewound: () => {},
+    PatchMarker: (x, e) => {
+      const divergence = x.#patchLog().apply(e);
+      if (divergence !== undefined) throw x.#nonDeterminism(divergence);
+    },
     ExecutionCompleted: () => {},
   };
 
@@ -174,7 +227,13 @@ export class OrchestrationExecutor implements DecisionRecorder {
     this.#parent = event.parent;
     this.#started = event;
     const ctx = new OrchestrationContext(
-      { instanceId: this.instanceId, executionId: event.executionId, name: this.name, parentInstanceId: event.parent?.instanceId },
+      {
+        instanceId: this.instanceId,
+        executionId: event.executionId,
+        name: this.name,
+        parentInstanceId: event.parent?.instanceId,
+        version: event.version,
+      },
       this,
       this.logger,
     );
@@ -253,7 +312,13 @@ export class OrchestrationExecutor implements DecisionRecorder {
   #complete(value: unknown): void {
     if (this.#continueAsNew) {
       const { input, options } = this.#continueAsNew;
-      return this.#finish({ status: 'ContinuedAsNew', input, preserveUnprocessedEvents: options.preserveUnprocessedEvents ?? false });
+      const version = options.version === undefined ? {} : { version: options.version };
+      return this.#finish({
+        status: 'ContinuedAsNew',
+        input,
+        preserveUnprocessedEvents: options.preserveUnprocessedEvents ?? false,
+        ...version,
+      });
     }
     try {
       this.#finish({ status: 'Completed', result: normalizePayload(value, `output of orchestration '${this.name}'`) });
@@ -270,7 +335,7 @@ export class OrchestrationExecutor implements DecisionRecorder {
   #nonDeterminism(detail: string): NonDeterministicOrchestrationError {
     return new NonDeterministicOrchestrationError(
       `Non-deterministic replay of orchestration '${this.name}' (instance '${this.instanceId}'): ${detail}. ` +
-        'Orchestrator code must make the same calls in the same order on every replay; deploy code changes that alter the sequence under a new orchestration name or version.',
+        'Orchestrator code must make the same calls in the same order on every replay; guard changed steps with ctx.patched(), or start new instances under a new version (docs/versioning.md).',
     );
   }
 }

@@ -7,6 +7,7 @@
 import type { HistoryEvent } from '../model/history.ts';
 import type { ReplaySafeLogger } from './context.ts';
 import { OrchestrationExecutor, type OrchestratorFunction } from './executor.ts';
+import { markersByTurn } from './patches.ts';
 import { applyRewinds } from './rewound-history.ts';
 
 export interface ReplayTarget {
@@ -18,7 +19,13 @@ export interface ReplayTarget {
 
 export function replayHistory(target: ReplayTarget, history: readonly HistoryEvent[]): OrchestrationExecutor {
   const executor = new OrchestrationExecutor(target.orchestrator, target.instanceId, target.name, target.logger);
-  for (const event of applyRewinds(history)) executor.apply(event, true);
+  const events = applyRewinds(history);
+  // ctx.patched() answers from the markers of the turn being replayed, which that turn wrote after its code ran.
+  const markers = markersByTurn(events);
+  events.forEach((event, index) => {
+    if (markers && event.type === 'OrchestratorStarted') executor.expectPatchMarkers(markers.get(index));
+    executor.apply(event, true);
+  });
   executor.takeNewTasks(); // everything replayed was recorded by earlier turns
   executor.takeCustomStatus();
   return executor;

@@ -16,6 +16,7 @@ export type ScheduledAction =
       readonly instanceId: string;
       readonly input: unknown;
       readonly parentClose?: 'abandon';
+      readonly version?: string;
     }
   | { readonly kind: 'SendEvent'; readonly taskId: number; readonly instanceId: string; readonly name: string; readonly input: unknown };
 
@@ -25,7 +26,7 @@ export function fromTask(task: ScheduledTask<unknown>): ScheduledAction {
   }
   if (task instanceof TimerTask) return { kind: 'CreateTimer', taskId: task.taskId, fireAt: task.fireAt.toISOString() };
   if (task instanceof SubOrchestrationTask) {
-    const { taskId, name, instanceId, input } = task;
+    const { taskId, name, instanceId, input, version } = task;
     return {
       kind: 'StartSubOrchestration',
       taskId,
@@ -33,6 +34,7 @@ export function fromTask(task: ScheduledTask<unknown>): ScheduledAction {
       instanceId,
       input,
       ...(task.parentClose === 'abandon' ? { parentClose: 'abandon' } : {}),
+      ...(version === undefined ? {} : { version }),
     };
   }
   if (task instanceof EventSentTask) {
@@ -63,6 +65,7 @@ export function scheduledEvent(action: ScheduledAction, timestamp: string): Hist
         instanceId: action.instanceId,
         ...withInput(action.input),
         ...(action.parentClose ? { parentClose: action.parentClose } : {}),
+        ...(action.version === undefined ? {} : { version: action.version }),
       };
     case 'SendEvent':
       return {

@@ -161,6 +161,7 @@ export class SubOrchestrationTask<T> extends ScheduledTask<T> {
     readonly input: unknown,
     /** What happens to the child if the parent ends while it is live (default 'terminate'). */
     readonly parentClose: ParentClosePolicy = 'terminate',
+    readonly version?: string,
   ) {
     super(taskId);
   }

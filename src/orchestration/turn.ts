@@ -44,7 +44,7 @@ export interface TurnResult {
   readonly parentNotification?: ParentNotification;
   /** Messages to other instances that are not recorded as tasks (rewinding failed children). */
   readonly controlMessages?: readonly { readonly instanceId: string; readonly event: InboxEvent }[];
-  readonly continueAsNew?: { executionId: string; input: unknown; parent?: ParentRef; carryover: EventRaisedEvent[] };
+  readonly continueAsNew?: { executionId: string; input: unknown; parent?: ParentRef; version?: string; carryover: EventRaisedEvent[] };
   /** True when the execution ended (terminal or continued as new): a cached session must be dropped. */
   readonly ended: boolean;
   /** The execution had already ended: the turn only drops late messages and leaves the instance as it was. */
@@ -132,6 +132,7 @@ class TurnState {
 
   result(): TurnResult {
     const actions = this.executor.takeNewTasks().map(fromTask);
+    for (const marker of this.executor.takePatchMarkers(this.timestamp)) this.events.push(marker);
     for (const action of actions) this.events.push(scheduledEvent(action, this.timestamp));
     const customStatus = this.executor.takeCustomStatus();
     const base = { ...this.#base(), actions, ...(customStatus ? { customStatus } : {}) };
@@ -161,12 +162,19 @@ class TurnState {
     if (outcome.status === 'ContinuedAsNew') {
       const carryover = outcome.preserveUnprocessedEvents ? [...this.executor.unprocessedEvents, ...this.carryover] : [];
       const parent = this.executor.parent;
+      const version = outcome.version ?? this.executor.version;
       return {
         ...base,
         runtimeStatus: RuntimeStatus.ContinuedAsNew,
         ended: true,
         ...this.#closeChildren('continued as new'),
-        continueAsNew: { executionId: this.request.newId(), input: outcome.input, carryover, ...(parent ? { parent } : {}) },
+        continueAsNew: {
+          executionId: this.request.newId(),
+          input: outcome.input,
+          carryover,
+          ...(parent ? { parent } : {}),
+          ...(version === undefined ? {} : { version }),
+        },
       };
     }
     const completed: HistoryEvent =

@@ -5,6 +5,7 @@
  * its own workers at once; work from other processes is seen through the
  * store's notifications or the idle poll.
  */
+import { resolveVersioning, type VersioningOptions } from './versioning-options.ts';
 import { ConfigurationError } from '../model/errors.ts';
 import { DEFAULT_MAX_PAYLOAD_BYTES } from '../model/json.ts';
 import { openStore } from '../store/open-store.ts';
@@ -27,7 +28,7 @@ import { startRetention, type RetentionPolicy } from '../worker/retention.ts';
 
 export { DEFAULT_ACTIVITY_LEASE_MS, DEFAULT_ORCHESTRATION_LEASE_MS } from './host-options.ts';
 
-export interface HostOptions {
+export interface HostOptions extends VersioningOptions {
   readonly app: FunctionApp;
   /** A store, or a URL: `sqlite:./.perdure/perdure.db`, `postgres://user@host/db`. */
   readonly store: Store | string;
@@ -104,18 +105,30 @@ export async function createHost(options: HostOptions): Promise<Host> {
   const completions = new CompletionNotifier();
   const maxPayloadBytes = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
   const tuning = withDefaults(options);
+  const versioning = resolveVersioning(options);
   // Declared schedules are checked before anything starts, so a bad one leaves no worker running.
   for (const [, schedule] of options.app.schedules) validateScheduleOptions(schedule, maxPayloadBytes);
   const workers =
     options.workers === false
       ? undefined
-      : startWorkers({ app: options.app, tuning, store, clock, logger, completions, maxPayloadBytes, telemetry });
+      : startWorkers({
+          app: options.app,
+          tuning,
+          store,
+          clock,
+          logger,
+          completions,
+          maxPayloadBytes,
+          telemetry,
+          versioning: versioning.policy,
+        });
   const client = new DurableClient({
     store,
     clock,
     completions,
     app: options.app,
     maxPayloadBytes,
+    ...(versioning.defaultVersion === undefined ? {} : { defaultVersion: versioning.defaultVersion }),
     // A client only ever queues inbox messages (starts, events, control): activities come from turns.
     onWork: () => workers?.wakeClaims(),
     observer: telemetry,

@@ -132,6 +132,7 @@ export function executionStarted(fields: {
   input: unknown;
   parent: ExecutionStartedEvent['parent'];
   trace?: ExecutionStartedEvent['trace'] | undefined;
+  version?: string | undefined;
 }): ExecutionStartedEvent {
   return {
     type: 'ExecutionStarted',
@@ -140,6 +141,7 @@ export function executionStarted(fields: {
     executionId: fields.executionId,
     ...(fields.input === undefined ? {} : { input: fields.input }),
     ...(fields.parent === undefined ? {} : { parent: fields.parent }),
+    ...(fields.version === undefined ? {} : { version: fields.version }),
     ...(fields.trace === undefined ? {} : { trace: fields.trace }),
   };
 }

@@ -49,6 +49,8 @@ export interface StartRequest {
   readonly parent?: ParentRef;
   /** Kept on the ExecutionStarted event as it is (the store never reads it): the instance's trace context. */
   readonly trace?: TraceContext;
+  /** Kept on the ExecutionStarted event as it is: the orchestration version the instance runs under. */
+  readonly version?: string;
   /** Delay the first turn (scheduled start); defaults to `now`. */
   readonly visibleAt?: number;
   /**
@@ -275,6 +277,8 @@ export interface OrchestrationCommit {
     readonly parent?: ParentRef;
     /** Kept on the new execution's ExecutionStarted message, as a start's. */
     readonly trace?: TraceContext;
+    /** Kept on the new execution's ExecutionStarted message: its orchestration version. */
+    readonly version?: string;
     readonly carryover: readonly InboxEvent[];
   };
   /**
@@ -463,11 +467,12 @@ export interface Store {
    * Hands leased orchestrations back so they can be claimed at once. By
    * default their turns never ran (graceful shutdown), so their deliveries are
    * taken back; `delivered: true` keeps them counted (a turn that ran and was
-   * stopped without a result).
+   * stopped without a result). `retryAt` keeps them from every claim until
+   * then (a host that must not run them hands them back without spinning).
    */
   abandonOrchestrations(
     items: readonly Pick<OrchestrationWorkItem, 'instanceId' | 'leaseToken'>[],
-    options?: { readonly delivered?: boolean },
+    options?: { readonly delivered?: boolean; readonly retryAt?: number },
   ): Promise<void>;
 
   claimActivities(options: ClaimOptions): Promise<ActivityWorkItem[]>;

@@ -11,6 +11,7 @@
  *   (completed, failed, continued as new) is the end the code reaches.
  * - Rewinds in Perdure's shape are applied as a worker applies them.
  */
+import { markersByTurn } from '../orchestration/patches.ts';
 import { NonDeterministicOrchestrationError, ValidationError } from '../model/errors.ts';
 import type { HistoryEvent } from '../model/history.ts';
 import { applyRewinds } from '../orchestration/rewound-history.ts';
@@ -62,6 +63,7 @@ function replayLoaded(app: FunctionApp, history: LoadedHistory, instanceId = his
 
 function replayPerdure(run: ReplayRun, events: readonly HistoryEvent[]): ReplayDivergence | undefined {
   const kept = new Set(applyRewinds(events));
+  const markers = markersByTurn(events); // what ctx.patched() answers in each replayed turn (orchestration/patches.ts)
   let index = 0;
   try {
     for (; index < events.length; index++) {
@@ -71,7 +73,10 @@ function replayPerdure(run: ReplayRun, events: readonly HistoryEvent[]): ReplayD
       // A turn records what its code scheduled before the next turn starts or the execution ends.
       if (event.type === 'OrchestratorStarted' || event.type === 'ExecutionCompleted') run.checkNothingNew();
       if (event.type === 'ExecutionCompleted') run.checkEnd(event.status);
-      else run.apply(event);
+      else {
+        if (markers && event.type === 'OrchestratorStarted') run.executor.expectPatchMarkers(markers.get(index));
+        run.apply(event);
+      }
     }
     run.checkNothingNew();
   } catch (error) {

@@ -21,7 +21,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import type { ExecutionStartedEvent } from '../model/history.ts';
+import type { ExecutionStartedEvent, HistoryEvent } from '../model/history.ts';
 import { isTerminalStatus, RuntimeStatus } from '../model/runtime-status.ts';
 import type { ReplaySafeLogger } from '../orchestration/context.ts';
 import type { OrchestrationExecutor } from '../orchestration/executor.ts';
@@ -43,6 +43,7 @@ import { codelessTurn, overrunTurn, runsNoCode, startedParent } from './codeless
 import { isEntityInstanceId, parseEntityInstanceId } from '../model/entity-id.ts';
 import type { UnrunnableWorkWarner } from './unrunnable-work.ts';
 import { entityBatchFor } from './entity-batch.ts';
+import { judgeVersion, REJECT_BACKOFF_MS, versionOf, type VersionPolicy } from './version-gate.ts';
 
 /** While handed-over turns keep a worker busy, it still claims at least this often. */
 const CLAIM_EVERY_MS = 10;
@@ -76,6 +77,8 @@ export interface OrchestrationWorkerOptions {
   readonly holds?: { hold(instanceId: string): void; release(instanceId: string): void };
   /** Warns once per name about work this host cannot run (unrunnable-work.ts). */
   readonly warner?: UnrunnableWorkWarner;
+  /** Which instance versions this host's code may run (version-gate.ts); absent: any. */
+  readonly versioning?: VersionPolicy;
 }
 
 export interface CommittedBatch {
@@ -96,6 +99,8 @@ interface PreparedTurn {
   readonly executor: OrchestrationExecutor | undefined;
   /** Inline activities still running when the chain stopped: committed leased to this host. */
   readonly running?: ReadonlyMap<number, Promise<ActivityOutcome>>;
+  /** This host's version does not accept the instance: hand the turn back, uncommitted, for another host. */
+  readonly rejected?: true;
 }
 
 export class OrchestrationWorker implements StartHandoff {
@@ -106,6 +111,8 @@ export class OrchestrationWorker implements StartHandoff {
   #claimDue = true;
   #lastClaimAt = Number.NEGATIVE_INFINITY;
   #closed = false;
+  /** `name@version` pairs already warned about, so a refused instance logs once, not on every claim. */
+  readonly #warnedVersions = new Set<string>();
   constructor(private readonly options: OrchestrationWorkerOptions) {
     this.#sessions = new SessionCache(options.sessionCacheSize);
   }
@@ -149,8 +156,10 @@ export class OrchestrationWorker implements StartHandoff {
     const { store, clock } = this.options;
     const all = await Promise.all(items.map((item) => this.#prepare(item)));
     await this.#handBack(all.filter((p) => p.notHere).map((p) => p.item));
-    const overrun = all.filter((p) => p.turn === undefined && p.commit === undefined && !p.notHere).map((p) => p.item);
+    const overrun = all.filter((p) => p.turn === undefined && p.commit === undefined && !p.notHere && !p.rejected).map((p) => p.item);
     if (overrun.length > 0) await this.#redeliver(overrun);
+    const rejected = all.filter((p) => p.rejected).map((p) => p.item);
+    if (rejected.length > 0) await this.#refuse(rejected);
     const prepared = all.filter((p) => p.turn !== undefined || p.commit !== undefined);
     const now = clock.now();
     const commits = prepared.map(
@@ -251,6 +260,15 @@ export class OrchestrationWorker implements StartHandoff {
     this.options.warner?.warn(entity ? 'entities' : 'orchestrations', entity ? entity.name : item.name);
   }
 
+  /** Hands back turns of versions this host refuses, not claimable for a moment, so that no host spins on them. */
+  async #refuse(items: OrchestrationWorkItem[]): Promise<void> {
+    try {
+      await this.options.store.abandonOrchestrations(items, { retryAt: this.options.clock.now() + REJECT_BACKOFF_MS });
+    } catch (error) {
+      this.options.logger.error('[perdure] could not hand back refused turns; they wait for their lease to expire', error);
+    }
+  }
+
   /** Hands back turns that never ran; their deliveries are taken back. */
   #abandon(items: OrchestrationWorkItem[]): void {
     if (items.length === 0) return;
@@ -283,7 +301,12 @@ export class OrchestrationWorker implements StartHandoff {
     let executor: OrchestrationExecutor | undefined;
     const began = performance.now();
     try {
-      executor = this.#sessions.take(item.instanceId, item.executionId, item.historyLength) ?? (await this.#replay(item));
+      executor = this.#sessions.take(item.instanceId, item.executionId, item.historyLength);
+      if (!executor) {
+        const admitted = await this.#admit(item, request);
+        if (!('history' in admitted)) return admitted;
+        executor = await this.#replay(item, admitted.history);
+      }
       // Before the chain: activities it runs inline report their spans before anything is committed.
       this.options.telemetry?.remember(executor.startedEvent ?? startOf(item));
       const chaining = this.options.chaining;
@@ -323,8 +346,32 @@ export class OrchestrationWorker implements StartHandoff {
     return { ...commit, activities: commit.activities.map((a) => ({ ...a, attempt: 1 })) };
   }
 
-  async #replay(item: OrchestrationWorkItem): Promise<OrchestrationExecutor> {
+  /**
+   * The stored history, or, when this host's version does not accept the
+   * instance's, the prepared turn that ends it here: rejected, or failed.
+   */
+  async #admit(item: OrchestrationWorkItem, request: TurnRequest): Promise<{ history: HistoryEvent[] } | PreparedTurn> {
     const history = item.historyLength === 0 ? [] : await this.options.store.getHistory(item.instanceId);
+    const version = versionOf(item, history);
+    const verdict = judgeVersion(this.options.versioning, item.name, version);
+    if (verdict.action === 'run') return { history };
+    if (verdict.action === 'fail') {
+      const parent = startedParent(item) ?? history.find((e) => e.type === 'ExecutionStarted')?.parent;
+      return { item, turn: failedTurn(request, verdict.error, parent), executor: undefined };
+    }
+    const key = `${item.name}@${version ?? ''}`;
+    if (!this.#warnedVersions.has(key)) {
+      this.#warnedVersions.add(key);
+      const hostVersion = this.options.versioning!.version;
+      this.options.logger.warn(
+        `[perdure] '${item.name}' instances at version '${version ?? ''}' are left for a host that accepts them (this host runs '${hostVersion}')`,
+        { instanceId: item.instanceId, name: item.name, version: version ?? '', hostVersion },
+      );
+    }
+    return { item, turn: undefined, executor: undefined, rejected: true };
+  }
+
+  async #replay(item: OrchestrationWorkItem, history: HistoryEvent[]): Promise<OrchestrationExecutor> {
     const target = this.#target(item);
     // An empty history runs no orchestrator code: the generator starts with the first turn.
     if (history.length === 0) return replayHistory(target, history);

@@ -119,6 +119,7 @@ function childStart(
       onConflict: 'reject',
       reuseStatuses: TERMINAL_STATUSES,
       parent: { ...self, taskId: action.taskId },
+      ...(action.version === undefined ? {} : { version: action.version }),
       ...(t.trace ? { trace: childTraceOf(t.trace) } : {}),
       now: t.now,
     },

@@ -9,6 +9,7 @@
  * loop, lets running activities finish within the grace period (handing the
  * rest back), and only then stops the orchestration loop.
  */
+import type { VersionPolicy } from './version-gate.ts';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { ExternalWork, Store } from '../store/store.ts';
@@ -34,9 +35,11 @@ export interface WorkerDeps {
   readonly completions: CompletionNotifier;
   readonly maxPayloadBytes: number;
   readonly telemetry?: Telemetry;
+  /** Which instance versions the orchestration worker runs; absent: all. */
+  readonly versioning?: VersionPolicy | undefined;
 }
 
-export function startWorkers({ app, tuning, store, clock, logger, completions, maxPayloadBytes, telemetry }: WorkerDeps) {
+export function startWorkers({ app, tuning, store, clock, logger, completions, maxPayloadBytes, telemetry, versioning }: WorkerDeps) {
   const owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const loopOptions = (name: string) => ({
     name,
@@ -89,6 +92,7 @@ export function startWorkers({ app, tuning, store, clock, logger, completions, m
     holds: completions,
     warner,
     ...(telemetry ? { telemetry } : {}),
+    ...(versioning ? { versioning } : {}),
   });
   // The workers' callbacks above refer to the loops; they run only inside a step, and no step runs before start() below.
   const orchestrationLoop = new WorkLoop(loopOptions('orchestration worker'), (poll) => orchestrations.step(poll));

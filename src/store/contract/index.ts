@@ -27,6 +27,7 @@ import { describeSchedules } from './schedules.ts';
 import { describeSend } from './send.ts';
 import { describeSingletonStarts } from './singleton-starts.ts';
 import { describeStartInstances } from './start-instances.ts';
+import { describeVersions } from './versions.ts';
 
 export function describeStore(name: string, makeStore: () => Promise<Store>): void {
   describe(`Store contract: ${name}`, () => {
@@ -50,5 +51,6 @@ export function describeStore(name: string, makeStore: () => Promise<Store>): vo
     describeNextWakeAt(harness);
     describeBacklog(harness);
     describeSchedules(harness);
+    describeVersions(harness);
   });
 }

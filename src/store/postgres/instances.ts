@@ -293,6 +293,7 @@ function startedMessage(request: StartRequest): NewMessage {
       input: request.input,
       parent: request.parent,
       trace: request.trace,
+      version: request.version,
     }),
   };
 }

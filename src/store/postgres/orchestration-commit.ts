@@ -201,6 +201,7 @@ function continuationMessages(commit: OrchestrationCommit, name: string): NewMes
     input: next.input,
     parent: next.parent,
     trace: next.trace,
+    version: next.version,
   });
   const carried = next.carryover.map((event: InboxEvent) => ({ instanceId: commit.instanceId, visibleAt: commit.now, event }));
   return [{ instanceId: commit.instanceId, executionId: next.executionId, visibleAt: commit.now, event: started }, ...carried];

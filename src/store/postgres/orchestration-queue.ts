@@ -163,20 +163,21 @@ export async function abandonOrchestrations(
   items: readonly Pick<OrchestrationWorkItem, 'instanceId' | 'leaseToken'>[],
   delivered: boolean,
   channel: string,
+  retryAt: number,
 ): Promise<void> {
   if (items.length === 0) return;
   // Other hosts may take the work over at once, so wake them. A turn that never ran gives its
   // delivery back; one that ran and was stopped keeps it counted.
   await db.statement(
     `WITH released AS (
-       UPDATE instances i SET lease_owner = NULL, lease_expires_at = 0,
+       UPDATE instances i SET lease_owner = NULL, lease_expires_at = $5,
          deliveries = CASE WHEN $4::boolean THEN i.deliveries ELSE GREATEST(i.deliveries - 1, 0) END
        FROM unnest($1::text[], $2::bigint[]) AS a(instance_id, lease_token)
        WHERE i.instance_id = a.instance_id AND i.lease_token = a.lease_token
        RETURNING 1
      )
      SELECT pg_notify($3, '${ORCHESTRATION_WORK}') FROM (SELECT 1 FROM released LIMIT 1) AS any_released`,
-    [items.map((item) => item.instanceId), items.map((item) => item.leaseToken), channel, delivered],
+    [items.map((item) => item.instanceId), items.map((item) => item.leaseToken), channel, delivered, retryAt],
     { idempotent: true },
   );
 }

@@ -97,7 +97,8 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
       housekeeper.deleted(commits.reduce((n, commit, i) => n + (results[i]?.ok ? commit.consumedMessageIds.length : 0), 0));
       return results;
     },
-    abandonOrchestrations: (items, options) => write(abandonOrchestrations(db, items, options?.delivered ?? false, channel)),
+    abandonOrchestrations: (items, options) =>
+      write(abandonOrchestrations(db, items, options?.delivered ?? false, channel, options?.retryAt ?? 0)),
     claimActivities: (claim) => write(claimActivities(db, claim)),
     completeActivities: async (completions) => {
       await write(completeActivities(db, completions, channel));

@@ -222,6 +222,7 @@ function executionStartedOf(request: StartRequest): ExecutionStartedEvent {
     input: request.input,
     parent: request.parent,
     trace: request.trace,
+    version: request.version,
   });
 }
 

@@ -156,6 +156,7 @@ function startNewExecution(connection: Connection, commit: OrchestrationCommit, 
       input: next.input,
       parent: next.parent,
       trace: next.trace,
+      version: next.version,
     }),
   });
   for (const event of next.carryover) {

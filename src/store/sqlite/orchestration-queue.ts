@@ -96,15 +96,17 @@ export function abandonOrchestrations(
   connection: Connection,
   items: readonly Pick<OrchestrationWorkItem, 'instanceId' | 'leaseToken'>[],
   delivered: boolean,
+  retryAt: number,
 ): void {
   if (items.length === 0) return;
   connection.write(() => {
     // A turn that never ran gives its delivery back; one that ran and was stopped keeps it counted.
+    // An unowned lease that expires at `retryAt` is what keeps a handed-back turn from claims until then.
     const release = connection.statement(
-      `UPDATE instances SET lease_owner = NULL, lease_expires_at = 0,
+      `UPDATE instances SET lease_owner = NULL, lease_expires_at = @retryAt,
          deliveries = CASE WHEN @delivered = 1 THEN deliveries ELSE MAX(deliveries - 1, 0) END
        WHERE instance_id = @instanceId AND lease_token = @leaseToken`,
     );
-    for (const { instanceId, leaseToken } of items) release.run({ instanceId, leaseToken, delivered: delivered ? 1 : 0 });
+    for (const { instanceId, leaseToken } of items) release.run({ instanceId, leaseToken, delivered: delivered ? 1 : 0, retryAt });
   });
 }

@@ -103,7 +103,9 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     claimOrchestrations: (claim) => write(() => group.run(() => claimOrchestrations(db(), claim), { durable: false })),
     commitOrchestrations: (commits) => write(() => group.run(() => commitOrchestrations(db(), commits))),
     abandonOrchestrations: (items, options) =>
-      write(() => group.run(() => abandonOrchestrations(db(), items, options?.delivered ?? false), { durable: false })),
+      write(() =>
+        group.run(() => abandonOrchestrations(db(), items, options?.delivered ?? false, options?.retryAt ?? 0), { durable: false }),
+      ),
     claimActivities: (claim) => write(() => group.run(() => claimActivities(db(), claim), { durable: false })),
     completeActivities: (completions) => write(() => group.run(() => completeActivities(db(), completions))),
     abandonActivities: (items) => write(() => group.run(() => abandonActivities(db(), items), { durable: false })),
