@@ -34,9 +34,17 @@ export interface SingletonStartOptions {
   readonly onInputMismatch?: 'error' | 'ignore';
   /** Signal-with-start: delivered in the start's transaction to the new instance, or to the live one. */
   readonly event?: { readonly name: string; readonly data?: unknown };
+  /**
+   * Whether purging this instance leaves a tombstone that keeps its ID used
+   * until `releaseInstanceId` (default: true exactly when `reuseStatuses` is `[]`).
+   */
+  readonly keepTombstone?: boolean;
 }
 
-type StartFields = Pick<StartRequest, 'onConflict' | 'reuseStatuses' | 'requestId' | 'inputHash' | 'onInputMismatch' | 'event'>;
+type StartFields = Pick<
+  StartRequest,
+  'onConflict' | 'reuseStatuses' | 'requestId' | 'inputHash' | 'onInputMismatch' | 'event' | 'keepTombstone'
+>;
 
 export function singletonStartFields(
   options: SingletonStartOptions & { readonly startAt?: unknown },
@@ -52,9 +60,13 @@ export function singletonStartFields(
     throw new ValidationError('onConflict', "'queueLatest' cannot be combined with an event or startAt");
   }
   const event = options.event === undefined ? undefined : startEvent(options.event, now, maxPayloadBytes);
+  const reuseStatuses = validateReuseStatuses(options.reuseStatuses);
+  const keepTombstone = options.keepTombstone ?? reuseStatuses.length === 0;
+  if (typeof keepTombstone !== 'boolean') throw new ValidationError('keepTombstone', 'must be a boolean');
   return {
     onConflict,
-    reuseStatuses: validateReuseStatuses(options.reuseStatuses),
+    reuseStatuses,
+    ...(keepTombstone ? { keepTombstone } : {}),
     inputHash: inputHash(input),
     ...(options.requestId === undefined ? {} : { requestId: validateEventId(options.requestId, 'requestId') }),
     ...(mismatch === 'error' ? { onInputMismatch: 'error' as const } : {}),

@@ -24,6 +24,7 @@ import { describeSchedules } from './schedules.ts';
 import { describeSend } from './send.ts';
 import { describeSingletonStarts } from './singleton-starts.ts';
 import { describeStartInstances } from './start-instances.ts';
+import { describeTombstones } from './tombstones.ts';
 
 export function describeStore(name: string, makeStore: () => Promise<Store>): void {
   describe(`Store contract: ${name}`, () => {
@@ -44,5 +45,6 @@ export function describeStore(name: string, makeStore: () => Promise<Store>): vo
     describeNextWakeAt(harness);
     describeBacklog(harness);
     describeSchedules(harness);
+    describeTombstones(harness);
   });
 }

@@ -17,13 +17,16 @@
  *   request order too, since their ids set the order in which claims see them.
  * - Replacing an instance bumps its lease token, so a worker that is still
  *   mid-turn on the old execution is fenced out at commit.
+ * - A created row is checked against the tombstones in the same transaction,
+ *   after the INSERT (tombstones.ts says why then), and removed again if a
+ *   tombstone refuses its start: no start ever takes a tombstoned ID unasked.
  */
 import { PerdureError } from '../../model/errors.ts';
 import type { HistoryEvent, InboxEvent } from '../../model/history.ts';
 import { isLiveStatus, RuntimeStatus } from '../../model/runtime-status.ts';
 import { encodePendingStart } from '../pending-start.ts';
-import { decideStart, type ExistingStart, type StartDecision } from '../start-policy.ts';
-import type { CreateIfMissing, StartRequest, StartResult } from '../store.ts';
+import { decideStart, tombstoneAllowsStart, tombstoneConflict, type ExistingStart, type StartDecision } from '../start-policy.ts';
+import type { CreateIfMissing, StartRequest, StartResult, Tombstone } from '../store.ts';
 import {
   insertMessagesStatement,
   executionStarted,
@@ -34,6 +37,7 @@ import {
   type NewMessage,
 } from './codec.ts';
 import type { Sql } from './database.ts';
+import { deleteTombstones, lockTombstones } from './tombstones.ts';
 
 /** Attempts to find or create every row; a row can vanish between the INSERT and the lock (purge). */
 const MAX_LOCK_ROUNDS = 10;
@@ -42,9 +46,21 @@ const MAX_LOCK_ROUNDS = 10;
 export async function startInstances(sql: Sql, requests: readonly StartRequest[], channel: string): Promise<StartResult[]> {
   if (requests.length === 0) return [];
   const { rows, createdBy } = await lockOrCreate(sql, requests);
+  const tombstoned = await settleTombstones(sql, requests, createdBy);
   const starts = new Map<number, NewMessage[]>();
-  const results: StartResult[] = [];
+  const results: (StartResult | undefined)[] = [];
+  const deferred = new Map<number, StartRequest>();
   for (const [index, request] of requests.entries()) {
+    const tombstone = tombstoned.get(request.instanceId);
+    if (tombstone !== undefined) {
+      // The ID's creating request was refused by a tombstone: the ID has no row. A later request allowed to
+      // take it (and every request for it after that one) starts in a second round, once the tombstone is gone.
+      const after = [...deferred.values()].some((d) => d.instanceId === request.instanceId);
+      const takes = after || tombstoneAllowsStart(tombstone, request);
+      if (takes) deferred.set(index, request);
+      results.push(takes ? undefined : tombstoneConflict(tombstone));
+      continue;
+    }
     const row = rows.get(request.instanceId)!;
     if (createdBy.get(request.instanceId) === index) {
       results.push({ outcome: 'created', instance: toInstanceRecord(row) });
@@ -65,7 +81,43 @@ export async function startInstances(sql: Sql, requests: readonly StartRequest[]
   }
   const messages = [...starts.entries()].sort(([a], [b]) => a - b).flatMap(([, queued]) => queued);
   if (messages.length > 0) await sql.rows(...insertMessagesStatement(messages, channel));
-  return results;
+  return fillDeferred(sql, results, deferred, channel);
+}
+
+/**
+ * Checks the created IDs for tombstones (a statement after the INSERT: see
+ * tombstones.ts). A creating request allowed to take a tombstoned ID removes
+ * the tombstone; one refused removes the row it created. Returns the
+ * tombstones of the refused IDs.
+ */
+async function settleTombstones(sql: Sql, requests: readonly StartRequest[], createdBy: Map<string, number>) {
+  const refused = new Map<string, Tombstone>();
+  if (createdBy.size === 0) return refused;
+  const tombstones = await lockTombstones(sql, [...createdBy.keys()]);
+  if (tombstones.size === 0) return refused;
+  const freed: string[] = [];
+  for (const [id, tombstone] of tombstones) {
+    if (tombstoneAllowsStart(tombstone, requests[createdBy.get(id)!]!)) freed.push(id);
+    else refused.set(id, tombstone);
+  }
+  await deleteTombstones(sql, freed);
+  if (refused.size > 0) await sql.rows('DELETE FROM instances WHERE instance_id = ANY($1::text[])', [[...refused.keys()]]);
+  return refused;
+}
+
+/** Starts the requests deferred behind a tombstone (see startInstances), now that their tombstones can go. */
+async function fillDeferred(
+  sql: Sql,
+  results: (StartResult | undefined)[],
+  deferred: Map<number, StartRequest>,
+  channel: string,
+): Promise<StartResult[]> {
+  if (deferred.size > 0) {
+    await deleteTombstones(sql, [...new Set([...deferred.values()].map((r) => r.instanceId))]);
+    const later = await startInstances(sql, [...deferred.values()], channel);
+    [...deferred.keys()].forEach((index, i) => (results[index] = later[i]));
+  }
+  return results as StartResult[];
 }
 
 function existingStart(row: InstanceRow): ExistingStart {
@@ -172,10 +224,10 @@ export async function ensureInstances(
 async function insertAbsent(sql: Sql, requests: readonly StartRequest[]): Promise<InstanceRow[]> {
   return sql.rows<InstanceRow>(
     `INSERT INTO instances (instance_id, name, execution_id, runtime_status, input, parent_instance_id,
-                            created_at, updated_at, history_length, request_id, input_hash)
-     SELECT instance_id, name, execution_id, $7, input, parent_instance_id, created_at, created_at, 0, request_id, input_hash
-     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $8::text[], $9::text[])
-       AS r(instance_id, name, execution_id, input, parent_instance_id, created_at, request_id, input_hash)
+                            created_at, updated_at, history_length, request_id, input_hash, keep_tombstone)
+     SELECT instance_id, name, execution_id, $7, input, parent_instance_id, created_at, created_at, 0, request_id, input_hash, keep_tombstone
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $8::text[], $9::text[], $10::boolean[])
+       AS r(instance_id, name, execution_id, input, parent_instance_id, created_at, request_id, input_hash, keep_tombstone)
      ORDER BY instance_id COLLATE "C"
      ON CONFLICT (instance_id) DO NOTHING
      RETURNING *`,
@@ -189,6 +241,7 @@ async function insertAbsent(sql: Sql, requests: readonly StartRequest[]): Promis
       RuntimeStatus.Pending,
       requests.map((r) => r.requestId ?? null),
       requests.map((r) => r.inputHash ?? null),
+      requests.map((r) => r.keepTombstone === true),
     ],
   );
 }
@@ -209,7 +262,7 @@ async function replaceInstance(sql: Sql, request: StartRequest): Promise<Instanc
        output = NULL, custom_status = NULL, failure = NULL, parent_instance_id = $6,
        created_at = $7, updated_at = $7, completed_at = NULL, history_length = 0,
        lease_owner = NULL, lease_expires_at = 0, lease_token = lease_token + 1, deliveries = 0,
-       request_id = $8, input_hash = $9
+       request_id = $8, input_hash = $9, keep_tombstone = $10
      WHERE instance_id = $1
      RETURNING *`,
     [
@@ -222,6 +275,7 @@ async function replaceInstance(sql: Sql, request: StartRequest): Promise<Instanc
       request.now,
       request.requestId ?? null,
       request.inputHash ?? null,
+      request.keepTombstone === true,
     ],
   );
   return row!;
