@@ -88,5 +88,17 @@ export function describeTombstones(h: StoreHarness): void {
         ['tombstone', 'created', 'exists'],
       );
     });
+
+    it('starts racing the purge never take the ID: each is refused as exists or as tombstone', async () => {
+      for (let round = 0; round < 10; round++) {
+        const id = `race-${round}`;
+        await createWithStatus(h.store, [startRequest(id, ONCE)], 'Completed');
+        const starts = Array.from({ length: 8 }, () => h.store.createInstances([startRequest(id, { ...ONCE, now: T0 + 5 })]));
+        const [purged, ...answers] = await Promise.all([h.store.purge({ instanceId: id, now: T0 + 5 }), ...starts]);
+        assert.equal(purged, 1);
+        for (const [answer] of answers) assert.equal(answer?.outcome, 'conflict');
+        assert.equal(await h.store.getInstance(id), undefined);
+      }
+    });
   });
 }
