@@ -5,8 +5,9 @@
  *
  * What must hold:
  * - 0 ok, 1 error, 2 usage (bad flags, bad values, bad configuration),
- *   3 not found, 4 conflict (a singleton already live, or the instance's
- *   status does not allow the operation).
+ *   3 not found (an instance or a schedule), 4 conflict (a singleton already
+ *   live, a schedule name taken, an ID kept by a tombstone, or the
+ *   instance's status does not allow the operation).
  * - The same failure gives the same code whether a command went through a
  *   server or straight to a store: both targets throw the model's typed errors.
  */
@@ -18,6 +19,8 @@ import {
   InstanceAlreadyExistsError,
   InstanceNotFoundError,
   InvalidInstanceStateError,
+  ScheduleAlreadyExistsError,
+  ScheduleNotFoundError,
   ValidationError,
 } from '../model/errors.ts';
 
@@ -38,7 +41,10 @@ export function exitCodeOf(error: unknown): ExitCode {
   if (error instanceof CliError) return error.exitCode;
   if (error instanceof CommanderError) return error.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage;
   if (error instanceof ConfigurationError || error instanceof ValidationError) return ExitCode.Usage;
-  if (error instanceof InstanceNotFoundError || error instanceof FunctionNotFoundError) return ExitCode.NotFound;
+  if (error instanceof InstanceNotFoundError || error instanceof FunctionNotFoundError || error instanceof ScheduleNotFoundError) {
+    return ExitCode.NotFound;
+  }
+  if (error instanceof ScheduleAlreadyExistsError) return ExitCode.Conflict;
   if (error instanceof InstanceAlreadyExistsError || error instanceof InvalidInstanceStateError || error instanceof EventIdConflictError) {
     return ExitCode.Conflict;
   }

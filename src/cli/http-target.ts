@@ -19,10 +19,12 @@ import {
   InstanceNotFoundError,
   InvalidInstanceStateError,
   StoreUnavailableError,
+  type AlreadyExistsReason,
   type ExistingInstanceInfo,
 } from '../model/errors.ts';
 import type { RuntimeStatus } from '../model/runtime-status.ts';
 import { CliError, ExitCode } from './cli-error.ts';
+import { httpScheduleTarget } from './schedule-target.ts';
 import type { ControlOperation, ListQuery, StatusBody, Target } from './target.ts';
 
 const CONTINUATION_HEADER = 'x-ms-continuation-token';
@@ -105,6 +107,14 @@ function httpTarget(call: Send): Target {
       const answer = expect(await call('DELETE', `/instances?${params.toString()}`), [200, 404], {});
       return (answer.body as { instancesDeleted: number }).instancesDeleted;
     },
+    async releaseInstanceId(instanceId) {
+      const answer = await call('DELETE', `/perdure/tombstones/${id(instanceId)}`);
+      return expect(answer, [200, 404], { instanceId }).status === 200;
+    },
+    schedules: httpScheduleTarget(async (method, path, body) => {
+      const answer = await call(method, path, body === undefined ? {} : { body });
+      return { status: answer.status, body: answer.body };
+    }),
     [Symbol.asyncDispose]: () => Promise.resolve(),
   };
 }
@@ -177,7 +187,10 @@ function errorOf(answer: Answer, context: Call): Error {
         ? new CliError(message, { exitCode: ExitCode.NotFound })
         : new InstanceNotFoundError(instanceId);
     case 409:
-      if (typeof body['name'] === 'string') return new InstanceAlreadyExistsError(body as unknown as ExistingInstanceInfo);
+      if (typeof body['name'] === 'string') {
+        const reason = typeof body['reason'] === 'string' ? (body['reason'] as AlreadyExistsReason) : 'exists';
+        return new InstanceAlreadyExistsError(body as unknown as ExistingInstanceInfo, reason);
+      }
       return new InvalidInstanceStateError(instanceId, context.operation ?? 'change', body['runtimeStatus'] as RuntimeStatus);
     case 410:
       return new InvalidInstanceStateError(instanceId, context.operation ?? 'change', body['runtimeStatus'] as RuntimeStatus);

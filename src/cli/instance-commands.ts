@@ -11,6 +11,7 @@
  */
 import { Option, type Command } from 'commander';
 import type { RuntimeStatus } from '../model/runtime-status.ts';
+import { CliError, ExitCode } from './cli-error.ts';
 import type { CliIo } from './io.ts';
 import { operator, report } from './operator-command.ts';
 import { printInstanceTable, printJson, printStatus } from './output.ts';
@@ -38,6 +39,21 @@ export function addInstanceCommands(program: Command, io: CliIo): void {
   for (const operation of ['terminate', 'suspend', 'resume', 'rewind'] as const) addControl(instance, io, operation);
   addRestartAndPurge(instance, io);
   addWait(instance, io);
+  addReleaseId(instance, io);
+}
+
+/** Frees an ID that the tombstone of a purged `reuseStatuses: []` instance keeps used; none is a not-found (exit 3). */
+function addReleaseId(instance: Command, io: CliIo): void {
+  operator(
+    instance.command('release-id').description('Free the ID of a purged once-only instance (remove its tombstone).').argument('<ID>'),
+    io,
+    async (target, [id], flags) => {
+      if (!(await target.releaseInstanceId(id!))) {
+        throw new CliError(`No tombstone keeps the instance ID '${id!}'.`, { exitCode: ExitCode.NotFound });
+      }
+      report(io, flags, { instanceId: id!, released: true }, `Instance ID '${id!}' released.`);
+    },
+  );
 }
 
 function addReadCommands(instance: Command, io: CliIo): void {

@@ -1,7 +1,7 @@
 /**
  * @module cli/program
- * The `perdure` command line, parsed by commander: `start`, `instance …` and
- * `purge`. `runCli` runs one invocation and returns its exit code; it never
+ * The `perdure` command line, parsed by commander: `start`, `instance …`,
+ * `purge` and `schedule …`. `runCli` runs one invocation and returns its exit code; it never
  * exits the process, so tests run it in-process.
  *
  * What must hold:
@@ -15,12 +15,13 @@ import { Command, CommanderError } from 'commander';
 import { CliError, ExitCode, exitCodeOf } from './cli-error.ts';
 import { addInstanceCommands } from './instance-commands.ts';
 import { addPurgeCommand } from './purge-command.ts';
+import { addScheduleCommands } from './schedule-commands.ts';
 import type { CliIo } from './io.ts';
 import { addStartCommand } from './start-command.ts';
 
 const EXIT_CODES_HELP = `
 Exit codes: 0 ok, 1 error, 2 usage, 3 not found, 4 conflict (a singleton
-already live, or a status that does not allow the operation).
+already live, a schedule name taken, or a status that does not allow the operation).
 Docs: docs/cli.md`;
 
 export function createProgram(io: CliIo): Command {
@@ -31,6 +32,7 @@ export function createProgram(io: CliIo): Command {
   addStartCommand(program);
   addInstanceCommands(program, io);
   addPurgeCommand(program, io);
+  addScheduleCommands(program, io);
   configure(program, io);
   return program;
 }

@@ -12,6 +12,7 @@ import { toStatusBody } from '../client/df-status.ts';
 import { InstanceNotFoundError } from '../model/errors.ts';
 import type { OrchestrationStatus } from '../model/instance.ts';
 import { openStoreClient } from '../runtime/store-client.ts';
+import { storeScheduleTarget } from './schedule-target.ts';
 import type { StatusBody, Target } from './target.ts';
 
 export async function openStoreTarget(url: string): Promise<Target> {
@@ -54,6 +55,8 @@ export async function openStoreTarget(url: string): Promise<Target> {
     async purge({ runtimeStatus, createdFrom, createdTo }) {
       return (await client.purgeInstances({ runtimeStatus, createdTimeFrom: createdFrom, createdTimeTo: createdTo })).instancesDeleted;
     },
+    releaseInstanceId: async (instanceId) => (await client.releaseInstanceId(instanceId)).released,
+    schedules: storeScheduleTarget(client.schedules),
     [Symbol.asyncDispose]: () => opened.close(),
   };
 }

@@ -17,6 +17,7 @@ import type { RuntimeStatus } from '../model/runtime-status.ts';
 import type { ConflictPolicy } from '../store/store.ts';
 import { CliError } from './cli-error.ts';
 import { openHttpTarget } from './http-target.ts';
+import type { ScheduleTarget } from './schedule-target.ts';
 import { openStoreTarget } from './store-target.ts';
 
 /** Durable Functions' status body: name, instanceId, runtimeStatus, input, output, customStatus, times, failureDetails, historyEvents. */
@@ -69,6 +70,9 @@ export interface Target extends AsyncDisposable {
   purgeInstance(instanceId: string): Promise<number>;
   /** Purges finished instances created in [createdFrom, createdTo); returns how many. */
   purge(window: PurgeWindow): Promise<number>;
+  /** Removes the tombstone that keeps a purged instance's ID used; false if there was none. */
+  releaseInstanceId(instanceId: string): Promise<boolean>;
+  readonly schedules: ScheduleTarget;
 }
 
 export interface TargetFlags {

@@ -22,7 +22,16 @@ import { assertNoNul, validateFunctionName, validateInstanceId } from '../model/
 import { normalizePayload } from '../model/json.ts';
 import { isTerminalStatus, LIVE_STATUSES, RuntimeStatus } from '../model/runtime-status.ts';
 import type { OrchestrationRef } from '../orchestration/context.ts';
-import type { ClientMessage, InstanceCounts, InstanceQuery, PendingStart, PurgeFilter, Store, StoreHealth } from '../store/store.ts';
+import type {
+  ClientMessage,
+  InstanceCounts,
+  InstanceQuery,
+  PendingStart,
+  PurgeFilter,
+  Store,
+  StoreHealth,
+  Tombstone,
+} from '../store/store.ts';
 import type { Clock } from '../runtime/clock.ts';
 import type { CompletionNotifier } from '../worker/completion-notifier.ts';
 import { eventFingerprint, validateEventId } from './event-id.ts';
@@ -210,7 +219,10 @@ export class DurableClient {
       throw error;
     }
     observed?.after(result.outcome);
-    if (result.outcome === 'conflict') throw new InstanceAlreadyExistsError(existingInfo(result.instance), result.reason);
+    if (result.outcome === 'conflict') {
+      const purged = result.tombstone === undefined ? {} : { purgedTime: new Date(result.tombstone.purgedAt).toISOString() };
+      throw new InstanceAlreadyExistsError({ ...existingInfo(result.instance), ...purged }, result.reason);
+    }
     if (result.outcome === 'created' || result.outcome === 'replaced') {
       if (result.workItem) this.options.handoff!.accept(result.workItem);
       else this.options.onWork?.();
@@ -408,13 +420,26 @@ export class DurableClient {
     if (typeof recursive !== 'boolean') throw new ValidationError('recursive', 'must be true or false');
     const record = await this.#require(instanceId);
     if (!isTerminalStatus(record.runtimeStatus)) throw new InvalidInstanceStateError(instanceId, 'purge', record.runtimeStatus);
-    const children = recursive ? await purgeChildren(this.options.store, instanceId) : 0;
-    return { instancesDeleted: children + (await this.options.store.purge({ instanceId })) };
+    const now = this.options.clock.now();
+    const children = recursive ? await purgeChildren(this.options.store, instanceId, now) : 0;
+    return { instancesDeleted: children + (await this.options.store.purge({ instanceId, now })) };
   }
 
   async purgeInstances(filter: PurgeInstancesFilter): Promise<{ instancesDeleted: number }> {
-    const purge: PurgeFilter = validatePurgeFilter(filter);
+    const purge: PurgeFilter = { ...validatePurgeFilter(filter), now: this.options.clock.now() };
     return { instancesDeleted: await this.options.store.purge(purge) };
+  }
+
+  /**
+   * Frees an instance ID that a purged `reuseStatuses: []` instance keeps used
+   * (its tombstone), on purpose. Answers the tombstone removed, if there was one.
+   *
+   * @example
+   * await client.releaseInstanceId('payment-42'); // payment-42 may be started again
+   */
+  async releaseInstanceId(instanceId: string): Promise<{ released: boolean; tombstone?: Tombstone }> {
+    const tombstone = await this.options.store.releaseInstanceId(validateInstanceId(instanceId));
+    return tombstone === undefined ? { released: false } : { released: true, tombstone };
   }
 
   /** Resolves with the final status (Completed, Failed or Terminated); throws WaitForCompletionTimeoutError. */

@@ -15,13 +15,13 @@ import type { Store } from '../store/store.ts';
 import { isTerminalStatus } from '../model/runtime-status.ts';
 
 /** Purges the finished descendants of `instanceId` (not the instance itself); returns how many were deleted. */
-export async function purgeChildren(store: Store, instanceId: string): Promise<number> {
+export async function purgeChildren(store: Store, instanceId: string, now: number): Promise<number> {
   let deleted = 0;
   for (const childId of await childIdsOf(store, instanceId)) {
     const child = await store.getInstance(childId);
     if (!child || child.parentInstanceId !== instanceId || !isTerminalStatus(child.runtimeStatus)) continue;
-    deleted += await purgeChildren(store, childId);
-    deleted += await store.purge({ instanceId: childId });
+    deleted += await purgeChildren(store, childId, now);
+    deleted += await store.purge({ instanceId: childId, now });
   }
   return deleted;
 }

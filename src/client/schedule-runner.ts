@@ -191,6 +191,8 @@ export class ScheduleRunner {
           input: definition.input,
           onConflict: 'useExisting',
           reuseStatuses: [],
+          // The cursor already keeps a fire from starting twice: a tombstone per purged run would only pile up.
+          keepTombstone: false,
         });
       } else if (op.kind === 'terminate')
         await client.terminate(op.instanceId, 'terminated by a newer run of its schedule (terminateOther)');

@@ -41,11 +41,16 @@ export interface SingletonStartOptions {
    * `startAt`, for a delayed start). Continue-as-new keeps the deadline.
    */
   readonly executionTimeoutMs?: number;
+  /**
+   * Whether purging this instance leaves a tombstone that keeps its ID used
+   * until `releaseInstanceId` (default: true exactly when `reuseStatuses` is `[]`).
+   */
+  readonly keepTombstone?: boolean;
 }
 
 type StartFields = Pick<
   StartRequest,
-  'onConflict' | 'reuseStatuses' | 'requestId' | 'inputHash' | 'onInputMismatch' | 'event' | 'deadline'
+  'onConflict' | 'reuseStatuses' | 'requestId' | 'inputHash' | 'onInputMismatch' | 'event' | 'deadline' | 'keepTombstone'
 >;
 
 /** The longest execution timeout taken: about 100 years, so a deadline is always a safe integer. */
@@ -70,9 +75,13 @@ export function singletonStartFields(
   }
   const deadline = options.executionTimeoutMs === undefined ? undefined : deadlineOf(options.executionTimeoutMs, beginsAt);
   const event = options.event === undefined ? undefined : startEvent(options.event, now, maxPayloadBytes);
+  const reuseStatuses = validateReuseStatuses(options.reuseStatuses);
+  const keepTombstone = options.keepTombstone ?? reuseStatuses.length === 0;
+  if (typeof keepTombstone !== 'boolean') throw new ValidationError('keepTombstone', 'must be a boolean');
   return {
     onConflict,
-    reuseStatuses: validateReuseStatuses(options.reuseStatuses),
+    reuseStatuses,
+    ...(keepTombstone ? { keepTombstone } : {}),
     inputHash: inputHash(input),
     ...(options.requestId === undefined ? {} : { requestId: validateEventId(options.requestId, 'requestId') }),
     ...(mismatch === 'error' ? { onInputMismatch: 'error' as const } : {}),

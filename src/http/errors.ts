@@ -25,9 +25,10 @@ import { UnreadBodyError, UnsupportedMediaTypeError } from './body.ts';
 
 /** The 409 body: Durable Functions' message plus the existing instance's status, so a caller can find it. */
 export function conflictBody(error: InstanceAlreadyExistsError): Record<string, unknown> {
-  const { instanceId, runtimeStatus, name, createdTime } = error.existing;
+  const { instanceId, runtimeStatus, name, createdTime, purgedTime } = error.existing;
   const reason = error.reason === 'exists' ? {} : { reason: error.reason };
-  return { message: error.message, instanceId, runtimeStatus, name, createdTime, ...reason };
+  const purged = purgedTime === undefined ? {} : { purgedTime };
+  return { message: error.message, instanceId, runtimeStatus, name, createdTime, ...reason, ...purged };
 }
 
 export function errorResponse(error: unknown, logger: Logger): Response {

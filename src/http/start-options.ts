@@ -19,7 +19,8 @@ import type { ManagementQuery } from './management-query.ts';
 
 export function startOptionsOf(query: ManagementQuery, headers: Headers): StartNewOptions<unknown> {
   const onConflict = query.single('onConflict');
-  const reuse = query.single('reuse');
+  // `?reuse=` (empty) is meaningful: no status may be reused, the ID is used once (and keeps a tombstone).
+  const reuse = query.get('reuse') === '' ? '' : query.single('reuse');
   const onInputMismatch = query.single('onInputMismatch');
   const event = query.single('event');
   const requestId = headers.get('idempotency-key') ?? undefined;

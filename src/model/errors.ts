@@ -93,14 +93,18 @@ export interface ExistingInstanceInfo {
   readonly name: string;
   readonly runtimeStatus: RuntimeStatus;
   readonly createdTime: string;
+  /** Reason `tombstone`: when the instance was purged (its tombstone keeps the ID used). */
+  readonly purgedTime?: string;
 }
 
 /**
  * Why a start was refused: the ID is taken (`exists`), or `useExisting`
  * found an instance of another orchestration (`nameMismatch`) or one started
- * with other input (`inputMismatch`, with `onInputMismatch: 'error'`).
+ * with other input (`inputMismatch`, with `onInputMismatch: 'error'`), or
+ * the ID belongs to a purged instance started with `reuseStatuses: []`
+ * whose tombstone keeps it used (`tombstone`; `releaseInstanceId` frees it).
  */
-export type AlreadyExistsReason = 'exists' | 'nameMismatch' | 'inputMismatch';
+export type AlreadyExistsReason = 'exists' | 'nameMismatch' | 'inputMismatch' | 'tombstone';
 
 export class InstanceAlreadyExistsError extends PerdureError {
   override name = 'InstanceAlreadyExistsError';
@@ -116,6 +120,12 @@ function alreadyExistsMessage(existing: ExistingInstanceInfo, reason: AlreadyExi
   const base = `An instance with ID '${existing.instanceId}' already exists`;
   if (reason === 'nameMismatch') return `${base}, of another orchestration ('${existing.name}').`;
   if (reason === 'inputMismatch') return `${base}, started with other input.`;
+  if (reason === 'tombstone') {
+    return (
+      `The instance ID '${existing.instanceId}' was used once (by '${existing.name}', purged ${existing.purgedTime ?? ''}) ` +
+      'and its tombstone keeps it used; releaseInstanceId frees it.'
+    );
+  }
   return `${base}.`;
 }
 

@@ -37,6 +37,8 @@ export interface InstanceRow {
   readonly request_id: string | null;
   /** The caller's digest of the start input (StartRequest.inputHash). */
   readonly input_hash: string | null;
+  /** 1 (SQLite) or true (PostgreSQL) if a purge must leave a tombstone (StartRequest.keepTombstone). */
+  readonly keep_tombstone?: number | boolean;
 }
 
 export interface ActivityRow {

@@ -12,9 +12,13 @@
  *   instance of the same orchestration (else `nameMismatch`), and with
  *   `onInputMismatch: 'error'` only one started with the same input digest.
  * - Without the new options, the answers are exactly those of before.
+ * - A tombstone answers as the purged instance would have (a finished
+ *   instance of its final status): a start whose `reuseStatuses` has that
+ *   status frees the ID and starts; any other is a `tombstone` conflict,
+ *   whatever `onConflict` says (there is no instance left to join).
  */
 import { isLiveStatus, type RuntimeStatus } from '../model/runtime-status.ts';
-import type { ConflictReason, StartRequest } from './store.ts';
+import type { ConflictReason, StartRequest, Tombstone } from './store.ts';
 
 export type StartDecision =
   | { readonly kind: 'replace' }
@@ -45,4 +49,22 @@ export function decideStart(existing: ExistingStart, request: PolicyFields): Sta
     return { kind: 'conflict', reason: 'inputMismatch' };
   }
   return request.onConflict === 'queueLatest' ? { kind: 'queue' } : { kind: 'existing' };
+}
+
+/** Whether a start may take the ID of a purged instance that left `tombstone`. */
+export function tombstoneAllowsStart(tombstone: Pick<Tombstone, 'runtimeStatus'>, request: Pick<StartRequest, 'reuseStatuses'>): boolean {
+  return request.reuseStatuses.includes(tombstone.runtimeStatus);
+}
+
+/** The conflict a tombstone answers: the record is what the tombstone remembers of the purged instance. */
+export function tombstoneConflict(tombstone: Tombstone) {
+  const instance = {
+    instanceId: tombstone.instanceId,
+    name: tombstone.name,
+    executionId: tombstone.executionId,
+    runtimeStatus: tombstone.runtimeStatus,
+    createdAt: tombstone.createdAt,
+    updatedAt: tombstone.purgedAt,
+  };
+  return { outcome: 'conflict', instance, reason: 'tombstone', tombstone } as const;
 }

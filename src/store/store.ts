@@ -35,7 +35,22 @@ export type { StoreHealth } from './health.ts';
 export type ConflictPolicy = 'reject' | 'useExisting' | 'terminateExisting' | 'queueLatest';
 
 /** Why a start was refused: the ID is taken, or `useExisting` found an instance that is not the one asked for. */
-export type ConflictReason = 'exists' | 'nameMismatch' | 'inputMismatch';
+export type ConflictReason = 'exists' | 'nameMismatch' | 'inputMismatch' | 'tombstone';
+
+/**
+ * What is left of an instance that was started with `keepTombstone` (the
+ * client sets it for `reuseStatuses: []`) once it is purged: enough to keep
+ * its ID used, and to say so. Removed only by `releaseInstanceId`.
+ */
+export interface Tombstone {
+  readonly instanceId: string;
+  readonly name: string;
+  readonly executionId: string;
+  /** The status the instance had when it was purged (always terminal). */
+  readonly runtimeStatus: RuntimeStatus;
+  readonly createdAt: number;
+  readonly purgedAt: number;
+}
 
 export interface StartRequest {
   readonly instanceId: string;
@@ -82,6 +97,11 @@ export interface StartRequest {
    * start creates or replaces the instance.
    */
   readonly deadline?: { readonly at: number; readonly event: InboxEvent };
+  /**
+   * Keep a tombstone when this execution is purged, so the ID stays used
+   * (the client sets it for `reuseStatuses: []`). Recorded with the instance.
+   */
+  readonly keepTombstone?: boolean;
   readonly now: number;
 }
 
@@ -102,7 +122,14 @@ export type StartResult =
     }
   /** `queueLatest` on a live instance: the request is now the instance's pending start. */
   | { readonly outcome: 'queued'; readonly instance: InstanceRecord }
-  | { readonly outcome: 'conflict'; readonly instance: InstanceRecord; readonly reason: ConflictReason };
+  | {
+      readonly outcome: 'conflict';
+      /** With reason `tombstone`: what the tombstone remembers of the purged instance (no input or output). */
+      readonly instance: InstanceRecord;
+      readonly reason: ConflictReason;
+      /** Reason `tombstone`: the ID belongs to a purged instance whose tombstone keeps it used. */
+      readonly tombstone?: Tombstone;
+    };
 
 /** The start that `queueLatest` keeps for a live instance: it begins when the instance finishes. */
 export interface PendingStart {
@@ -368,7 +395,7 @@ export interface InstancePage {
   readonly continuationToken?: string;
 }
 
-export type PurgeFilter =
+export type PurgeFilter = (
   | {
       readonly instanceId: string;
       /**
@@ -386,7 +413,11 @@ export type PurgeFilter =
       readonly completedTo?: number;
       /** Delete at most this many, then return (default: all that match); retention paces itself with it. */
       readonly limit?: number;
-    };
+    }
+) & {
+  /** When the purge is made (epoch ms): the tombstones it leaves record it; default the instance's last change. */
+  readonly now?: number;
+};
 
 /** Work ready now, by queue: what a host's `perdure_backlog{queue}` gauge shows. */
 export interface Backlog {
@@ -449,6 +480,11 @@ export interface Store {
    * and lets the event loop run between them.
    */
   purge(filter: PurgeFilter): Promise<number>;
+  /**
+   * Removes the tombstone of a purged instance (see Tombstone), so the ID can
+   * be started again; returns it, or undefined if there was none.
+   */
+  releaseInstanceId(instanceId: string): Promise<Tombstone | undefined>;
   /** The start that `queueLatest` keeps for a live instance, if any. */
   getPendingStart(instanceId: string): Promise<PendingStart | undefined>;
   /** Every schedule, by name. */

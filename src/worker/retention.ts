@@ -64,7 +64,7 @@ export async function sweepExpired(
     const completedTo = clock.now() - keepMs;
     for (let count = RETENTION_CHUNK; count === RETENTION_CHUNK && !stopping();) {
       const started = performance.now();
-      count = await store.purge({ runtimeStatus: [status], completedTo, limit: RETENTION_CHUNK });
+      count = await store.purge({ runtimeStatus: [status], completedTo, limit: RETENTION_CHUNK, now: clock.now() });
       deleted[status] = (deleted[status] ?? 0) + count;
       if (count === RETENTION_CHUNK) await sleep((performance.now() - started) * REST_FACTOR);
     }

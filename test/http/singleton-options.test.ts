@@ -78,6 +78,26 @@ describe('HTTP start route: singleton options', () => {
       assert.equal(bad.body.field, 'onConflict');
       assert.equal((await call('POST', '/orchestrators/Inbox/c?reuse=Done')).status, 400);
     }));
+
+  it('a purged ?reuse= instance leaves a tombstone: 409 reason tombstone until DELETE perdure/tombstones/{id}', () =>
+    withApp(async (call) => {
+      const first = await call('POST', '/orchestrators/Inbox/once?reuse=&event=mail&eventData=1');
+      assert.equal(first.status, 202, JSON.stringify(first.body));
+      for (let i = 0; i < 500 && (await call('GET', '/instances/once')).body.runtimeStatus !== 'Completed'; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      assert.equal((await call('DELETE', '/instances/once')).status, 200);
+      const refused = await call('POST', '/orchestrators/Inbox/once?reuse=');
+      assert.equal(refused.status, 409);
+      assert.equal(refused.body.reason, 'tombstone');
+      assert.equal(refused.body.runtimeStatus, 'Completed');
+      assert.equal(typeof refused.body.purgedTime, 'string');
+      const released = await call('DELETE', '/perdure/tombstones/once');
+      assert.deepEqual([released.status, released.body.instanceId, released.body.name], [200, 'once', 'Inbox']);
+      assert.equal((await call('DELETE', '/perdure/tombstones/once')).status, 404);
+      assert.equal((await call('GET', '/perdure/tombstones/once')).status, 404);
+      assert.equal((await call('POST', '/orchestrators/Inbox/once?reuse=')).status, 202);
+    }));
 });
 
 describe('HTTP schedule routes', () => {

@@ -112,5 +112,28 @@ for (const store of STORES) {
         assert.deepEqual([joined.outcome, joined.eventDelivered], ['existing', true]);
         assert.equal((await host.client.waitForCompletion('box2', { timeoutMs: 20_000 })).output, 2);
       }));
+
+    it('ID tombstones: a purged reuseStatuses [] instance keeps its ID until releaseInstanceId', () =>
+      withHost(async (host) => {
+        const once = { instanceId: 'pay-1', reuseStatuses: [] as const, event: { name: 'mail', data: 1 } };
+        await host.client.startNew('Inbox', once);
+        await host.client.waitForCompletion('pay-1', { timeoutMs: 20_000 });
+        assert.equal((await host.client.purgeInstanceHistory('pay-1')).instancesDeleted, 1);
+        await assert.rejects(host.client.startNew('Inbox', once), (error) => {
+          assert.ok(error instanceof InstanceAlreadyExistsError);
+          assert.equal(error.reason, 'tombstone');
+          assert.match(error.message, /pay-1.*tombstone/);
+          return error.existing.name === 'Inbox' && error.existing.runtimeStatus === 'Completed' && error.existing.purgedTime !== undefined;
+        });
+        const released = await host.client.releaseInstanceId('pay-1');
+        assert.deepEqual([released.released, released.tombstone?.instanceId], [true, 'pay-1']);
+        assert.deepEqual(await host.client.releaseInstanceId('pay-1'), { released: false });
+        assert.equal((await host.client.startNew('Inbox', once)).outcome, 'created');
+        // A filtered purge keeps the tombstone too; a start allowed to reuse Completed takes the ID back.
+        await host.client.waitForCompletion('pay-1', { timeoutMs: 20_000 });
+        await host.client.purgeInstances({ runtimeStatus: ['Completed'] });
+        await assert.rejects(host.client.startNew('Inbox', once), (error) => error instanceof InstanceAlreadyExistsError);
+        assert.equal((await host.client.startNew('Inbox', { instanceId: 'pay-1' })).outcome, 'created');
+      }));
   });
 }

@@ -36,6 +36,7 @@ describe('PostgreSQL store migrations', () => {
           'history',
           'inbox',
           'instance_count_deltas',
+          'instance_tombstones',
           'instances',
           'pending_starts',
           'schedules',

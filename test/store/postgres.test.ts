@@ -54,7 +54,7 @@ describe('PostgreSQL store wiring', () => {
     const [tables] = await schema.query<{ n: number }>(
       "SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = current_schema() AND tablename <> 'schema_version'",
     );
-    assert.equal(tables?.n, 9, 'the tables were created in the named schema');
+    assert.equal(tables?.n, 10, 'the tables were created in the named schema');
   });
 
   it('never shows credentials, and rejects bad parameters with a ConfigurationError', async () => {

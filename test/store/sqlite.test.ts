@@ -47,7 +47,18 @@ describe('SQLite store', () => {
       const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
       assert.deepEqual(
         tables.filter((t) => !String(t).startsWith('sqlite_')),
-        ['activities', 'event_ids', 'history', 'inbox', 'instance_counts', 'instances', 'pending_starts', 'schedules', 'store_probe'],
+        [
+          'activities',
+          'event_ids',
+          'history',
+          'inbox',
+          'instance_counts',
+          'instance_tombstones',
+          'instances',
+          'pending_starts',
+          'schedules',
+          'store_probe',
+        ],
       );
     } finally {
       db.close();

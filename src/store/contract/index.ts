@@ -28,6 +28,7 @@ import { describeSend } from './send.ts';
 import { describeSingletonStarts } from './singleton-starts.ts';
 import { describeStartInstances } from './start-instances.ts';
 import { describeVersions } from './versions.ts';
+import { describeTombstones } from './tombstones.ts';
 
 export function describeStore(name: string, makeStore: () => Promise<Store>): void {
   describe(`Store contract: ${name}`, () => {
@@ -52,5 +53,6 @@ export function describeStore(name: string, makeStore: () => Promise<Store>): vo
     describeBacklog(harness);
     describeSchedules(harness);
     describeVersions(harness);
+    describeTombstones(harness);
   });
 }

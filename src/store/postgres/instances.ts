@@ -18,17 +18,21 @@
  * - Replacing an instance bumps its lease token, so a worker that is still
  *   mid-turn on the old execution is fenced out at commit; replacing a live
  *   child tells its parent in the same transaction (replaced-parent.ts).
+ * - A created row is checked against the tombstones in the same transaction,
+ *   after the INSERT (tombstones.ts says why then), and removed again if a
+ *   tombstone refuses its start: no start ever takes a tombstoned ID unasked.
  */
 import { PerdureError } from '../../model/errors.ts';
 import type { HistoryEvent, InboxEvent, ParentRef } from '../../model/history.ts';
 import { replacedParentNotice, startedParentIn } from '../replaced-parent.ts';
 import { isLiveStatus, RuntimeStatus } from '../../model/runtime-status.ts';
 import { encodePendingStart } from '../pending-start.ts';
-import { decideStart, type ExistingStart, type StartDecision } from '../start-policy.ts';
-import type { CreateIfMissing, StartRequest, StartResult } from '../store.ts';
+import { decideStart, tombstoneAllowsStart, tombstoneConflict, type ExistingStart, type StartDecision } from '../start-policy.ts';
+import type { CreateIfMissing, StartRequest, StartResult, Tombstone } from '../store.ts';
 import { executionStarted, toHistoryEvents, toInstanceRecord, toJson, type InstanceRow, type NewMessage } from './codec.ts';
 import type { Sql } from './database.ts';
 import { insertStartMessages, startLease, type LeasableRow, type QueuedStarts } from './leased-starts.ts';
+import { deleteTombstones, lockTombstones } from './tombstones.ts';
 
 /** Attempts to find or create every row; a row can vanish between the INSERT and the lock (purge). */
 const MAX_LOCK_ROUNDS = 10;
@@ -37,10 +41,22 @@ const MAX_LOCK_ROUNDS = 10;
 export async function startInstances(sql: Sql, requests: readonly StartRequest[], channel: string): Promise<StartResult[]> {
   if (requests.length === 0) return [];
   const { rows, createdBy } = await lockOrCreate(sql, requests);
+  const tombstoned = await settleTombstones(sql, requests, createdBy);
   const starts = new Map<number, NewMessage[]>();
   const notices: NewMessage[] = [];
-  const results: StartResult[] = [];
+  const results: (StartResult | undefined)[] = [];
+  const deferred = new Map<number, StartRequest>();
   for (const [index, request] of requests.entries()) {
+    const tombstone = tombstoned.get(request.instanceId);
+    if (tombstone !== undefined) {
+      // The ID's creating request was refused by a tombstone: the ID has no row. A later request allowed to
+      // take it (and every request for it after that one) starts in a second round, once the tombstone is gone.
+      const after = [...deferred.values()].some((d) => d.instanceId === request.instanceId);
+      const takes = after || tombstoneAllowsStart(tombstone, request);
+      if (takes) deferred.set(index, request);
+      results.push(takes ? undefined : tombstoneConflict(tombstone));
+      continue;
+    }
     const row = rows.get(request.instanceId)!;
     if (createdBy.get(request.instanceId) === index) {
       results.push({ outcome: 'created', instance: toInstanceRecord(row) });
@@ -63,7 +79,43 @@ export async function startInstances(sql: Sql, requests: readonly StartRequest[]
   }
   const queued = [...starts.entries()].sort(([a], [b]) => a - b);
   await insertStartMessages(sql, queued, leasedStarts(queued, requests, rows), results, channel, notices);
-  return results;
+  return fillDeferred(sql, results, deferred, channel);
+}
+
+/**
+ * Checks the created IDs for tombstones (a statement after the INSERT: see
+ * tombstones.ts). A creating request allowed to take a tombstoned ID removes
+ * the tombstone; one refused removes the row it created. Returns the
+ * tombstones of the refused IDs.
+ */
+async function settleTombstones(sql: Sql, requests: readonly StartRequest[], createdBy: Map<string, number>) {
+  const refused = new Map<string, Tombstone>();
+  if (createdBy.size === 0) return refused;
+  const tombstones = await lockTombstones(sql, [...createdBy.keys()]);
+  if (tombstones.size === 0) return refused;
+  const freed: string[] = [];
+  for (const [id, tombstone] of tombstones) {
+    if (tombstoneAllowsStart(tombstone, requests[createdBy.get(id)!]!)) freed.push(id);
+    else refused.set(id, tombstone);
+  }
+  await deleteTombstones(sql, freed);
+  if (refused.size > 0) await sql.rows('DELETE FROM instances WHERE instance_id = ANY($1::text[])', [[...refused.keys()]]);
+  return refused;
+}
+
+/** Starts the requests deferred behind a tombstone (see startInstances), now that their tombstones can go. */
+async function fillDeferred(
+  sql: Sql,
+  results: (StartResult | undefined)[],
+  deferred: Map<number, StartRequest>,
+  channel: string,
+): Promise<StartResult[]> {
+  if (deferred.size > 0) {
+    await deleteTombstones(sql, [...new Set([...deferred.values()].map((r) => r.instanceId))]);
+    const later = await startInstances(sql, [...deferred.values()], channel);
+    [...deferred.keys()].forEach((index, i) => (results[index] = later[i]));
+  }
+  return results as StartResult[];
 }
 
 /** The starts this batch leased (by request index): their row is still theirs, and leased. */
@@ -199,15 +251,15 @@ async function insertAbsent(sql: Sql, requests: readonly StartRequest[]): Promis
   const leases = requests.map(startLease);
   return sql.rows<LeasableRow>(
     `INSERT INTO instances (instance_id, name, execution_id, runtime_status, input, parent_instance_id,
-                            created_at, updated_at, history_length, request_id, input_hash,
+                            created_at, updated_at, history_length, request_id, input_hash, keep_tombstone,
                             lease_owner, lease_expires_at, lease_token, deliveries)
-     SELECT instance_id, name, execution_id, $7, input, parent_instance_id, created_at, created_at, 0, request_id, input_hash,
+     SELECT instance_id, name, execution_id, $7, input, parent_instance_id, created_at, created_at, 0, request_id, input_hash, keep_tombstone,
             lease_owner, lease_expires_at, CASE WHEN lease_owner IS NULL THEN 0 ELSE 1 END,
             CASE WHEN lease_owner IS NULL THEN 0 ELSE 1 END
      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $8::text[], $9::text[],
-                 $10::text[], $11::bigint[])
+                 $10::text[], $11::bigint[], $12::boolean[])
        AS r(instance_id, name, execution_id, input, parent_instance_id, created_at, request_id, input_hash,
-            lease_owner, lease_expires_at)
+            lease_owner, lease_expires_at, keep_tombstone)
      ORDER BY instance_id COLLATE "C"
      ON CONFLICT (instance_id) DO NOTHING
      RETURNING *`,
@@ -223,6 +275,7 @@ async function insertAbsent(sql: Sql, requests: readonly StartRequest[]): Promis
       requests.map((r) => r.inputHash ?? null),
       leases.map((l) => l.owner),
       leases.map((l) => l.expiresAt),
+      requests.map((r) => r.keepTombstone === true),
     ],
   );
 }
@@ -245,7 +298,7 @@ async function replaceInstance(sql: Sql, request: StartRequest): Promise<Leasabl
        created_at = $7, updated_at = $7, completed_at = NULL, history_length = 0,
        lease_owner = $10, lease_expires_at = $11, lease_token = lease_token + 1,
        deliveries = CASE WHEN $10::text IS NULL THEN 0 ELSE 1 END,
-       request_id = $8, input_hash = $9
+       request_id = $8, input_hash = $9, keep_tombstone = $12
      WHERE instance_id = $1
      RETURNING *`,
     [
@@ -260,6 +313,7 @@ async function replaceInstance(sql: Sql, request: StartRequest): Promise<Leasabl
       request.inputHash ?? null,
       lease.owner,
       lease.expiresAt,
+      request.keepTombstone === true,
     ],
   );
   return row!;

@@ -41,7 +41,7 @@ export async function insertStartMessages(
   sql: Sql,
   queued: QueuedStarts,
   leased: ReadonlyMap<number, LeasableRow>,
-  results: StartResult[],
+  results: (StartResult | undefined)[],
   channel: string,
   notices: readonly NewMessage[] = [],
 ): Promise<void> {

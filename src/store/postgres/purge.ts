@@ -16,6 +16,8 @@
  * - A filtered purge never touches an entity (`@name@key`): an entity with no
  *   state looks finished but may have a signal on its way in; entities are
  *   removed by cleanEntityStorage, which checks the inbox in the same transaction.
+ * - An instance started with `keepTombstone` leaves its tombstone in the
+ *   transaction that deletes it, whichever purge deletes it (decision 0031).
  * - A filtered purge works in chunks, one short transaction each, so that a
  *   purge of a million rows never holds many locks for long; the event loop
  *   runs while each chunk is on the server.
@@ -24,6 +26,7 @@ import { TERMINAL_STATUSES, isTerminalStatus } from '../../model/runtime-status.
 import { purgeWindow } from '../purge-window.ts';
 import type { PurgeFilter } from '../store.ts';
 import type { Database, Sql } from './database.ts';
+import { leaveTombstones } from './tombstones.ts';
 
 const CHUNK_SIZE = 1000;
 
@@ -33,7 +36,7 @@ export async function purge(db: Database, filter: PurgeFilter): Promise<number> 
       db,
       'SELECT instance_id FROM instances WHERE instance_id = $1 AND runtime_status = ANY($2::text[]) FOR UPDATE',
       [filter.instanceId, TERMINAL_STATUSES],
-      filter.onlyIfInboxEmpty === true,
+      { onlyIfInboxEmpty: filter.onlyIfInboxEmpty === true, now: filter.now },
     );
   }
   const statuses = (filter.runtimeStatus ?? TERMINAL_STATUSES).filter(isTerminalStatus);
@@ -50,6 +53,7 @@ export async function purge(db: Database, filter: PurgeFilter): Promise<number> 
          AND left(instance_id, 1) <> '@'
        ORDER BY instance_id LIMIT $5 FOR UPDATE`,
       [...params, Math.min(CHUNK_SIZE, limit - total)],
+      { now: filter.now },
     );
     total += deleted;
     // Not `deleted < CHUNK_SIZE`: rows that changed under the lock (a concurrent restart) are
@@ -60,12 +64,18 @@ export async function purge(db: Database, filter: PurgeFilter): Promise<number> 
 }
 
 /** Locks the instances `select` picks and deletes them with everything stored for them, in one transaction. */
-function purgeLocked(db: Database, select: string, params: readonly unknown[], onlyIfInboxEmpty = false): Promise<number> {
+function purgeLocked(
+  db: Database,
+  select: string,
+  params: readonly unknown[],
+  { onlyIfInboxEmpty = false, now }: { onlyIfInboxEmpty?: boolean; now: number | undefined },
+): Promise<number> {
   return db.transaction(async (sql: Sql) => {
     const ids = (await sql.rows<{ instance_id: string }>(select, params)).map((row) => row.instance_id);
     if (ids.length === 0) return 0;
     // A statement of its own, after the lock: it sees messages committed by whoever held the row before.
     if (onlyIfInboxEmpty && (await sql.rows('SELECT 1 FROM inbox WHERE instance_id = ANY($1::text[]) LIMIT 1', [ids])).length > 0) return 0;
+    await leaveTombstones(sql, ids, now);
     await sql.rows('DELETE FROM activities WHERE instance_id = ANY($1::text[])', [ids]);
     await sql.rows(
       `WITH h AS (DELETE FROM history WHERE instance_id = ANY($1::text[])),

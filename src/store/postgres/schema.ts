@@ -192,6 +192,23 @@ const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE activities ADD COLUMN heartbeat_details text;
     `,
   },
+  {
+    version: 11,
+    description: 'ID tombstones',
+    // See the SQLite migration. keep_tombstone is not indexed (claims and commits stay HOT); a constant
+    // default makes the ADD COLUMN a catalogue change, with no rewrite of the table.
+    sql: `
+      ALTER TABLE instances ADD COLUMN keep_tombstone boolean NOT NULL DEFAULT false;
+      CREATE TABLE instance_tombstones (
+        instance_id    text COLLATE "C" PRIMARY KEY,
+        name           text NOT NULL,
+        execution_id   text NOT NULL,
+        runtime_status text NOT NULL,
+        created_at     bigint NOT NULL,
+        purged_at      bigint NOT NULL
+      );
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

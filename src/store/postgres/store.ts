@@ -43,6 +43,7 @@ import { readPendingStart } from './pending-starts.ts';
 import { listSchedules, writeSchedule } from './schedules.ts';
 import { migrate } from './schema.ts';
 import { sendMessages } from './send.ts';
+import { releaseTombstone } from './tombstones.ts';
 
 export type { PostgresStoreOptions } from './config.ts';
 
@@ -85,6 +86,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
       return row === undefined ? undefined : toInstanceRecord(row);
     },
     getPendingStart: (instanceId) => readPendingStart(db, instanceId),
+    releaseInstanceId: (instanceId) => write(releaseTombstone(db, instanceId)),
     listSchedules: () => listSchedules(db),
     writeSchedule: (scheduleWrite) => write(writeSchedule(db, scheduleWrite)),
     listInstances: (query) => listInstances(db, query),

@@ -22,7 +22,7 @@
 import type { ExecutionStartedEvent, HistoryEvent, InboxEvent, ParentRef } from '../../model/history.ts';
 import { replacedParentNotice, startedParentIn, type ParentNotice } from '../replaced-parent.ts';
 import { isLiveStatus, RuntimeStatus } from '../../model/runtime-status.ts';
-import { decideStart, type ExistingStart } from '../start-policy.ts';
+import { decideStart, tombstoneAllowsStart, tombstoneConflict, type ExistingStart } from '../start-policy.ts';
 import type {
   ClientMessage,
   CreateIfMissing,
@@ -36,9 +36,16 @@ import { queuePendingStart } from './pending-starts.ts';
 import { executionStarted, toHistoryEvents, toInstanceRecord, toJson, type InstanceRow } from './codec.ts';
 import type { Connection } from './database.ts';
 import { deleteInstanceData, insertMessage } from './inbox.ts';
+import { readTombstone, takeTombstone } from './tombstones.ts';
 
 /** Start-if-absent for one request; call inside a write transaction. */
 export function startInstance(connection: Connection, request: StartRequest): StartResult {
+  // A tombstone and an instance row never share an ID (a start that passes the check takes the tombstone).
+  const tombstone = readTombstone(connection, request.instanceId);
+  if (tombstone !== undefined) {
+    if (!tombstoneAllowsStart(tombstone, request)) return tombstoneConflict(tombstone);
+    takeTombstone(connection, request.instanceId);
+  }
   const row = newExecutionRow(request, undefined);
   if (insertIfAbsent(connection, row)) return started(connection, 'created', row, request);
   const existing = readInstanceRow(connection, request.instanceId)!;
@@ -167,6 +174,7 @@ function newExecutionRow(request: StartRequest, replacedToken: number | undefine
     deliveries: lease === undefined ? 0 : 1,
     request_id: request.requestId ?? null,
     input_hash: request.inputHash ?? null,
+    keep_tombstone: request.keepTombstone === true ? 1 : 0,
   };
 }
 
@@ -176,10 +184,10 @@ function insertIfAbsent(connection: Connection, row: InstanceRow): boolean {
     .statement(
       `INSERT INTO instances (instance_id, name, execution_id, runtime_status, input, parent_instance_id,
                               created_at, updated_at, history_length, lease_owner, lease_expires_at, lease_token, deliveries,
-                              request_id, input_hash)
+                              request_id, input_hash, keep_tombstone)
        VALUES (@instance_id, @name, @execution_id, @runtime_status, @input, @parent_instance_id,
                @created_at, @updated_at, 0, @lease_owner, @lease_expires_at, @lease_token, @deliveries,
-               @request_id, @input_hash)
+               @request_id, @input_hash, @keep_tombstone)
        ON CONFLICT (instance_id) DO NOTHING`,
     )
     .run(insertParams(row));
@@ -196,7 +204,7 @@ function replaceInstance(connection: Connection, row: InstanceRow): void {
          output = NULL, custom_status = NULL, failure = NULL, parent_instance_id = @parent_instance_id,
          created_at = @created_at, updated_at = @updated_at, completed_at = NULL, history_length = 0,
          lease_owner = @lease_owner, lease_expires_at = @lease_expires_at, lease_token = @lease_token,
-         deliveries = @deliveries, request_id = @request_id, input_hash = @input_hash
+         deliveries = @deliveries, request_id = @request_id, input_hash = @input_hash, keep_tombstone = @keep_tombstone
        WHERE instance_id = @instance_id`,
     )
     .run(insertParams(row));

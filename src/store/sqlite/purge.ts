@@ -14,6 +14,8 @@
  *   to the event loop between them, so that a purge of a million rows never
  *   holds the write lock, nor this process, for long: other processes, and
  *   this one's HTTP answers and commits, get to run between chunks.
+ * - An instance started with `keepTombstone` leaves its tombstone in the
+ *   transaction that deletes it, whichever purge deletes it (decision 0031).
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { TERMINAL_STATUSES, isTerminalStatus } from '../../model/runtime-status.ts';
@@ -22,13 +24,14 @@ import type { PurgeFilter } from '../store.ts';
 import type { Connection } from './database.ts';
 import { deleteInstanceData } from './inbox.ts';
 import { readInstanceRow } from './instances.ts';
+import { leaveTombstone } from './tombstones.ts';
 
 /** Instances deleted per transaction: small enough that one chunk holds the event loop for a few ms (docs/benchmarks.md). */
 export const PURGE_CHUNK_SIZE = 100;
 
 /** `connection` is asked for again after every pause: the store may have been closed meanwhile. */
 export async function purge(connection: () => Connection, filter: PurgeFilter): Promise<number> {
-  if ('instanceId' in filter) return purgeOne(connection(), filter.instanceId, filter.onlyIfInboxEmpty === true);
+  if ('instanceId' in filter) return purgeOne(connection(), filter.instanceId, filter.onlyIfInboxEmpty === true, filter.now);
   const statuses = (filter.runtimeStatus ?? TERMINAL_STATUSES).filter(isTerminalStatus);
   if (statuses.length === 0) return 0;
   const { createdFrom, createdTo, completedTo } = purgeWindow(filter);
@@ -37,7 +40,7 @@ export async function purge(connection: () => Connection, filter: PurgeFilter): 
   let total = 0;
   for (;;) {
     const size = Math.min(PURGE_CHUNK_SIZE, limit - total);
-    const deleted = purgeChunk(connection(), [...args, size]);
+    const deleted = purgeChunk(connection(), [...args, size], filter.now);
     total += deleted;
     if (deleted < size || total >= limit) return total;
     // Let HTTP answers, claims and commits in between; the next chunk re-reads statuses in its own transaction.
@@ -45,7 +48,7 @@ export async function purge(connection: () => Connection, filter: PurgeFilter): 
   }
 }
 
-function purgeChunk(connection: Connection, args: readonly unknown[]): number {
+function purgeChunk(connection: Connection, args: readonly unknown[], now: number | undefined): number {
   const select = connection.statement(
     `SELECT instance_id FROM instances
      WHERE runtime_status IN (SELECT value FROM json_each(?)) AND created_at >= ? AND created_at < ? AND COALESCE(completed_at, updated_at) < ?
@@ -54,23 +57,25 @@ function purgeChunk(connection: Connection, args: readonly unknown[]): number {
   );
   return connection.write(() => {
     const ids = select.pluck().all(...args) as string[];
-    for (const id of ids) deleteInstance(connection, id);
+    for (const id of ids) deleteInstance(connection, id, now);
     return ids.length;
   });
 }
 
-function purgeOne(connection: Connection, instanceId: string, onlyIfInboxEmpty: boolean): number {
+function purgeOne(connection: Connection, instanceId: string, onlyIfInboxEmpty: boolean, now: number | undefined): number {
   return connection.write(() => {
     const row = readInstanceRow(connection, instanceId);
     if (row === undefined || !isTerminalStatus(row.runtime_status)) return 0;
     if (onlyIfInboxEmpty && connection.statement('SELECT 1 FROM inbox WHERE instance_id = ? LIMIT 1').get(instanceId) !== undefined)
       return 0;
-    deleteInstance(connection, instanceId);
+    deleteInstance(connection, instanceId, now);
     return 1;
   });
 }
 
-function deleteInstance(connection: Connection, instanceId: string): void {
+/** Deletes the instance, leaving a tombstone in the same transaction if its start asked for one. */
+function deleteInstance(connection: Connection, instanceId: string, now: number | undefined): void {
+  leaveTombstone(connection, instanceId, now);
   deleteInstanceData(connection, instanceId);
   connection.statement('DELETE FROM instances WHERE instance_id = ?').run(instanceId);
 }

@@ -188,6 +188,23 @@ const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE activities ADD COLUMN heartbeat_details TEXT;
     `,
   },
+  {
+    version: 11,
+    description: 'ID tombstones',
+    // keep_tombstone: the start asked that a purge leave a tombstone (reuseStatuses: []). A purge copies
+    // such rows into instance_tombstones in its transaction; a start checks there in its own (decision 0031).
+    sql: `
+      ALTER TABLE instances ADD COLUMN keep_tombstone INTEGER NOT NULL DEFAULT 0;
+      CREATE TABLE instance_tombstones (
+        instance_id    TEXT PRIMARY KEY,
+        name           TEXT NOT NULL,
+        execution_id   TEXT NOT NULL,
+        runtime_status TEXT NOT NULL,
+        created_at     INTEGER NOT NULL,
+        purged_at      INTEGER NOT NULL
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -33,6 +33,7 @@ import { commitOrchestrations } from './orchestration-commit.ts';
 import { abandonOrchestrations, claimOrchestrations } from './orchestration-queue.ts';
 import { readPendingStart } from './pending-starts.ts';
 import { purge } from './purge.ts';
+import { takeTombstone } from './tombstones.ts';
 import { listSchedules, writeSchedule } from './schedules.ts';
 import { GroupCommitter } from './group-commit.ts';
 import { assertKnownSchemaVersion, migrate } from './schema.ts';
@@ -94,6 +95,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         return row === undefined ? undefined : toInstanceRecord(row);
       }),
     getPendingStart: (instanceId) => read(() => readPendingStart(db(), instanceId)),
+    releaseInstanceId: (instanceId) => write(() => group.run(() => db().write(() => takeTombstone(db(), instanceId)))),
     listSchedules: () => read(() => listSchedules(db())),
     writeSchedule: (scheduleWrite) => write(() => group.run(() => db().write(() => writeSchedule(db(), scheduleWrite)))),
     listInstances: (query) => read(() => listInstances(db(), query)),
