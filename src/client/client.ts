@@ -167,6 +167,7 @@ export class DurableClient {
       now: () => options.clock.now(),
       maxPayloadBytes: options.maxPayloadBytes,
       onWork: options.onWork,
+      observer: options.observer,
     };
     this.schedules = new ScheduleClient({
       store: options.store,

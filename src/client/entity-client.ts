@@ -26,6 +26,7 @@ import type { InstanceRecord } from '../model/instance.ts';
 import type { ClientMessage, Store } from '../store/store.ts';
 import { MAX_PAGE_SIZE } from './filters.ts';
 import type { SendBatcher } from './send-batcher.ts';
+import type { StartObserver } from './start-observer.ts';
 
 export interface SignalEntityOptions {
   /** Deliver the operation at this time instead of now. */
@@ -72,6 +73,8 @@ export interface EntityClientDeps {
   readonly now: () => number;
   readonly maxPayloadBytes: number;
   readonly onWork?: (() => void) | undefined;
+  /** Traces and counts signals (start-observer.ts). */
+  readonly observer?: StartObserver | undefined;
 }
 
 export async function signalEntity(
@@ -87,16 +90,29 @@ export async function signalEntity(
   const at = options.at;
   if (at !== undefined && (!(at instanceof Date) || Number.isNaN(at.getTime()))) throw new ValidationError('at', 'must be a valid Date');
   const now = deps.now();
-  const request: EntityOperationRequest = { kind: 'signal', id: randomUUID(), op, ...(payload === undefined ? {} : { input: payload }) };
+  const instanceId = entityInstanceId(target);
+  const observed = deps.observer?.beforeSignal?.({ name: target.name, operation: op, instanceId });
+  const request: EntityOperationRequest = {
+    kind: 'signal',
+    id: randomUUID(),
+    op,
+    ...(payload === undefined ? {} : { input: payload }),
+    ...(observed?.traceparent ? { traceparent: observed.traceparent } : {}),
+    ...(observed?.tracestate ? { tracestate: observed.tracestate } : {}),
+  };
   const message: ClientMessage = {
-    instanceId: entityInstanceId(target),
+    instanceId,
     createIfMissing: { name: target.name, executionId: randomUUID() },
     event: { type: 'EventRaised', timestamp: new Date(now).toISOString(), name: ENTITY_REQUEST_EVENT, input: request },
     requireStatus: ALL_RUNTIME_STATUSES,
     now,
     ...(at === undefined ? {} : { visibleAt: Math.max(now, at.getTime()) }),
   };
-  const result = await deps.batcher.send(message);
+  const result = await deps.batcher.send(message).catch((error: unknown) => {
+    observed?.after('failed');
+    throw error;
+  });
+  observed?.after(result.outcome);
   // The row was created or found in the same transaction; anything else means a concurrent purge won the race.
   if (result.outcome !== 'sent')
     throw new StoreUnavailableError(`the signal to entity '${message.instanceId}' was not queued (${result.outcome})`);

@@ -17,7 +17,16 @@ export interface StartObservation {
   after(outcome: string): void;
 }
 
+/** A client's signal to an entity: the trace context to send with it, and the store's verdict after. */
+export interface SignalObservation {
+  readonly traceparent?: string;
+  readonly tracestate?: string;
+  after(outcome: string): void;
+}
+
 export interface StartObserver {
+  /** Told of a client's entity signal before it is queued (optional: a client without it sends untraced signals). */
+  beforeSignal?(signal: { readonly name: string; readonly operation: string; readonly instanceId: string }): SignalObservation;
   before(start: {
     readonly name: string;
     readonly instanceId: string;

@@ -29,6 +29,12 @@ export interface EntityOperationRequest extends FromSender {
   readonly input?: unknown;
   /** A signal for later (ISO time): its message becomes visible then. */
   readonly scheduledTime?: string;
+  /**
+   * W3C trace context of the caller's span (the calling orchestration's, or a
+   * client's signal): the operation's span is its child. Absent when untraced.
+   */
+  readonly traceparent?: string;
+  readonly tracestate?: string;
 }
 
 /** Lock the entities of `lockSet` (sorted) for `parent`; the request travels the set in order. */

@@ -33,7 +33,30 @@ const LONG_SECONDS = [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 900, 3600, 14
 
 /** Histograms mirrored to OpenTelemetry when a meter is given (counters are read at collection, see attachOpenTelemetry). */
 interface Mirror {
-  histogram(name: string, value: number, attributes: OtelApi.Attributes): void;
+  /** `label` is the one label's name, `value` its value (none for an unlabelled histogram). */
+  histogram(name: string, seconds: number, label?: string, value?: string): void;
+}
+
+/**
+ * Records on OpenTelemetry histograms with attribute objects made once per
+ * label value, in the root context: the SDK then neither reads the active
+ * context nor gets a new object to hash on every record.
+ */
+function mirrorOn(otel: Otel, meter: OtelApi.Meter): Mirror {
+  const histograms = new Map<string, { histogram: OtelApi.Histogram; attributes: Map<string, OtelApi.Attributes> }>();
+  const none: OtelApi.Attributes = {};
+  return {
+    histogram: (name, seconds, label, value) => {
+      let entry = histograms.get(name);
+      if (!entry) histograms.set(name, (entry = { histogram: meter.createHistogram(name, { unit: 's' }), attributes: new Map() }));
+      let attributes = none;
+      if (label !== undefined && value !== undefined) {
+        attributes = entry.attributes.get(value) ?? none;
+        if (attributes === none) entry.attributes.set(value, (attributes = { [label]: value }));
+      }
+      entry.histogram.record(seconds, attributes, otel.ROOT_CONTEXT);
+    },
+  };
 }
 
 export class HostMetrics {
@@ -45,6 +68,8 @@ export class HostMetrics {
   readonly #activitySeconds: Histogram<'name'>;
   readonly #turnSeconds: Histogram;
   readonly #commitSeconds: Histogram<'kind'>;
+  readonly #entityOperations: Counter<'name' | 'outcome'>;
+  readonly #entitySeconds: Histogram<'name'>;
   readonly #leaseLost: Counter;
   readonly #conflicts: Counter<'name'>;
   readonly #children = new Map<string, { inc(): void } | { observe(v: number): void }>();
@@ -97,6 +122,19 @@ export class HostMetrics {
       buckets: SECONDS,
       registers,
     });
+    this.#entityOperations = new Counter({
+      name: 'perdure_entity_operations_total',
+      help: 'Entity operations run (calls and signals), by entity name and outcome (completed, failed)',
+      labelNames: ['name', 'outcome'],
+      registers,
+    });
+    this.#entitySeconds = new Histogram({
+      name: 'perdure_entity_operation_duration_seconds',
+      help: 'Duration of one entity operation',
+      labelNames: ['name'],
+      buckets: SECONDS,
+      registers,
+    });
     this.#leaseLost = new Counter({
       name: 'perdure_lease_lost_total',
       help: 'Turns discarded or activities aborted because their lease was taken over',
@@ -116,12 +154,12 @@ export class HostMetrics {
   attachOpenTelemetry(otel: Otel, options: MetricsOptions = {}): void {
     const meter = otel.metrics.getMeter('perdure');
     if (meter === otel.createNoopMeter()) return;
-    const histograms = new Map<string, OtelApi.Histogram>();
     // Counters cost the hot path nothing: OpenTelemetry reads prom-client's totals when it collects.
     for (const [name, counter] of [
       ['perdure.orchestrations.started', this.#started],
       ['perdure.orchestrations.completed', this.#completed],
       ['perdure.activity.executions', this.#activities],
+      ['perdure.entity.operations', this.#entityOperations],
       ['perdure.lease_lost', this.#leaseLost],
       ['perdure.singleton_conflicts', this.#conflicts],
     ] as const) {
@@ -129,13 +167,7 @@ export class HostMetrics {
         for (const { value, labels } of (await (counter as Counter<string>).get()).values) result.observe(value, labels);
       });
     }
-    this.#mirror = {
-      histogram: (name, value, attributes) => {
-        let histogram = histograms.get(name);
-        if (!histogram) histograms.set(name, (histogram = meter.createHistogram(name, { unit: 's' })));
-        histogram.record(value, attributes);
-      },
-    };
+    this.#mirror = mirrorOn(otel, meter);
     for (const [name, key, callback] of [
       ['perdure.instances', 'status', options.instanceCounts],
       ['perdure.backlog', 'queue', options.backlog],
@@ -156,23 +188,30 @@ export class HostMetrics {
     this.#completed.inc({ name, status });
     if (seconds === undefined) return;
     this.#observe(this.#duration, 'duration', name, seconds);
-    this.#mirror?.histogram('perdure.orchestration.duration', seconds, { name });
+    this.#mirror?.histogram('perdure.orchestration.duration', seconds, 'name', name);
   }
 
   activityRan(name: string, outcome: 'completed' | 'failed', seconds: number): void {
     this.#inc(this.#activities, outcome, name, outcome);
     this.#observe(this.#activitySeconds, 'activity', name, seconds);
-    this.#mirror?.histogram('perdure.activity.duration', seconds, { name });
+    this.#mirror?.histogram('perdure.activity.duration', seconds, 'name', name);
+  }
+
+  /** Counted when the entity's batch is committed, like activity runs are when they finish. */
+  entityOperationRan(name: string, outcome: 'completed' | 'failed', seconds: number): void {
+    this.#inc(this.#entityOperations, `entity-${outcome}`, name, outcome);
+    this.#observe(this.#entitySeconds, 'entity', name, seconds);
+    this.#mirror?.histogram('perdure.entity.operation.duration', seconds, 'name', name);
   }
 
   turnRan(seconds: number): void {
     this.#turnSeconds.observe(seconds);
-    this.#mirror?.histogram('perdure.turn.duration', seconds, {});
+    this.#mirror?.histogram('perdure.turn.duration', seconds);
   }
 
   committed(kind: 'orchestrations' | 'activities', seconds: number): void {
     this.#observe(this.#commitSeconds, 'commit', kind, seconds);
-    this.#mirror?.histogram('perdure.store.commit', seconds, { kind });
+    this.#mirror?.histogram('perdure.store.commit', seconds, 'kind', kind);
   }
 
   leaseLost(): void {

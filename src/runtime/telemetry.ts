@@ -15,7 +15,9 @@
  *   another host, a termination) happens only when tracing is on, off the
  *   turn path, and at most once per execution while it stays cached.
  */
-import type { StartObservation, StartObserver } from '../client/start-observer.ts';
+import type { SignalObservation, StartObservation, StartObserver } from '../client/start-observer.ts';
+import { parseEntityInstanceId } from '../model/entity-id.ts';
+import { ENTITY_REQUEST_EVENT, type EntityOperationRequest } from '../model/entity-message.ts';
 import type { FailureDetails } from '../model/failure.ts';
 import type { ExecutionStartedEvent, HistoryEvent } from '../model/history.ts';
 import { isTerminalStatus, type RuntimeStatus } from '../model/runtime-status.ts';
@@ -23,7 +25,7 @@ import type { Store } from '../store/store.ts';
 import type { Clock } from './clock.ts';
 import type { Logger } from './logger.ts';
 import type { HostMetrics } from './metrics.ts';
-import type { TracedExecution, Tracing } from './tracing.ts';
+import type { EntityOperationRun, TracedExecution, Tracing } from './tracing.ts';
 
 /** Executions whose ExecutionStarted event is kept for spans of later turns and activity runs. */
 const CACHED_EXECUTIONS = 10_000;
@@ -65,6 +67,8 @@ export class Telemetry implements StartObserver {
   readonly #store: Store;
   readonly #logger: Logger;
   readonly #executions = new Map<string, ExecutionStartedEvent>();
+  /** Operations of entity batches not committed yet, keyed by their commit (dropped with it if the lease is lost). */
+  readonly #entityRuns = new WeakMap<object, readonly EntityOperationRun[]>();
 
   constructor(options: { metrics: HostMetrics; tracing: Tracing | undefined; clock: Clock; store: Store; logger: Logger }) {
     this.metrics = options.metrics;
@@ -80,16 +84,36 @@ export class Telemetry implements StartObserver {
   }
 
   before(start: Parameters<StartObserver['before']>[0]): StartObservation {
-    const span = this.#tracing?.startCreate({ ...start, at: this.#clock.now() });
-    const metrics = this.metrics;
-    return {
-      ...(span?.trace ? { trace: span.trace } : {}),
-      after: (outcome) => {
-        if (outcome === 'created' || outcome === 'replaced') metrics.orchestrationStarted(start.name);
-        else if (outcome === 'conflict') metrics.singletonConflict(start.name);
-        span?.end(outcome, this.#clock.now());
-      },
+    const span = this.#tracing?.startCreate(start, this.#clock.now());
+    const after = (outcome: string) => {
+      if (outcome === 'created' || outcome === 'replaced') this.metrics.orchestrationStarted(start.name);
+      else if (outcome === 'conflict') this.metrics.singletonConflict(start.name);
+      span?.end(outcome, this.#clock.now());
     };
+    return span?.trace ? { trace: span.trace, after } : { after };
+  }
+
+  beforeSignal(signal: { name: string; operation: string; instanceId: string }): SignalObservation {
+    const span = this.#tracing?.startSignal(signal, this.#clock.now());
+    if (!span) return { after: () => {} };
+    return { ...span, after: (outcome) => span.end(outcome, this.#clock.now()) };
+  }
+
+  /** An entity batch ran these operations; they are reported when `commit` is committed (entityBatchCommitted). */
+  entityBatchRan(commit: object, runs: readonly EntityOperationRun[]): void {
+    if (runs.length > 0) this.#entityRuns.set(commit, runs);
+  }
+
+  /** The entity batch's commit went through: its operations are counted and their spans emitted. */
+  entityBatchCommitted(commit: object): void {
+    const runs = this.#entityRuns.get(commit);
+    if (!runs) return;
+    this.#entityRuns.delete(commit);
+    const tracing = this.#tracing;
+    for (const run of runs) {
+      this.metrics.entityOperationRan(run.name, run.failure ? 'failed' : 'completed', run.seconds);
+      if (run.traceparent !== undefined) tracing?.entityOperation(run);
+    }
   }
 
   /** Keeps a traced execution's start so activity runs on this host find its trace context without a read. */
@@ -115,11 +139,8 @@ export class Telemetry implements StartObserver {
     const tracing = this.#tracing;
     if (!tracing) return;
     const started = this.#executions.get(run.executionId);
-    const emit = (found: ExecutionStartedEvent | undefined) => {
-      if (found?.trace) tracing.activity(traced({ ...run, name: found.name }, found), run);
-    };
-    if (started) emit(started);
-    else void this.#lookup(run.instanceId, run.executionId).then(emit);
+    if (started) return emitActivity(tracing, run, started);
+    void this.#lookup(run.instanceId, run.executionId).then((found) => emitActivity(tracing, run, found));
   }
 
   #ended(turn: CommittedTurn, started: ExecutionStartedEvent | undefined): void {
@@ -142,7 +163,8 @@ export class Telemetry implements StartObserver {
       } else if (event.type === 'EventRaised') {
         tracing.event(x, { name: event.name, direction: 'received', start: Date.parse(event.timestamp), end: turn.now });
       } else if (event.type === 'EventSent') {
-        tracing.event(x, { name: event.name, direction: 'sent', target: event.instanceId, start: turn.now, end: turn.now });
+        if (event.name === ENTITY_REQUEST_EVENT) entityRequestSpan(tracing, x, event.instanceId, event.input, turn.now);
+        else tracing.event(x, { name: event.name, direction: 'sent', target: event.instanceId, start: turn.now, end: turn.now });
       }
     }
   }
@@ -163,6 +185,19 @@ export class Telemetry implements StartObserver {
       return undefined;
     }
   }
+}
+
+/** An orchestration's call or signal to an entity; lock and release requests are not operations and get no span. */
+function entityRequestSpan(tracing: Tracing, x: TracedExecution, target: string, input: unknown, at: number): void {
+  const entity = parseEntityInstanceId(target);
+  const request = input as Partial<EntityOperationRequest> | undefined;
+  if (!entity || (request?.kind !== 'call' && request?.kind !== 'signal') || typeof request.op !== 'string') return;
+  tracing.entityRequest(x, { name: entity.name, operation: request.op, kind: request.kind, target, at });
+}
+
+function emitActivity(tracing: Tracing, run: ActivityRun, started: ExecutionStartedEvent | undefined): void {
+  if (started?.trace)
+    tracing.activity({ trace: started.trace, name: started.name, instanceId: run.instanceId, executionId: run.executionId }, run);
 }
 
 function traced(x: { instanceId: string; executionId: string; name: string }, started: ExecutionStartedEvent): TracedExecution {

@@ -39,6 +39,9 @@ export const Attr = {
   replaySpanId: 'durabletask.task.replay_span_id',
   /** Perdure's own: which delivery of the activity task this run is (1 on the first). */
   attempt: 'perdure.activity.attempt',
+  /** Perdure's own: an entity operation's name, and whether it was a `call` or a `signal`. */
+  operation: 'perdure.entity.operation',
+  operationKind: 'perdure.entity.operation_kind',
 } as const;
 
 let loading: Promise<Otel | undefined> | undefined;
@@ -65,6 +68,29 @@ export interface StartSpan {
   end(outcome: string, at: number): void;
 }
 
+/** One operation an entity batch ran, as telemetry reports it once the batch is committed. */
+export interface EntityOperationRun {
+  /** The entity's name, and its instance ID (`@name@key`). */
+  readonly name: string;
+  readonly instanceId: string;
+  readonly operation: string;
+  readonly kind: 'call' | 'signal';
+  /** The caller's span (from the request), when the caller was traced. */
+  readonly traceparent?: string;
+  readonly tracestate?: string;
+  readonly start: number;
+  readonly end: number;
+  readonly seconds: number;
+  readonly failure?: FailureDetails;
+}
+
+export interface SignalSpan {
+  /** The context to send with the signal; undefined when the span does not record. */
+  readonly traceparent?: string;
+  readonly tracestate?: string;
+  end(outcome: string, at: number): void;
+}
+
 export class Tracing {
   readonly #otel: Otel;
   readonly #tracer: OtelApi.Tracer;
@@ -85,20 +111,16 @@ export class Tracing {
   }
 
   /** `create_orchestration:{name}`, a child of the given `traceparent` or else of the caller's active context. */
-  startCreate(start: {
-    name: string;
-    instanceId: string;
-    executionId: string;
-    traceparent?: string;
-    tracestate?: string;
-    at: number;
-  }): StartSpan {
+  startCreate(
+    start: { name: string; instanceId: string; executionId: string; traceparent?: string; tracestate?: string },
+    at: number,
+  ): StartSpan {
     const otel = this.#otel;
-    const parent = parseTraceparent(start.traceparent);
+    const parent = start.traceparent === undefined ? undefined : parseTraceparent(start.traceparent);
     const context = parent ? this.#contextOf(parent, start.tracestate) : otel.context.active();
     const span = this.#tracer.startSpan(
       `create_orchestration:${start.name}`,
-      { kind: otel.SpanKind.PRODUCER, startTime: new Date(start.at), attributes: this.#orchestrationAttributes(start, 'orchestration') },
+      { kind: otel.SpanKind.PRODUCER, startTime: hrTime(at), attributes: attributes('orchestration', start.name, start) },
       context,
     );
     if (!span.isRecording()) return { trace: undefined, end: () => span.end() };
@@ -114,9 +136,63 @@ export class Tracing {
       end: (outcome, at) => {
         if (outcome === 'conflict') span.setStatus({ code: otel.SpanStatusCode.ERROR, message: 'instance already exists' });
         span.setAttribute('perdure.start.outcome', outcome);
-        span.end(new Date(at));
+        span.end(hrTime(at));
       },
     };
+  }
+
+  /**
+   * `entity:{name}:{op}` (producer) for a client's signal, a child of the
+   * caller's active context; its context is sent with the request.
+   */
+  startSignal(signal: { name: string; operation: string; instanceId: string }, at: number): SignalSpan {
+    const otel = this.#otel;
+    const attrs: OtelApi.Attributes = { [Attr.type]: 'signal_entity', [Attr.name]: signal.name, [Attr.instanceId]: signal.instanceId };
+    attrs[Attr.operation] = signal.operation;
+    const span = this.#tracer.startSpan(
+      `entity:${signal.name}:${signal.operation}`,
+      { kind: otel.SpanKind.PRODUCER, startTime: hrTime(at), attributes: attrs },
+      otel.context.active(),
+    );
+    if (!span.isRecording()) return { end: () => span.end() };
+    const own = span.spanContext();
+    const tracestate = own.traceState?.serialize();
+    return {
+      traceparent: formatTraceparent(own.traceId, own.spanId, own.traceFlags),
+      ...(tracestate ? { tracestate } : {}),
+      end: (outcome, end) => {
+        if (outcome !== 'sent') span.setStatus({ code: otel.SpanStatusCode.ERROR, message: `signal not queued (${outcome})` });
+        span.end(hrTime(end));
+      },
+    };
+  }
+
+  /** `entity:{name}:{op}` (server): one operation an entity ran, a child of its caller's span. */
+  entityOperation(run: EntityOperationRun): void {
+    const parent = run.traceparent === undefined ? undefined : parseTraceparent(run.traceparent);
+    if (!parent) return;
+    const attrs: OtelApi.Attributes = { [Attr.type]: 'entity', [Attr.name]: run.name, [Attr.instanceId]: run.instanceId };
+    attrs[Attr.operation] = run.operation;
+    attrs[Attr.operationKind] = run.kind;
+    const span = this.#tracer.startSpan(
+      `entity:${run.name}:${run.operation}`,
+      { kind: this.#otel.SpanKind.SERVER, startTime: hrTime(run.start), attributes: attrs },
+      this.#contextOf(parent, run.tracestate),
+    );
+    this.#finish(span, run.failure, run.end);
+  }
+
+  /** `entity:{name}:{op}` (producer): an orchestration's call or signal to an entity, sent by a committed turn. */
+  entityRequest(x: TracedExecution, request: { name: string; operation: string; kind: string; target: string; at: number }): void {
+    const attrs = attributes(request.kind === 'call' ? 'call_entity' : 'signal_entity', request.name, x);
+    attrs[Attr.operation] = request.operation;
+    attrs[Attr.targetInstanceId] = request.target;
+    const span = this.#tracer.startSpan(
+      `entity:${request.name}:${request.operation}`,
+      { kind: this.#otel.SpanKind.PRODUCER, startTime: hrTime(request.at), attributes: attrs },
+      this.#orchestrationContext(x),
+    );
+    span.end(hrTime(request.at));
   }
 
   /** `orchestration:{name}` from the execution's start to its end, under the span ID chosen at the start. */
@@ -128,14 +204,8 @@ export class Tracing {
       `orchestration:${x.name}`,
       {
         kind: otel.SpanKind.SERVER,
-        startTime: new Date(times.start),
-        attributes: {
-          [Attr.type]: 'orchestration',
-          [Attr.name]: x.name,
-          [Attr.instanceId]: x.instanceId,
-          [Attr.executionId]: x.executionId,
-          [Attr.status]: status,
-        },
+        startTime: hrTime(times.start),
+        attributes: { ...attributes('orchestration', x.name, x), [Attr.status]: status },
       },
       this.#contextOf(parent, x.trace.tracestate),
     );
@@ -148,20 +218,12 @@ export class Tracing {
     x: TracedExecution,
     run: { name: string; taskId: number; attempt: number; start: number; end: number; failure?: FailureDetails },
   ): void {
+    const attrs = attributes('activity', run.name, x);
+    attrs[Attr.taskId] = run.taskId;
+    attrs[Attr.attempt] = run.attempt;
     const span = this.#tracer.startSpan(
       `activity:${run.name}`,
-      {
-        kind: this.#otel.SpanKind.SERVER,
-        startTime: new Date(run.start),
-        attributes: {
-          [Attr.type]: 'activity',
-          [Attr.name]: run.name,
-          [Attr.instanceId]: x.instanceId,
-          [Attr.executionId]: x.executionId,
-          [Attr.taskId]: run.taskId,
-          [Attr.attempt]: run.attempt,
-        },
-      },
+      { kind: this.#otel.SpanKind.SERVER, startTime: hrTime(run.start), attributes: attrs },
       this.#orchestrationContext(x),
     );
     this.#finish(span, run.failure, run.end);
@@ -173,25 +235,25 @@ export class Tracing {
       `orchestration:${x.name}:timer`,
       {
         kind: this.#otel.SpanKind.INTERNAL,
-        startTime: new Date(timer.start),
-        attributes: { ...this.#orchestrationAttributes(x, 'timer'), [Attr.taskId]: timer.taskId, [Attr.fireAt]: timer.fireAt },
+        startTime: hrTime(timer.start),
+        attributes: { ...attributes('timer', x.name, x), [Attr.taskId]: timer.taskId, [Attr.fireAt]: timer.fireAt },
       },
       this.#orchestrationContext(x),
     );
-    span.end(new Date(timer.end));
+    span.end(hrTime(timer.end));
   }
 
   /** `orchestration_event:{event}`: an event this orchestration received (consumer) or sent (producer). */
   event(x: TracedExecution, event: { name: string; direction: 'received' | 'sent'; target?: string; start: number; end: number }): void {
     const kind = event.direction === 'sent' ? this.#otel.SpanKind.PRODUCER : this.#otel.SpanKind.CONSUMER;
-    const attributes: OtelApi.Attributes = { ...this.#orchestrationAttributes({ ...x, name: event.name }, 'orchestration_event') };
-    if (event.target !== undefined) attributes[Attr.targetInstanceId] = event.target;
+    const attrs = attributes('orchestration_event', event.name, x);
+    if (event.target !== undefined) attrs[Attr.targetInstanceId] = event.target;
     const span = this.#tracer.startSpan(
       `orchestration_event:${event.name}`,
-      { kind, startTime: new Date(event.start), attributes },
+      { kind, startTime: hrTime(event.start), attributes: attrs },
       this.#orchestrationContext(x),
     );
-    span.end(new Date(event.end));
+    span.end(hrTime(event.end));
   }
 
   #finish(span: OtelApi.Span, failure: FailureDetails | undefined, end: number): void {
@@ -200,14 +262,10 @@ export class Tracing {
       span.setAttribute('error.type', failure.name);
       span.recordException(
         { name: failure.name, message: failure.message, ...(failure.stack ? { stack: failure.stack } : {}) },
-        new Date(end),
+        hrTime(end),
       );
     }
-    span.end(new Date(end));
-  }
-
-  #orchestrationAttributes(x: { name: string; instanceId: string; executionId: string }, type: string): OtelApi.Attributes {
-    return { [Attr.type]: type, [Attr.name]: x.name, [Attr.instanceId]: x.instanceId, [Attr.executionId]: x.executionId };
+    span.end(hrTime(end));
   }
 
   /** A context whose span is the orchestration's (known by its chosen ID, emitted or not). */
@@ -227,6 +285,20 @@ export class Tracing {
     if (tracestate) spanContext.traceState = otel.createTraceState(tracestate);
     return otel.trace.setSpanContext(otel.ROOT_CONTEXT, spanContext);
   }
+}
+
+/** The attributes every span carries, as a fresh object the caller may add to. */
+function attributes(type: string, name: string, x: { instanceId: string; executionId: string }): OtelApi.Attributes {
+  return { [Attr.type]: type, [Attr.name]: name, [Attr.instanceId]: x.instanceId, [Attr.executionId]: x.executionId };
+}
+
+/**
+ * Epoch milliseconds as OpenTelemetry's `[seconds, nanoseconds]`: no Date per
+ * span, and no ambiguity (the SDK reads a small number as a performance.now() time).
+ */
+function hrTime(ms: number): OtelApi.HrTime {
+  const seconds = Math.floor(ms / 1000);
+  return [seconds, Math.round((ms - seconds * 1000) * 1e6)];
 }
 
 /**

@@ -32,6 +32,8 @@ import { RuntimeStatus } from '../model/runtime-status.ts';
 import { isoTimestamp } from '../model/timestamp.ts';
 import type { EntityDefinition } from '../runtime/entity.ts';
 import type { Logger } from '../runtime/logger.ts';
+import type { Telemetry } from '../runtime/telemetry.ts';
+import type { EntityOperationRun } from '../runtime/tracing.ts';
 import type { FunctionApp } from '../runtime/app.ts';
 import type { Clock } from '../runtime/clock.ts';
 import type { ChildStart, OrchestrationCommit, OrchestrationWorkItem, OutboundMessage, Store } from '../store/store.ts';
@@ -54,6 +56,8 @@ export interface EntityBatchInput {
    */
   readonly clock?: () => number;
   readonly deadline?: number;
+  /** Told of the batch's operations, which it counts and traces once the commit goes through. */
+  readonly telemetry?: Telemetry;
 }
 
 class EntityBatch {
@@ -62,6 +66,8 @@ class EntityBatch {
   queue: EntityRequest[];
   readonly messages: OutboundMessage[] = [];
   readonly starts: ChildStart[] = [];
+  /** What ran, for telemetry (only kept when there is telemetry). */
+  readonly runs: EntityOperationRun[] = [];
 
   constructor(
     private readonly input: EntityBatchInput,
@@ -107,13 +113,34 @@ class EntityBatch {
   }
 
   async operation(request: Extract<EntityRequest, { kind: 'call' | 'signal' }>): Promise<void> {
-    const response = await this.run(request);
+    const response = this.input.telemetry ? await this.measured(request) : await this.run(request);
     if (request.kind === 'call') this.respond(request, response);
     else if ('failure' in response) {
       this.input.logger.warn(
         `[perdure] signal '${request.op}' to entity '${this.input.item.instanceId}' failed: ${response.failure.message}`,
       );
     }
+  }
+
+  /** Runs the operation and keeps what telemetry reports of it: times, outcome, and the caller's trace context. */
+  async measured(request: Extract<EntityRequest, { kind: 'call' | 'signal' }>): Promise<EntityResponse> {
+    const clock = this.input.clock ?? (() => this.input.now);
+    const start = clock();
+    const began = performance.now();
+    const response = await this.run(request);
+    this.runs.push({
+      name: this.id.name,
+      instanceId: this.input.item.instanceId,
+      operation: request.op,
+      kind: request.kind,
+      ...(request.traceparent === undefined ? {} : { traceparent: request.traceparent }),
+      ...(request.tracestate === undefined ? {} : { tracestate: request.tracestate }),
+      start,
+      end: clock(),
+      seconds: (performance.now() - began) / 1000,
+      ...('failure' in response ? { failure: response.failure } : {}),
+    });
+    return response;
   }
 
   async run(request: Extract<EntityRequest, { kind: 'call' | 'signal' }>): Promise<EntityResponse> {
@@ -164,6 +191,7 @@ export interface EntityBatchDeps {
   readonly logger: Logger;
   readonly maxDeliveries: number;
   readonly leaseMs: number;
+  readonly telemetry?: Telemetry | undefined;
 }
 
 /** Reads the entity's record and runs the batch of a claimed entity; past maxDeliveries its operations fail unrun. */
@@ -185,6 +213,7 @@ export async function entityBatchFor(deps: EntityBatchDeps, item: OrchestrationW
     clock: () => clock.now(),
     deadline: clock.now() + deps.leaseMs / 3,
     ...(poisoned ? { poisoned } : {}),
+    ...(deps.telemetry ? { telemetry: deps.telemetry } : {}),
   });
 }
 
@@ -205,7 +234,7 @@ export async function runEntityBatch(input: EntityBatchInput): Promise<Orchestra
   // An entity without state, lock or held-back requests is Completed: cleanEntityStorage may purge it,
   // and its next request brings it back (the worker runs entity batches whatever the status).
   const idle = !record.exists && record.lockedBy === undefined && record.queue === undefined;
-  return {
+  const commit: OrchestrationCommit = {
     instanceId: item.instanceId,
     executionId: item.executionId,
     leaseToken: item.leaseToken,
@@ -218,4 +247,6 @@ export async function runEntityBatch(input: EntityBatchInput): Promise<Orchestra
     childStarts: batch.starts,
     now,
   };
+  input.telemetry?.entityBatchRan(commit, batch.runs);
+  return commit;
 }

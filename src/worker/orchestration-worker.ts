@@ -177,8 +177,10 @@ export class OrchestrationWorker implements StartHandoff {
       const commit = commits[index]!;
       // An entity batch may have left messages queued (past its deadline, or beyond a claim's
       // message limit): claim again at once rather than at the next idle poll.
-      if (prepared[index]!.commit !== undefined) this.#claimDue = true;
-      else if (turn && !turn.drainOnly) telemetry?.turnCommitted(committedTurn(item, turn, commit, executor));
+      if (prepared[index]!.commit !== undefined) {
+        this.#claimDue = true;
+        telemetry?.entityBatchCommitted(commit);
+      } else if (turn && !turn.drainOnly) telemetry?.turnCommitted(committedTurn(item, turn, commit, executor));
       this.#adoptRunning(item, commit, running);
       queuedActivities ||= commit.activities.some((a) => !a.lease);
       sentMessages ||= commit.messages.length > 0 || commit.childStarts.length > 0 || commit.continueAsNew !== undefined;

@@ -10,11 +10,11 @@ import { isoTimestamp } from '../model/timestamp.ts';
 import type { ScheduledAction } from '../orchestration/scheduled-action.ts';
 import type { OrchestrationExecutor } from '../orchestration/executor.ts';
 import type { TurnResult } from '../orchestration/turn.ts';
-import type { TraceContext } from '../model/trace-context.ts';
+import { formatTraceparent, parseTraceparent, type TraceContext } from '../model/trace-context.ts';
 import type { CommittedTurn } from '../runtime/telemetry.ts';
 import { childTraceOf, continuedTraceOf } from '../runtime/trace-context-ids.ts';
 import { parseEntityInstanceId } from '../model/entity-id.ts';
-import type { EntityOperationRequest } from '../model/entity-message.ts';
+import { ENTITY_REQUEST_EVENT, type EntityOperationRequest } from '../model/entity-message.ts';
 import type { ActivityRequest, ChildStart, OrchestrationCommit, OrchestrationWorkItem, OutboundMessage } from '../store/store.ts';
 
 /** `trace`: the execution's trace context, if it is traced: children and a continued execution join its trace. */
@@ -87,12 +87,27 @@ function dispatch(action: ScheduledAction, t: DispatchTarget): void {
         name: action.name,
         ...(action.input === undefined ? {} : { input: action.input }),
       };
-      t.messages.push({ instanceId: action.instanceId, event, visibleAt: t.now, ...toEntity(action, t) });
+      t.messages.push({ instanceId: action.instanceId, event: withCallerTrace(event, t.trace), visibleAt: t.now, ...toEntity(action, t) });
       return;
     }
     case 'StartSubOrchestration':
       t.childStarts.push(childStart(action, t, self));
   }
+}
+
+/**
+ * An entity operation request from a traced orchestration carries the
+ * orchestration span as its parent, so the operation's span joins the trace.
+ * The history keeps the request as sent (replays compare it), the message gets the context.
+ */
+function withCallerTrace(event: InboxEvent, trace: TraceContext | undefined): InboxEvent {
+  if (!trace || event.type !== 'EventRaised' || event.name !== ENTITY_REQUEST_EVENT) return event;
+  const request = event.input as Partial<EntityOperationRequest> | undefined;
+  if (request?.kind !== 'call' && request?.kind !== 'signal') return event;
+  const parsed = parseTraceparent(trace.traceparent);
+  if (!parsed) return event;
+  const traceparent = formatTraceparent(parsed.traceId, trace.spanId, parsed.traceFlags);
+  return { ...event, input: { ...request, traceparent, ...(trace.tracestate ? { tracestate: trace.tracestate } : {}) } };
 }
 
 /** A request to an entity creates the entity if it does not exist, and a scheduled signal waits for its time. */
