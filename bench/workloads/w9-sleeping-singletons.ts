@@ -44,7 +44,7 @@ interface Sizing {
 
 const SIZING: Record<'tiny' | 'small' | 'full', Sizing> = {
   tiny: { count: 20, periodMs: 2_000, generations: 2, sessionCacheSize: 5, marginMs: 200 },
-  small: { count: 2_000, periodMs: 10_000, generations: 2, sessionCacheSize: 500, marginMs: 500 },
+  small: { count: 2_000, periodMs: 20_000, generations: 2, sessionCacheSize: 500, marginMs: 500 },
   full: { count: 100_000, periodMs: 60_000, generations: 2, sessionCacheSize: 10_000, marginMs: 2_000 },
 };
 
@@ -97,6 +97,7 @@ async function measure(
   const asleepMs = await untilNone(client.client, ['Pending'], 120_000 + sizing.count);
   context.log(`W9: ${formatCount(sizing.count)} started in ${round(startMs / 1000, 1)} s, all asleep after ${round(asleepMs / 1000, 1)} s`);
   const idle = await quietWindow(hosts, sizing, startedAt);
+  if (idle === null) context.log('W9: no quiet window before the first timer was due: idle CPU not measured');
   const asleep = {
     storeMiB: mib(await store.sizeBytes()),
     rssMiB: await Promise.all(hosts.map(async (h) => mib((await ask(h, 'rss')).rss as number))),
