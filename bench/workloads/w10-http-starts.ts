@@ -35,7 +35,6 @@ const HTTP_APP = fileURLToPath(new URL('../lib/http-bench-app.ts', import.meta.u
 const START_PATH = '/runtime/webhooks/durabletask/orchestrators/HelloSequence';
 const KNEE_P99_MS = 100;
 const KNEE_TARGET_PER_S = 2_000;
-const WARMUP_STARTS = 200;
 
 interface RateFigures {
   readonly offeredPerS: number;
@@ -71,7 +70,7 @@ export const w10: Workload = {
       if (ready !== true) checks.fail('perdure start serves', ready);
       const { app } = buildBenchApp();
       await using client = await store.host(app, { workers: false });
-      await warmUp(port);
+      await warmUp(port, bySize(context.size, { tiny: 20, small: 200, full: 200 }));
       const figures: RateFigures[] = [];
       for (const rate of rates) {
         context.log(`W10: ${formatCount(rate)} starts/s for ${durationMs / 1000} s`);
@@ -141,8 +140,8 @@ function summarize(figures: readonly RateFigures[], checks: Checks) {
 }
 
 /** Sequential starts first, so the first rate does not pay for module loading and JIT warm-up. */
-async function warmUp(port: number): Promise<void> {
-  for (let i = 0; i < WARMUP_STARTS; i++) {
+async function warmUp(port: number, count: number): Promise<void> {
+  for (let i = 0; i < count; i++) {
     const response = await fetch(`http://127.0.0.1:${port}${START_PATH}/w10-warmup-${i}`, { method: 'POST', body: String(i) });
     await response.arrayBuffer();
   }
