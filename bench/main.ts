@@ -19,7 +19,7 @@ import { WORKLOADS } from './workloads/index.ts';
 
 const USAGE = `Usage: npm run bench -- [options]
 
-  --workload W     W1, W2, W2b, W3, W4, W5, W6, W7, W8, D1, a comma-separated list, or all (default)
+  --workload W     W1, W2, W2b, W3, W4, W5, W6, W7, W8, W9, W10, D1, a comma-separated list, or all (default)
   --store S        sqlite (default) or postgres (W7 needs postgres)
   --size S         full (default: the issue's sizes, a few minutes on SQLite), small (a quick look),
                    tiny (the smoke test's sizes)
@@ -27,6 +27,7 @@ const USAGE = `Usage: npm run bench -- [options]
   --postgres-url U base PostgreSQL URL; each run gets a fresh schema (env PERDURE_BENCH_POSTGRES_URL,
                    default ${DEFAULT_POSTGRES_URL})
   --out DIR        where latest.json and latest.md go (default bench/results)
+  (env PERDURE_BENCH_CPU_PROF=DIR: W10's server runs with --cpu-prof, profiles written to DIR)
   --otel           register an OpenTelemetry SDK (batched spans, periodic metrics) whose exporters drop
                    everything: what Perdure's spans and metrics cost in process (W4's HTTP server has none)
   -h, --help`;

@@ -31,8 +31,9 @@ process.once('exit', () => {
   for (const child of running) child.kill('SIGKILL');
 });
 
-export function spawnTs(script: string, args: readonly string[], options: { cwd?: string } = {}): ChildRun {
-  const child = spawn(process.execPath, ['--import', TSX_LOADER, script, ...args], {
+/** `nodeArgs` go before the script, e.g. `--cpu-prof` to profile the child. */
+export function spawnTs(script: string, args: readonly string[], options: { cwd?: string; nodeArgs?: readonly string[] } = {}): ChildRun {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', TSX_LOADER, script, ...args], {
     stdio: ['pipe', 'pipe', 'pipe'],
     ...(options.cwd ? { cwd: options.cwd } : {}),
   });

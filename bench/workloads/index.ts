@@ -13,5 +13,7 @@ import { w6 } from './w6-large-store.ts';
 import { w7 } from './w7-scale-out.ts';
 import { d1 } from './d1-dashboard.ts';
 import { w8 } from './w8-entities.ts';
+import { w9 } from './w9-sleeping-singletons.ts';
+import { w10 } from './w10-http-starts.ts';
 
-export const WORKLOADS: readonly Workload[] = [w1, w2, w2b, w3, w4, w5, w6, w7, w8, d1];
+export const WORKLOADS: readonly Workload[] = [w1, w2, w2b, w3, w4, w5, w6, w7, w8, w9, w10, d1];

@@ -147,7 +147,7 @@ async function httpLatency(context: WorkloadContext, count: number, checks: Chec
 }
 
 /** `true` once the ready route answers 200, else why the server never came up. */
-async function waitUntilServing(server: ChildRun, readyUrl: string): Promise<true | string> {
+export async function waitUntilServing(server: ChildRun, readyUrl: string): Promise<true | string> {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     const exited = await Promise.race([server.exited, sleep(100).then(() => undefined)]);

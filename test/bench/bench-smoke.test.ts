@@ -29,6 +29,8 @@ const FIELDS: Record<string, readonly string[]> = {
   W6: ['seededInstances', 'emptyStore', 'largeStore', 'slowdownPct', 'listP50Ms', 'listP99Ms'],
   W7: ['instances', 'rounds', 'orchestrationsPerSByHosts'],
   D1: ['seededInstances', 'countsP50Ms', 'apiFirstRenderP50Ms', 'browserFirstRenderP50Ms'],
+  W9: ['monitors', 'sessionCacheSize', 'startsPerS', 'asleepStoreMiB', 'asleepRssMiB', 'idleCpuPct', 'latenessP50Ms', 'latenessP99Ms'],
+  W10: ['rates', 'kneePerS', 'kneeP99BoundMs'],
   W8: ['signalsOneEntity', 'oneEntityOpsPerS', 'entities', 'manyEntitiesOpsPerS', 'calls', 'callsPerS'],
 };
 
@@ -71,11 +73,11 @@ function assertRecord(outDir: string, store: string, workloads: readonly string[
 }
 
 describe('bench smoke (tiny sizes, correctness only)', () => {
-  it('runs W1–W6, W8 and D1 on SQLite with every check passing', { timeout: 240_000 }, async () => {
+  it('runs W1–W6, W8–W10 and D1 on SQLite with every check passing', { timeout: 240_000 }, async () => {
     using dir = createTempDir('perdure-bench-smoke-');
     const run = await runBench(['--out', dir.path]);
     assert.equal(run.code, 0, `bench failed:\n${run.stdout}\n${run.stderr.slice(-4000)}`);
-    const ids = ['W1', 'W2', 'W2b', 'W3', 'W4', 'W5', 'W6', 'W8', 'D1'];
+    const ids = ['W1', 'W2', 'W2b', 'W3', 'W4', 'W5', 'W6', 'W8', 'W9', 'W10', 'D1'];
     assert.deepEqual(
       run.lines.map((l) => l.workload),
       ids,
@@ -86,14 +88,17 @@ describe('bench smoke (tiny sizes, correctness only)', () => {
     assert.equal(w3.maxExecutionsPerId, 1);
     const w4 = run.lines.find((l) => l.workload === 'W4')!;
     assert.equal(typeof w4.http, 'object', `W4 over HTTP did not run: ${String(w4.http)}`);
+    const w9 = run.lines.find((l) => l.workload === 'W9')!;
+    assert.ok((w9.sessionCacheSize as number) < (w9.monitors as number), 'W9 runs with a session cache smaller than the monitor count');
+    assert.equal((run.lines.find((l) => l.workload === 'W10')!.rates as unknown[]).length, 2);
     assertRecord(dir.path, 'sqlite', ids);
   });
 
-  it('runs W1–W8 and D1 on PostgreSQL with every check passing', { timeout: 300_000 }, async () => {
+  it('runs W1–W10 and D1 on PostgreSQL with every check passing', { timeout: 300_000 }, async () => {
     using dir = createTempDir('perdure-bench-smoke-pg-');
     const run = await runBench(['--store', 'postgres', '--out', dir.path]);
     assert.equal(run.code, 0, `bench failed:\n${run.stdout}\n${run.stderr.slice(-4000)}`);
-    const ids = ['W1', 'W2', 'W2b', 'W3', 'W4', 'W5', 'W6', 'W7', 'W8', 'D1'];
+    const ids = ['W1', 'W2', 'W2b', 'W3', 'W4', 'W5', 'W6', 'W7', 'W8', 'W9', 'W10', 'D1'];
     assert.deepEqual(
       run.lines.map((l) => l.workload),
       ids,
@@ -101,6 +106,7 @@ describe('bench smoke (tiny sizes, correctness only)', () => {
     for (const line of run.lines) assertLine(line, 'postgres');
     const w7 = run.lines.find((l) => l.workload === 'W7')!;
     assert.equal((w7.rounds as unknown[]).length, 3);
+    assert.equal(run.lines.find((l) => l.workload === 'W9')!.hosts, 2);
     assertRecord(dir.path, 'postgres', ids);
   });
 
