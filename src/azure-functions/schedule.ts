@@ -19,6 +19,8 @@ import { ValidationError } from '../model/errors.ts';
 export interface Schedule {
   /** The schedule as written, after app-setting substitution. */
   readonly expression: string;
+  /** The same schedule as a Perdure schedule's fields (timer-schedules.ts). */
+  readonly spec: { readonly cron: string; readonly timeZone: string; readonly domAndDow: true } | { readonly everyMs: number };
   /** The first occurrence strictly after `after`, or undefined if there is none. */
   next(after: Date): Date | undefined;
 }
@@ -44,7 +46,11 @@ export function parseSchedule(schedule: unknown, functionName: string, env: Node
   } catch (error) {
     throw new ValidationError(field, `'${expression}' is not a valid NCRONTAB expression: ${(error as Error).message}`);
   }
-  return { expression, next: (after) => cron.nextRun(after) ?? undefined };
+  return {
+    expression,
+    spec: { cron: expression, timeZone: timeZone(env), domAndDow: true },
+    next: (after) => cron.nextRun(after) ?? undefined,
+  };
 }
 
 function resolveSetting(schedule: string, field: string, env: NodeJS.ProcessEnv): string {
@@ -61,7 +67,8 @@ function intervalSchedule(expression: string, span: RegExpExecArray, field: stri
   if (ms <= 0 || Number(minutes) > 59 || Number(seconds) > 59) {
     throw new ValidationError(field, `'${expression}' is not a positive TimeSpan`);
   }
-  return { expression, next: (after) => new Date(after.getTime() + ms) };
+  // Multiples of the interval since the Unix epoch, as Perdure's `everyMs` schedules fire.
+  return { expression, spec: { everyMs: ms }, next: (after) => new Date((Math.floor(after.getTime() / ms) + 1) * ms) };
 }
 
 function timeZone(env: NodeJS.ProcessEnv): string {

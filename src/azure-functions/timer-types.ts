@@ -12,7 +12,7 @@ export interface TimerTriggerOptions {
   schedule: string;
   /** Also run once when the host starts. */
   runOnStartup?: boolean;
-  /** Accepted and ignored: Perdure keeps no schedule monitor (see the migration guide). */
+  /** Run an occurrence missed while no host ran, once, when a host is back (default: on for intervals of a minute or more). */
   useMonitor?: boolean;
 }
 

@@ -6,18 +6,20 @@
  * What must hold:
  * - Nothing is opened or bound before every setting has been checked,
  *   including the host-key rule for non-loopback addresses.
+ * - Timer functions become durable schedules (timer-schedules.ts) before
+ *   the host is created, so the host fires them like any schedule.
  * - Shutdown order: stop accepting HTTP (letting in-flight requests
- *   finish), stop timer triggers (letting running ones finish), then `host.stop()` (finish in-flight turns, hand back running
- *   activities, close the store), then exit 0. A second signal exits at once.
+ *   finish), then `host.stop()` (finish in-flight turns, hand back running
+ *   activities, timer handlers included, close the store), then exit 0. A
+ *   second signal exits at once.
  */
 import { assertSafeBinding } from '../http/auth.ts';
 import { isKeyless, resolveKeys } from '../runtime/keys.ts';
 import { createHttpApp } from '../http/create-http-app.ts';
 import { serveHttp, type HttpServer } from '../http/serve.ts';
-import { startTimerTriggers, type TimerRunner } from '../azure-functions/timer-runner.ts';
+import { registerTimerSchedules, triggerStartupTimers } from '../azure-functions/timer-schedules.ts';
 import type { FunctionApp } from '../runtime/app.ts';
 import { createHost, type Host } from '../runtime/host.ts';
-import type { Logger } from '../runtime/logger.ts';
 import type { StartFlags } from './start-command.ts';
 import { formatBanner } from './banner.ts';
 import { resolveSettings, type Settings } from './config.ts';
@@ -37,7 +39,11 @@ export async function start(flags: StartFlags): Promise<void> {
   const functions = functionsDir === undefined ? undefined : await loadFunctionsApp(functionsDir);
   const app: FunctionApp = functions?.app ?? (await loadApp(settings.appModule));
   const routePrefix = functions?.routePrefix === undefined ? {} : { routePrefix: functions.routePrefix };
+  // Timers run on durable schedules, registered before the host exists; their activity reaches the host through these.
+  const served: { host?: Host; origin: string } = { origin: '' };
+  if (functions) registerTimerSchedules(app, functions.timers, { client: () => served.host!.client, origin: () => served.origin, logger });
   const host = await createHost({ app, store: settings.store, ...settings.hostTuning, keys, showStackPaths, logger });
+  served.host = host;
   let server: HttpServer;
   try {
     const allowedHosts = allowedHostsFor(settings, isKeyless(host.keys));
@@ -49,15 +55,11 @@ export async function start(flags: StartFlags): Promise<void> {
   }
   const { configPath } = settings;
   const workers = settings.hostTuning.workers !== false;
-  const timers = functions ? startTimers(functions, host, server.url, logger) : undefined;
+  served.origin = server.url;
+  if (functions) await triggerStartupTimers(host.client, functions.timers);
   const banner = { url: server.url, store: host.store.description, app, keys: host.keys, configPath, workers };
   console.log(formatBanner({ ...banner, ...functionsBanner(functions) }));
-  stopOnSignals(server, host, timers);
-}
-
-function startTimers(functions: FunctionsApp, host: Host, origin: string, logger: Logger): TimerRunner | undefined {
-  if (functions.timers.length === 0) return undefined;
-  return startTimerTriggers({ client: host.client, origin, logger, timers: functions.timers });
+  stopOnSignals(server, host);
 }
 
 function functionsBanner(functions: FunctionsApp | undefined) {
@@ -66,7 +68,7 @@ function functionsBanner(functions: FunctionsApp | undefined) {
   return { timers, ...(functions.routePrefix === undefined ? {} : { routePrefix: functions.routePrefix }) };
 }
 
-function stopOnSignals(server: HttpServer, host: Host, timers: TimerRunner | undefined): void {
+function stopOnSignals(server: HttpServer, host: Host): void {
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopping) {
@@ -75,7 +77,7 @@ function stopOnSignals(server: HttpServer, host: Host, timers: TimerRunner | und
     }
     stopping = true;
     console.log(`Received ${signal}; stopping (send it again to exit at once)...`);
-    void shutdown(server, host, timers).then(
+    void shutdown(server, host).then(
       () => {
         console.log('Host stopped.');
         process.exit(0);
@@ -90,11 +92,10 @@ function stopOnSignals(server: HttpServer, host: Host, timers: TimerRunner | und
   process.on('SIGTERM', onSignal);
 }
 
-async function shutdown(server: HttpServer, host: Host, timers: TimerRunner | undefined): Promise<void> {
+async function shutdown(server: HttpServer, host: Host): Promise<void> {
   // Waiting requests (start-and-wait) answer 202 with their check-status payload now, while the server can still reply.
   host.client.interruptWaits();
   await server.close(5_000);
-  await timers?.stop();
   await host.stop();
 }
 

@@ -31,6 +31,12 @@ export interface ScheduleOptions {
   readonly everyMs?: number;
   /** IANA time zone for `cron` (default UTC). */
   readonly timeZone?: string;
+  /**
+   * With `cron`: a day matches only when both the day-of-month and the
+   * day-of-week fields match (NCRONTAB's rule, used for Azure timer
+   * functions), instead of either (cron's rule, the default).
+   */
+  readonly domAndDow?: boolean;
   /** The orchestration each fire starts. */
   readonly orchestration: string | { readonly name: string };
   readonly input?: unknown;
@@ -49,6 +55,7 @@ export interface ScheduleDefinition {
   readonly cron?: string;
   readonly everyMs?: number;
   readonly timeZone: string;
+  readonly domAndDow?: true;
   readonly orchestration: string;
   readonly input?: unknown;
   readonly overlap: OverlapPolicy;
@@ -80,6 +87,7 @@ export function validateScheduleOptions(options: ScheduleOptions, maxPayloadByte
     ...(cron === undefined ? {} : { cron: String(cron) }),
     ...(everyMs === undefined ? {} : { everyMs: positiveInteger(everyMs, 'everyMs', 1) }),
     timeZone: validateTimeZone(options.timeZone ?? 'UTC'),
+    ...(dayRule(options.domAndDow) ? { domAndDow: true as const } : {}),
     orchestration,
     ...optionalInput(normalizePayload(options.input, 'input', maxPayloadBytes)),
     overlap,
@@ -100,6 +108,11 @@ function validateTimeZone(timeZone: unknown): string {
   }
 }
 
+function dayRule(value: unknown): boolean {
+  if (value === undefined || typeof value === 'boolean') return value === true;
+  throw new ValidationError('domAndDow', 'must be a boolean');
+}
+
 function optionalInput(input: unknown): { input?: unknown } {
   return input === undefined ? {} : { input };
 }
@@ -113,7 +126,7 @@ function positiveInteger(value: unknown, field: string, min: number): number {
 
 function cronOf(definition: ScheduleDefinition): Cron {
   try {
-    return new Cron(definition.cron!, { timezone: definition.timeZone, paused: true });
+    return new Cron(definition.cron!, { timezone: definition.timeZone, paused: true, domAndDow: definition.domAndDow === true });
   } catch (error) {
     throw new ValidationError('cron', error instanceof Error ? error.message : String(error), { cause: error });
   }

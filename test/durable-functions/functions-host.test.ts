@@ -1,7 +1,7 @@
 /**
  * @module test/durable-functions/functions-host.test
  * The pieces of `perdure start <dir>` that need no server: the `main` glob,
- * NCRONTAB schedules, the in-process timer runner, and the errors for what
+ * NCRONTAB schedules, and the errors for what
  * Perdure does not support.
  */
 import assert from 'node:assert/strict';
@@ -10,7 +10,6 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { expandGlob, globToRegExp } from '../../src/cli/glob.ts';
 import { parseSchedule } from '../../src/azure-functions/schedule.ts';
-import { startTimerTriggers } from '../../src/azure-functions/timer-runner.ts';
 import * as azure from '../../src/azure-functions/index.ts';
 import { RetryOptions } from '../../src/durable-functions/retry-options.ts';
 import { EntityId } from '../../src/durable-functions/entity.ts';
@@ -70,41 +69,6 @@ describe('timer schedules', () => {
     );
     assert.throws(() => parseSchedule('%MISSING%', 't', {}), /MISSING/);
     assert.throws(() => parseSchedule('0 61 * * * *', 't', {}), ValidationError);
-  });
-});
-
-describe('the timer runner', () => {
-  it('runs a handler at each occurrence with the Timer info, and stop() ends it', async () => {
-    const calls: { isPastDue: boolean; functionName: string }[] = [];
-    let release!: () => void;
-    const twoRuns = new Promise<void>((resolve) => (release = resolve));
-    const runner = startTimerTriggers({
-      client: undefined as never,
-      origin: 'http://127.0.0.1:7071',
-      logger: console,
-      timers: [
-        {
-          name: 'tick',
-          schedule: { expression: 'every 20 ms', next: (after) => new Date(after.getTime() + 20) },
-          runOnStartup: false,
-          extraInputs: [],
-          options: {
-            schedule: 'every 20 ms',
-            handler: (timer, context) => {
-              calls.push({ isPastDue: timer.isPastDue, functionName: context.functionName });
-              if (calls.length === 2) release();
-            },
-          },
-        },
-      ],
-    });
-    await twoRuns;
-    await runner.stop();
-    const seen = calls.length;
-    await new Promise((resolve) => setTimeout(resolve, 60));
-    assert.equal(calls.length, seen, 'no run after stop()');
-    assert.equal(calls[0]?.functionName, 'tick');
-    assert.equal(typeof calls[0]?.isPastDue, 'boolean');
   });
 });
 
