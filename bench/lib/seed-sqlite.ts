@@ -52,11 +52,13 @@ export function seedSqlite(path: string, count: number, before: number, progress
     db.pragma('synchronous = OFF');
     db.pragma('cache_size = -262144');
     // Schema 4 added `deliveries` (default 0, which is right for a finished instance); schema 6 `request_id` and
-    // `input_hash` (NULL: the seeded starts sent no request ID, and no input check applies to finished instances).
+    // `input_hash` (NULL: the seeded starts sent no request ID, and no input check applies to finished instances);
+    // schema 11 `keep_tombstone` (default 0: the seeded starts kept the default reuse statuses).
     assertColumns(db, 'instances', [
       INSTANCE_COLUMNS,
       [...INSTANCE_COLUMNS, 'deliveries'],
       [...INSTANCE_COLUMNS, 'deliveries', 'request_id', 'input_hash'],
+      [...INSTANCE_COLUMNS, 'deliveries', 'request_id', 'input_hash', 'keep_tombstone'],
     ]);
     const layout = assertColumns(db, 'history', [HISTORY_LAYOUTS.event, HISTORY_LAYOUTS.commit]) === 0 ? 'event' : 'commit';
     const insertInstance = db.prepare(
