@@ -58,8 +58,9 @@ export async function start(flags: StartFlags): Promise<void> {
   served.origin = server.url;
   if (functions) await triggerStartupTimers(host.client, functions.timers);
   const banner = { url: server.url, store: host.store.description, app, keys: host.keys, configPath, workers };
-  console.log(formatBanner({ ...banner, ...functionsBanner(functions) }));
+  // Signal handlers go in before the banner: whoever waits for "Listening on" may signal at once.
   stopOnSignals(server, host);
+  console.log(formatBanner({ ...banner, ...functionsBanner(functions) }));
 }
 
 function functionsBanner(functions: FunctionsApp | undefined) {
