@@ -248,7 +248,6 @@ export async function ensureInstances(
 
 /** One INSERT for many IDs, in ID order; rows that already exist are skipped, not locked. */
 async function insertAbsent(sql: Sql, requests: readonly StartRequest[]): Promise<LeasableRow[]> {
-  const leases = requests.map(startLease);
   return sql.rows<LeasableRow>(
     `INSERT INTO instances (instance_id, name, execution_id, runtime_status, input, parent_instance_id,
                             created_at, updated_at, history_length, request_id, input_hash, keep_tombstone,
@@ -263,21 +262,27 @@ async function insertAbsent(sql: Sql, requests: readonly StartRequest[]): Promis
      ORDER BY instance_id COLLATE "C"
      ON CONFLICT (instance_id) DO NOTHING
      RETURNING *`,
-    [
-      requests.map((r) => r.instanceId),
-      requests.map((r) => r.name),
-      requests.map((r) => r.executionId),
-      requests.map((r) => toJson(r.input)),
-      requests.map((r) => r.parent?.instanceId ?? null),
-      requests.map((r) => r.now),
-      RuntimeStatus.Pending,
-      requests.map((r) => r.requestId ?? null),
-      requests.map((r) => r.inputHash ?? null),
-      leases.map((l) => l.owner),
-      leases.map((l) => l.expiresAt),
-      requests.map((r) => r.keepTombstone === true),
-    ],
+    absentRowColumns(requests),
   );
+}
+
+/** The parallel arrays of new instance rows, at $1..$12 ($7 the Pending status), for insertAbsent and absent-starts.ts. */
+export function absentRowColumns(requests: readonly StartRequest[]): unknown[] {
+  const leases = requests.map(startLease);
+  return [
+    requests.map((r) => r.instanceId),
+    requests.map((r) => r.name),
+    requests.map((r) => r.executionId),
+    requests.map((r) => toJson(r.input)),
+    requests.map((r) => r.parent?.instanceId ?? null),
+    requests.map((r) => r.now),
+    RuntimeStatus.Pending,
+    requests.map((r) => r.requestId ?? null),
+    requests.map((r) => r.inputHash ?? null),
+    leases.map((l) => l.owner),
+    leases.map((l) => l.expiresAt),
+    requests.map((r) => r.keepTombstone === true),
+  ];
 }
 
 /**
@@ -324,7 +329,7 @@ function eventMessage(request: StartRequest, event: InboxEvent): NewMessage {
 }
 
 /** ExecutionStarted, a signal-with-start's event after it, and the execution timeout's termination. */
-function startedMessages(request: StartRequest): NewMessage[] {
+export function startedMessages(request: StartRequest): NewMessage[] {
   const messages = [startedMessage(request)];
   if (request.event !== undefined) messages.push(eventMessage(request, request.event));
   // The execution timeout: instance-wide (a continue-as-new keeps it, a replacement's wipe drops it), visible when due.

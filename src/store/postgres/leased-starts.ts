@@ -48,9 +48,25 @@ export async function insertStartMessages(
   // Notices (to a replaced execution's parent) go last, and only to a parent that still exists.
   const messages = [...queued.flatMap(([, q]) => q), ...notices];
   if (messages.length === 0) return;
-  const handedBack = queued.reduce((n, [index, q]) => n + (leased.has(index) ? visibleWithStart(q).length : 0), 0);
   const notice = new Set(notices);
-  const ids = await insertReturningIds(sql, messages, (m) => notice.has(m), handedBack < messages.length, channel);
+  const notify = mustNotify(queued, leased, messages.length);
+  const ids = await insertReturningIds(sql, messages, (m) => notice.has(m), notify, channel);
+  attachWorkItems(queued, leased, results, ids);
+}
+
+/** Whether some of the `total` messages queued are not handed back to this host, so other hosts must hear of them. */
+export function mustNotify(queued: QueuedStarts, leased: { has(index: number): boolean }, total: number): boolean {
+  const handedBack = queued.reduce((n, [index, q]) => n + (leased.has(index) ? visibleWithStart(q).length : 0), 0);
+  return handedBack < total;
+}
+
+/** Puts each leased start's work item into `results` (same index as its request); `ids` are the queued messages' inbox ids, in order. */
+export function attachWorkItems(
+  queued: QueuedStarts,
+  leased: ReadonlyMap<number, LeasableRow>,
+  results: (StartResult | undefined)[],
+  ids: readonly number[],
+): void {
   let position = 0;
   for (const [index, q] of queued) {
     const row = leased.get(index);

@@ -209,6 +209,68 @@ const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 13,
+    description: 'starts of absent IDs in one round trip',
+    // Decision 0039. The common start (every ID in the batch new) as one autocommit call instead of BEGIN,
+    // INSERT, tombstone check, message INSERT and COMMIT. The tombstone check must be a statement of its
+    // own, after the INSERT, with a fresh snapshot (tombstones.ts): a VOLATILE PL/pgSQL function takes a
+    // new snapshot for each statement it runs, which a single SQL statement cannot do. Anything else (an
+    // ID that exists, a tombstone) rolls the call's writes back (the block's subtransaction) and returns
+    // NULL; the caller then runs the full start transaction, which decides with the conflict policies.
+    // It returns instead of raising because pg's pool destroys a connection whose query failed.
+    sql: `
+      CREATE FUNCTION perdure_start_absent(
+        ids text[], names text[], execution_ids text[], inputs text[], parents text[], created bigint[],
+        pending text, request_ids text[], input_hashes text[], lease_owners text[], lease_expiries bigint[],
+        keep_tombstones boolean[], m_instance_ids text[], m_execution_ids text[], m_visible_at bigint[],
+        m_control boolean[], m_events text[], channel text, payload text, notify boolean
+      ) RETURNS json LANGUAGE plpgsql AS $fn$
+      DECLARE
+        created_rows json;
+        created_count integer;
+        message_ids json;
+      BEGIN
+        WITH inserted AS (
+          INSERT INTO instances (instance_id, name, execution_id, runtime_status, input, parent_instance_id,
+                                 created_at, updated_at, history_length, request_id, input_hash, keep_tombstone,
+                                 lease_owner, lease_expires_at, lease_token, deliveries)
+          SELECT r.instance_id, r.name, r.execution_id, pending, r.input, r.parent_instance_id, r.created_at,
+                 r.created_at, 0, r.request_id, r.input_hash, r.keep_tombstone, r.lease_owner, r.lease_expires_at,
+                 CASE WHEN r.lease_owner IS NULL THEN 0 ELSE 1 END, CASE WHEN r.lease_owner IS NULL THEN 0 ELSE 1 END
+          FROM unnest(ids, names, execution_ids, inputs, parents, created, request_ids, input_hashes, lease_owners,
+                      lease_expiries, keep_tombstones)
+            AS r(instance_id, name, execution_id, input, parent_instance_id, created_at, request_id, input_hash,
+                 lease_owner, lease_expires_at, keep_tombstone)
+          ORDER BY r.instance_id COLLATE "C"
+          ON CONFLICT (instance_id) DO NOTHING
+          RETURNING *)
+        SELECT count(*), json_agg(inserted) INTO created_count, created_rows FROM inserted;
+        IF created_count < cardinality(ids) THEN
+          RAISE EXCEPTION 'perdure: an instance in the batch exists' USING ERRCODE = 'PD001';
+        END IF;
+        PERFORM 1 FROM instance_tombstones WHERE instance_id = ANY(ids);
+        IF FOUND THEN
+          RAISE EXCEPTION 'perdure: an ID in the batch has a tombstone' USING ERRCODE = 'PD001';
+        END IF;
+        WITH queued AS (
+          INSERT INTO inbox (instance_id, execution_id, visible_at, is_control, event)
+          SELECT m.instance_id, m.execution_id, m.visible_at, m.is_control, m.event
+          FROM unnest(m_instance_ids, m_execution_ids, m_visible_at, m_control, m_events)
+            WITH ORDINALITY AS m(instance_id, execution_id, visible_at, is_control, event, ord)
+          ORDER BY m.ord
+          RETURNING id)
+        SELECT json_agg(id ORDER BY id) INTO message_ids FROM queued;
+        IF notify THEN
+          PERFORM pg_notify(channel, payload);
+        END IF;
+        RETURN json_build_object('rows', created_rows, 'ids', message_ids);
+      EXCEPTION WHEN SQLSTATE 'PD001' THEN
+        RETURN NULL;
+      END
+      $fn$;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -32,7 +32,8 @@ import { openDatabase, type Database } from './database.ts';
 import { createHousekeeper } from './housekeeping.ts';
 import { countInstancesByStatus, foldInstanceCounts } from './instance-counts.ts';
 import { createInstanceReader } from './instance-reads.ts';
-import { readHistory, startInstances } from './instances.ts';
+import { createInstances } from './absent-starts.ts';
+import { readHistory } from './instances.ts';
 import { listInstances } from './list-instances.ts';
 import { WorkListener } from './notifications.ts';
 import { commitOrchestrations } from './orchestration-commit.ts';
@@ -78,8 +79,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
       await housekeeper.close();
       await db.close();
     },
-    createInstances: async (requests) =>
-      requests.length === 0 ? [] : write(db.transaction((sql) => startInstances(sql, requests, channel))),
+    createInstances: async (requests) => (requests.length === 0 ? [] : write(createInstances(db, requests, channel))),
     send: async (messages) => (messages.length === 0 ? [] : write(db.transaction((sql) => sendMessages(sql, messages, channel)))),
     getInstance: async (instanceId) => {
       const row = await readInstance(instanceId);
