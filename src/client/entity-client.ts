@@ -49,6 +49,13 @@ export interface ListEntitiesQuery {
   readonly includeState?: boolean;
   /** Include entities whose state was deleted (default false). */
   readonly includeDeleted?: boolean;
+  /**
+   * Only entities whose last operation (the last batch that committed on
+   * them) was at or after this time, as Durable Functions' `LastOperationFrom`.
+   */
+  readonly lastOperationFrom?: Date;
+  /** Only entities whose last operation was at or before this time (inclusive). */
+  readonly lastOperationTo?: Date;
 }
 
 export interface EntityMetadata {
@@ -143,9 +150,13 @@ export async function listEntities(store: Store, query: ListEntitiesQuery = {}):
   if (query.continuationToken !== undefined && typeof query.continuationToken !== 'string') {
     throw new ValidationError('continuationToken', 'must be a string');
   }
+  const from = optionalDate(query.lastOperationFrom, 'lastOperationFrom');
+  const to = optionalDate(query.lastOperationTo, 'lastOperationTo');
   const page = await store.listInstances({
     instanceIdPrefix: name === undefined ? '@' : `@${name}@${prefix}`,
     pageSize,
+    ...(from === undefined ? {} : { updatedFrom: from }),
+    ...(to === undefined ? {} : { updatedTo: to }),
     ...(query.continuationToken === undefined ? {} : { continuationToken: query.continuationToken }),
   });
   const entities = page.instances.flatMap((record) => {
@@ -153,6 +164,12 @@ export async function listEntities(store: Store, query: ListEntitiesQuery = {}):
     return metadata && (metadata.exists || query.includeDeleted === true) ? [metadata] : [];
   });
   return { entities, ...(page.continuationToken ? { continuationToken: page.continuationToken } : {}) };
+}
+
+function optionalDate(value: unknown, field: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!(value instanceof Date) || Number.isNaN(value.getTime())) throw new ValidationError(field, 'must be a valid Date');
+  return value.getTime();
 }
 
 function toMetadata(record: InstanceRecord, includeState: boolean): EntityMetadata | undefined {

@@ -6,7 +6,8 @@
  * instances; an instance ID that starts with '@' is an entity's and nothing else.
  *
  * What must hold: every string form is a valid instance ID (no control
- * characters, none of / \ # ?), and parsing inverts formatting.
+ * characters, none of / \ # ?), and parsing inverts formatting, for the
+ * empty key too (`@name@`).
  */
 import { ValidationError } from './errors.ts';
 import { MAX_INSTANCE_ID_LENGTH } from './instance-id.ts';
@@ -39,8 +40,14 @@ export function validateEntityName(value: unknown, field = 'entity name'): strin
   return value.toLowerCase();
 }
 
+/**
+ * Checks a key. The empty key is a key (`@name@`), as in Durable Functions'
+ * extension and backends (DurableTask.Core's EntityId refuses only a null
+ * key); the Durable Functions JavaScript SDK's `df.EntityId` refuses it, and
+ * so does `perdure/durable-functions`.
+ */
 export function validateEntityKey(value: unknown, field = 'entity key'): string {
-  if (typeof value !== 'string' || value.length === 0) throw new ValidationError(field, 'must be a non-empty string');
+  if (typeof value !== 'string') throw new ValidationError(field, 'must be a string');
   checkCharacters(value, field);
   if (value.length > MAX_INSTANCE_ID_LENGTH - 130)
     throw new ValidationError(field, `must be at most ${MAX_INSTANCE_ID_LENGTH - 130} characters`);

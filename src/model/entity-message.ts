@@ -48,6 +48,13 @@ export interface EntityLockRequest extends FromSender {
 export interface EntityReleaseRequest extends FromSender {
   readonly kind: 'release';
   readonly parent: string;
+  /**
+   * Set on the release an execution sends when it ends holding locks: it
+   * travels the lock set in order, as the lock request did, so it reaches
+   * each entity after the lock request (even one still on its way).
+   */
+  readonly lockSet?: readonly string[];
+  readonly position?: number;
 }
 
 export type EntityRequest = EntityOperationRequest | EntityLockRequest | EntityReleaseRequest;

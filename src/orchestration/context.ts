@@ -315,7 +315,8 @@ export class OrchestrationContext<TInput = unknown> {
    * Locks the entities for this orchestration (a critical section): while
    * held, only this orchestration's operations reach them. Locks are taken
    * in one global order (sorted IDs), so two sections never deadlock.
-   * Release with the handle's `release()`.
+   * Release with the handle's `release()`; locks still held when the
+   * execution ends (or continues as new) are released then (entity-locks.ts).
    *
    * @example
    * const lock = yield* ctx.lockEntities([account.id('a'), account.id('b')]);

@@ -13,6 +13,7 @@ import { toFailureDetails, type FailureDetails } from '../model/failure.ts';
 import type { EventOfType, EventRaisedEvent, HistoryEvent, HistoryEventType, ParentRef } from '../model/history.ts';
 import { normalizePayload } from '../model/json.ts';
 import { OrchestrationContext, type DecisionRecorder, type ContinueAsNewOptions, type ReplaySafeLogger } from './context.ts';
+import { heldLockSets } from './entity-locks.ts';
 import { PatchLog } from './patches.ts';
 import { ActivityTask, EventSentTask, ExternalEventTask, ScheduledTask, SubOrchestrationTask, Task, TimerTask } from './task.ts';
 
@@ -116,6 +117,13 @@ export class OrchestrationExecutor implements DecisionRecorder {
     const live: SubOrchestrationTask<unknown>[] = [];
     for (const task of this.#tasks.values()) if (task instanceof SubOrchestrationTask && !task.isCompleted) live.push(task);
     return live;
+  }
+
+  /** Entity locks asked for (this turn or before) and not released: what the end of the execution releases (entity-locks.ts). */
+  heldLockSets(): string[][] {
+    const sent: EventSentTask[] = [];
+    for (const task of this.#tasks.values()) if (task instanceof EventSentTask) sent.push(task);
+    return heldLockSets(sent);
   }
 
   /** The tasks `takeNewTasks` would return, left in place (replay checks compare them with history). */

@@ -11,6 +11,7 @@ import type { EventRaisedEvent, ExecutionTerminatedEvent, HistoryEvent, InboxEve
 import { isTerminalStatus, RuntimeStatus } from '../model/runtime-status.ts';
 import { isoTimestamp } from '../model/timestamp.ts';
 import type { ExecutionOutcome, OrchestrationExecutor } from './executor.ts';
+import { lockReleases } from './entity-locks.ts';
 import { childTerminations, type ParentEnd } from './parent-close.ts';
 import { fromTask, scheduledEvent, type ScheduledAction } from './scheduled-action.ts';
 
@@ -155,6 +156,7 @@ class TurnState {
       output: reason ?? null,
       ended: true,
       ...this.#notifyParent({ type: 'SubOrchestrationInstanceFailed', timestamp: this.timestamp, taskId: 0, failure }),
+      ...this.#releaseLocks([]),
     };
   }
 
@@ -196,11 +198,19 @@ class TurnState {
     };
   }
 
-  /** Terminations for the live children that follow this execution's end (parent-close.ts). */
+  /**
+   * What this execution's end sends: terminations for the live children
+   * (parent-close.ts) and releases of the entity locks it holds (entity-locks.ts).
+   */
   #closeChildren(end: ParentEnd): Pick<TurnResult, 'controlMessages'> {
     const children = this.executor.liveChildren();
-    const closing = childTerminations(this.executor.instanceId, children, end, this.timestamp);
-    return closing.length === 0 ? {} : { controlMessages: closing };
+    return this.#releaseLocks(childTerminations(this.executor.instanceId, children, end, this.timestamp));
+  }
+
+  #releaseLocks(before: NonNullable<TurnResult['controlMessages']>): Pick<TurnResult, 'controlMessages'> {
+    const holder = { instanceId: this.executor.instanceId, executionId: this.request.executionId };
+    const messages = [...before, ...lockReleases(holder, this.executor.heldLockSets(), this.timestamp)];
+    return messages.length === 0 ? {} : { controlMessages: messages };
   }
 
   #notifyParent(reply: InboxEvent): { parentNotification?: ParentNotification } {

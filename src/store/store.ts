@@ -380,6 +380,13 @@ export interface InstanceQuery {
   readonly runtimeStatus?: readonly RuntimeStatus[];
   readonly createdFrom?: number;
   readonly createdTo?: number;
+  /**
+   * Last changed (`updatedAt`) at or after this time, and at or before
+   * `updatedTo`: both inclusive, as Durable Functions' entity query
+   * (`lastOperationTimeFrom`/`To`) reads them.
+   */
+  readonly updatedFrom?: number;
+  readonly updatedTo?: number;
   readonly name?: string;
   readonly instanceIdPrefix?: string;
   readonly pageSize: number;

@@ -9,15 +9,17 @@
  * - a turn delivered more than `maxDeliveries` times without a result
  *   (poisoned): the instance fails instead of running it again;
  * - a turn stopped by its budget once too often: the instance fails.
- * An instance that ends here ends its live 'terminate' children in the same
- * commit, as it would had its code ended it (parent-close.ts).
+ * An instance that ends here ends its live 'terminate' children and releases
+ * the entity locks it holds in the same commit, as it would had its code
+ * ended it (parent-close.ts, entity-locks.ts).
  *
  * What must hold: nothing here calls the orchestrator; the parent to notify
  * comes from the start message or the stored history.
  */
 import type { FailureDetails } from '../model/failure.ts';
-import type { ExecutionTerminatedEvent, ParentRef } from '../model/history.ts';
+import type { ExecutionTerminatedEvent, HistoryEvent, ParentRef } from '../model/history.ts';
 import { isoTimestamp } from '../model/timestamp.ts';
+import { heldLockSets, lockReleases } from '../orchestration/entity-locks.ts';
 import { childTerminations, liveChildrenOf } from '../orchestration/parent-close.ts';
 import { failedTurnWith, terminatedTurn, type TurnRequest, type TurnResult } from '../orchestration/turn.ts';
 import type { Logger } from '../runtime/logger.ts';
@@ -77,8 +79,9 @@ async function failedTree(store: Store, item: OrchestrationWorkItem, request: Tu
   const history = item.historyLength === 0 ? [] : await store.getHistory(item.instanceId);
   const parent = startedParent(item) ?? history.find((e) => e.type === 'ExecutionStarted')?.parent;
   const turn = failedTurnWith(request, failure, parent);
-  const children = childTerminations(item.instanceId, liveChildrenOf(history), 'failed', isoTimestamp(request.now));
-  return children.length === 0 ? turn : { ...turn, controlMessages: children };
+  const timestamp = isoTimestamp(request.now);
+  const children = childTerminations(item.instanceId, liveChildrenOf(history), 'failed', timestamp);
+  return withControl(turn, [...children, ...releasesOf(item, history, timestamp)]);
 }
 
 /** The termination, passed on to the live sub-orchestrations unless it says `recursive: false`. */
@@ -91,9 +94,20 @@ async function terminationTurn(
   const history = item.historyLength === 0 ? [] : await store.getHistory(item.instanceId);
   const parent = startedParent(item) ?? history.find((e) => e.type === 'ExecutionStarted')?.parent;
   const turn = terminatedTurn(request, termination, parent);
-  if (termination.recursive === false) return turn;
+  const releases = releasesOf(item, history, isoTimestamp(request.now));
+  if (termination.recursive === false) return withControl(turn, releases);
   const children = childTerminations(item.instanceId, liveChildrenOf(history), 'was terminated', termination.timestamp, termination.reason);
-  return children.length === 0 ? turn : { ...turn, controlMessages: [...(turn.controlMessages ?? []), ...children] };
+  return withControl(turn, [...children, ...releases]);
+}
+
+/** Releases of the entity locks the stored history holds (entity-locks.ts): an ending execution lets them go. */
+function releasesOf(item: OrchestrationWorkItem, history: readonly HistoryEvent[], timestamp: string) {
+  const sent = history.flatMap((e) => (e.type === 'EventSent' ? [e] : []));
+  return lockReleases({ instanceId: item.instanceId, executionId: item.executionId }, heldLockSets(sent), timestamp);
+}
+
+function withControl(turn: TurnResult, messages: NonNullable<TurnResult['controlMessages']>): TurnResult {
+  return messages.length === 0 ? turn : { ...turn, controlMessages: [...(turn.controlMessages ?? []), ...messages] };
 }
 
 export function startedParent(item: OrchestrationWorkItem): ParentRef | undefined {

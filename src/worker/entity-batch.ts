@@ -15,7 +15,12 @@
  * - While locked, only the lock holder's requests run; the others are held
  *   back in order and run once the holder releases.
  * - Lock requests travel their sorted lock set in order: each entity locks,
- *   then passes the request on; the last one answers the holder.
+ *   then passes the request on; the last one answers the holder. The release
+ *   an ending holder sends travels the same path (entity-locks.ts).
+ * - With a guard, operations run under the turn budget: requests run in
+ *   guarded calls of at most a tenth of the budget each, so an operation
+ *   the guard stops had at least nine tenths of it alone; it fails, rolled
+ *   back, and the batch carries on with the next request.
  */
 import { parseEntityInstanceId, type EntityId } from '../model/entity-id.ts';
 import {
@@ -27,7 +32,6 @@ import {
 } from '../model/entity-message.ts';
 import { FunctionNotFoundError } from '../model/errors.ts';
 import { toFailureDetails, type FailureDetails } from '../model/failure.ts';
-import { normalizePayload } from '../model/json.ts';
 import { RuntimeStatus } from '../model/runtime-status.ts';
 import { isoTimestamp } from '../model/timestamp.ts';
 import type { EntityDefinition } from '../runtime/entity.ts';
@@ -37,8 +41,10 @@ import type { EntityOperationRun } from '../runtime/tracing.ts';
 import type { FunctionApp } from '../runtime/app.ts';
 import type { Clock } from '../runtime/clock.ts';
 import type { ChildStart, OrchestrationCommit, OrchestrationWorkItem, OutboundMessage, Store } from '../store/store.ts';
-import { poisonedTurnFailure } from './poison.ts';
-import { entityRequestMessage, OperationContext, type WorkingState } from './entity-context.ts';
+import { operationBudgetFailure, poisonedTurnFailure } from './poison.ts';
+import { entityRequestMessage, type OperationEffects, type WorkingState } from './entity-context.ts';
+import { OperationRun } from './entity-operation.ts';
+import { TurnBudgetExceeded, type TurnGuard } from './turn-guard.ts';
 
 export interface EntityBatchInput {
   readonly item: OrchestrationWorkItem;
@@ -58,16 +64,28 @@ export interface EntityBatchInput {
   readonly deadline?: number;
   /** Told of the batch's operations, which it counts and traces once the commit goes through. */
   readonly telemetry?: Telemetry;
+  /** Runs operations under the turn budget (turn-guard.ts); absent: unguarded. */
+  readonly guard?: TurnGuard;
+  readonly budgetMs?: number;
 }
+
+type OperationRequest = Extract<EntityRequest, { kind: 'call' | 'signal' }>;
 
 class EntityBatch {
   readonly working: WorkingState;
   lockedBy: string | undefined;
+  /** Requests held back while another instance holds the lock. */
   queue: EntityRequest[];
+  /** Requests to run now, in order: the current message's, and held-back ones a release let through. */
+  readonly work: EntityRequest[] = [];
+  readonly consumed: string[] = [];
   readonly messages: OutboundMessage[] = [];
   readonly starts: ChildStart[] = [];
   /** What ran, for telemetry (only kept when there is telemetry). */
   readonly runs: EntityOperationRun[] = [];
+  readonly operations: OperationRun | undefined;
+  #next = 0;
+  #started = 0;
 
   constructor(
     private readonly input: EntityBatchInput,
@@ -77,28 +95,62 @@ class EntityBatch {
     this.working = { exists: record?.exists === true, state: record?.state };
     this.lockedBy = record?.lockedBy;
     this.queue = [...(record?.queue ?? [])];
+    const { definition, poisoned, logger, now, item } = input;
+    if (definition && !poisoned) {
+      const keep = (effects: OperationEffects) => {
+        this.messages.push(...effects.messages);
+        this.starts.push(...effects.starts);
+      };
+      this.operations = new OperationRun({ id, instanceId: item.instanceId, definition, working: this.working, logger, now, keep });
+    }
   }
 
-  async deliver(request: EntityRequest): Promise<void> {
+  /** Whether messages or requests are left to run. */
+  get unfinished(): boolean {
+    return this.work.length > 0 || (this.#next < this.input.item.messages.length && !this.#pastDeadline());
+  }
+
+  /**
+   * Runs requests until none is left, `sliceMs` has passed, or an operation
+   * returns a promise (which it then returns, wrapped so a guard does not adopt it).
+   */
+  runSome(sliceMs: number): { pending: Promise<void> } | undefined {
+    const began = performance.now();
+    for (;;) {
+      const request = this.#take();
+      if (request === undefined) return undefined;
+      const pending = this.deliver(request);
+      if (pending) return { pending };
+      if (performance.now() - began >= sliceMs) return undefined;
+    }
+  }
+
+  /** The next request: held back ones a release let through first, then the next message's (until the deadline). */
+  #take(): EntityRequest | undefined {
+    for (;;) {
+      const queued = this.work.shift();
+      if (queued !== undefined) return queued;
+      const messages = this.input.item.messages;
+      if (this.#next >= messages.length || this.#pastDeadline()) return undefined;
+      const message = messages[this.#next++]!;
+      this.consumed.push(message.id);
+      const event = message.event;
+      if (event.type === 'EventRaised' && event.name === ENTITY_REQUEST_EVENT && isEntityRequest(event.input)) return event.input;
+    }
+  }
+
+  #pastDeadline(): boolean {
+    const { deadline, clock } = this.input;
+    return this.consumed.length > 0 && deadline !== undefined && clock !== undefined && clock() > deadline;
+  }
+
+  deliver(request: EntityRequest): Promise<void> | undefined {
     if (this.lockedBy !== undefined && request.parent !== this.lockedBy) return void this.queue.push(request);
-    await this.handle(request);
-    if (request.kind === 'release') await this.drainQueue();
-  }
-
-  /** After a release: runs held-back requests in order, keeping back those a new lock holder excludes. */
-  async drainQueue(): Promise<void> {
-    const waiting = this.queue;
-    this.queue = [];
-    for (const request of waiting) await this.deliver(request);
-  }
-
-  async handle(request: EntityRequest): Promise<void> {
     switch (request.kind) {
       case 'lock':
-        return this.lock(request);
+        return void this.lock(request);
       case 'release':
-        if (this.lockedBy === request.parent) this.lockedBy = undefined;
-        return;
+        return void this.release(request);
       default:
         return this.operation(request);
     }
@@ -112,22 +164,65 @@ class EntityBatch {
     if (target) this.messages.push(entityRequestMessage(target, { ...request, position: request.position + 1 }, this.input.now));
   }
 
-  async operation(request: Extract<EntityRequest, { kind: 'call' | 'signal' }>): Promise<void> {
-    const response = this.input.telemetry ? await this.measured(request) : await this.run(request);
-    if (request.kind === 'call') this.respond(request, response);
-    else if ('failure' in response) {
+  /** Unlocks (if the sender holds the lock), lets held-back requests run, and passes an ending holder's release on. */
+  release(request: Extract<EntityRequest, { kind: 'release' }>): void {
+    if (this.lockedBy === request.parent) this.lockedBy = undefined;
+    if (this.lockedBy === undefined && this.queue.length > 0) this.work.unshift(...this.queue.splice(0));
+    const next = request.lockSet?.[(request.position ?? 0) + 1];
+    if (next === undefined) return;
+    this.messages.push({
+      instanceId: next,
+      event: {
+        type: 'EventRaised',
+        timestamp: isoTimestamp(this.input.now),
+        name: ENTITY_REQUEST_EVENT,
+        input: { ...request, position: (request.position ?? 0) + 1 },
+      },
+      visibleAt: this.input.now,
+    });
+  }
+
+  operation(request: OperationRequest): Promise<void> | undefined {
+    this.#started = this.input.telemetry ? performance.now() : 0;
+    const start = this.input.telemetry ? this.#clock() : 0;
+    const response = this.run(request);
+    if (response instanceof Promise) return response.then((r) => this.finished(request, r, start));
+    this.finished(request, response, start);
+    return undefined;
+  }
+
+  run(request: OperationRequest): EntityResponse | Promise<EntityResponse> {
+    if (this.input.poisoned) return { failure: this.input.poisoned };
+    if (!this.operations) return { failure: toFailureDetails(new FunctionNotFoundError('entity', this.id.name)) };
+    return this.operations.run(request);
+  }
+
+  /** The guard stopped the running operation: it fails, rolled back, and the batch goes on. */
+  stopped(budgetMs: number): void {
+    const running = this.operations?.running;
+    if (!running) return;
+    const failure = operationBudgetFailure({ instanceId: this.input.item.instanceId, operation: running.request.op, budgetMs });
+    this.input.logger.error(`[perdure] ${failure.message}`);
+    const stopped = this.operations.stop(failure)!;
+    this.finished(stopped.request, stopped.response, this.input.telemetry ? this.#clock() : 0);
+  }
+
+  finished(request: OperationRequest, response: EntityResponse, start: number): void {
+    if (this.input.telemetry) this.#measured(request, response, start);
+    if (request.kind === 'call') return this.respond(request, response);
+    if ('failure' in response) {
       this.input.logger.warn(
         `[perdure] signal '${request.op}' to entity '${this.input.item.instanceId}' failed: ${response.failure.message}`,
       );
     }
   }
 
-  /** Runs the operation and keeps what telemetry reports of it: times, outcome, and the caller's trace context. */
-  async measured(request: Extract<EntityRequest, { kind: 'call' | 'signal' }>): Promise<EntityResponse> {
-    const clock = this.input.clock ?? (() => this.input.now);
-    const start = clock();
-    const began = performance.now();
-    const response = await this.run(request);
+  #clock(): number {
+    return (this.input.clock ?? (() => this.input.now))();
+  }
+
+  /** Keeps what telemetry reports of an operation: times, outcome, and the caller's trace context. */
+  #measured(request: OperationRequest, response: EntityResponse, start: number): void {
     this.runs.push({
       name: this.id.name,
       instanceId: this.input.item.instanceId,
@@ -136,32 +231,10 @@ class EntityBatch {
       ...(request.traceparent === undefined ? {} : { traceparent: request.traceparent }),
       ...(request.tracestate === undefined ? {} : { tracestate: request.tracestate }),
       start,
-      end: clock(),
-      seconds: (performance.now() - began) / 1000,
+      end: this.#clock(),
+      seconds: (performance.now() - this.#started) / 1000,
       ...('failure' in response ? { failure: response.failure } : {}),
     });
-    return response;
-  }
-
-  async run(request: Extract<EntityRequest, { kind: 'call' | 'signal' }>): Promise<EntityResponse> {
-    const { definition, poisoned, logger, now } = this.input;
-    if (poisoned) return { failure: poisoned };
-    if (!definition) return { failure: toFailureDetails(new FunctionNotFoundError('entity', this.id.name)) };
-    const snapshot = JSON.stringify(this.working);
-    const ctx = new OperationContext(this.id, request.op, request.input, this.working, logger, now);
-    try {
-      const returned = await definition.handler(ctx);
-      const result = normalizePayload(ctx.returned ? ctx.returned.value : returned, `result of operation '${request.op}'`);
-      this.working.state = normalizePayload(this.working.state, `state of entity '${this.input.item.instanceId}'`);
-      this.messages.push(...ctx.effects.messages);
-      this.starts.push(...ctx.effects.starts);
-      return result === undefined ? {} : { result };
-    } catch (error) {
-      const restored = JSON.parse(snapshot) as WorkingState;
-      this.working.exists = restored.exists;
-      this.working.state = restored.state;
-      return { failure: toFailureDetails(error) };
-    }
   }
 
   respond(request: EntityRequest, response: EntityResponse): void {
@@ -192,6 +265,8 @@ export interface EntityBatchDeps {
   readonly maxDeliveries: number;
   readonly leaseMs: number;
   readonly telemetry?: Telemetry | undefined;
+  readonly guard?: TurnGuard;
+  readonly turnBudgetMs?: number;
 }
 
 /** Reads the entity's record and runs the batch of a claimed entity; past maxDeliveries its operations fail unrun. */
@@ -214,6 +289,7 @@ export async function entityBatchFor(deps: EntityBatchDeps, item: OrchestrationW
     deadline: clock.now() + deps.leaseMs / 3,
     ...(poisoned ? { poisoned } : {}),
     ...(deps.telemetry ? { telemetry: deps.telemetry } : {}),
+    ...(deps.guard && deps.turnBudgetMs ? { guard: deps.guard, budgetMs: deps.turnBudgetMs } : {}),
   });
 }
 
@@ -222,14 +298,7 @@ export async function runEntityBatch(input: EntityBatchInput): Promise<Orchestra
   const { item, now } = input;
   const id = parseEntityInstanceId(item.instanceId)!;
   const batch = new EntityBatch(input, id);
-  const consumed: string[] = [];
-  for (const message of item.messages) {
-    if (consumed.length > 0 && input.deadline !== undefined && input.clock !== undefined && input.clock() > input.deadline) break;
-    consumed.push(message.id);
-    const event = message.event;
-    if (event.type !== 'EventRaised' || event.name !== ENTITY_REQUEST_EVENT || !isEntityRequest(event.input)) continue;
-    await batch.deliver(event.input);
-  }
+  await runGuarded(batch, input);
   const record = batch.record();
   // An entity without state, lock or held-back requests is Completed: cleanEntityStorage may purge it,
   // and its next request brings it back (the worker runs entity batches whatever the status).
@@ -238,7 +307,7 @@ export async function runEntityBatch(input: EntityBatchInput): Promise<Orchestra
     instanceId: item.instanceId,
     executionId: item.executionId,
     leaseToken: item.leaseToken,
-    consumedMessageIds: consumed,
+    consumedMessageIds: batch.consumed,
     newEvents: [],
     runtimeStatus: idle ? RuntimeStatus.Completed : RuntimeStatus.Running,
     input: record,
@@ -249,4 +318,27 @@ export async function runEntityBatch(input: EntityBatchInput): Promise<Orchestra
   };
   input.telemetry?.entityBatchRan(commit, batch.runs);
   return commit;
+}
+
+/**
+ * Runs the batch's requests in guarded calls of at most a tenth of the
+ * budget each (one call for a batch of quick synchronous operations); an
+ * operation that returns a promise is awaited between calls.
+ */
+async function runGuarded(batch: EntityBatch, input: EntityBatchInput): Promise<void> {
+  const { guard, budgetMs } = input;
+  if (!guard || !budgetMs) {
+    while (batch.unfinished) await batch.runSome(Infinity)?.pending;
+    return;
+  }
+  while (batch.unfinished) {
+    try {
+      await (
+        await guard(() => batch.runSome(budgetMs / 10))
+      )?.pending;
+    } catch (error) {
+      if (!(error instanceof TurnBudgetExceeded)) throw error;
+      batch.stopped(budgetMs);
+    }
+  }
 }

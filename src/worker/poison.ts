@@ -70,3 +70,20 @@ export function turnBudgetFailure(turn: OverrunTurn): FailureDetails {
     poisoned: true,
   };
 }
+
+export interface OverrunOperation {
+  readonly instanceId: string;
+  readonly operation: string;
+  readonly budgetMs: number;
+}
+
+/** An entity operation stopped by the turn budget: it fails alone, rolled back, and the entity carries on. */
+export function operationBudgetFailure(run: OverrunOperation): FailureDetails {
+  return {
+    name: TURN_BUDGET_EXCEEDED,
+    message:
+      `Operation '${run.operation}' of entity '${run.instanceId}' did not return within its turn budget of ${run.budgetMs} ms ` +
+      `and was stopped; its state change, signals and starts were rolled back (an entity operation must not compute for ` +
+      `long: move heavy work into an activity).`,
+  };
+}

@@ -190,6 +190,12 @@ function queryCases(): BadInputCase[] {
       { name: `list createdTimeTo=${date}`, method: 'GET', path: `${list}?createdTimeTo=${date}` },
       { name: `purge createdTimeFrom=${date}`, method: 'DELETE', path: purge(`createdTimeFrom=${date}`) },
       { name: `purge createdTimeTo=${date}`, method: 'DELETE', path: purge(`createdTimeFrom=2000-01-01&createdTimeTo=${date}`) },
+      {
+        name: `entities lastOperationTimeFrom=${date}`,
+        method: 'GET',
+        path: `${MANAGEMENT}/entities/counter?lastOperationTimeFrom=${date}`,
+      },
+      { name: `entities lastOperationTimeTo=${date}`, method: 'GET', path: `${MANAGEMENT}/entities/counter?lastOperationTimeTo=${date}` },
     );
   }
   for (const top of BAD_TOPS) cases.push({ name: `top=${top}`, method: 'GET', path: `${list}?top=${top}` });

@@ -184,6 +184,56 @@ for (const [storeName, makeStore] of Object.entries(stores)) {
         await assert.rejects(client.signalEntity({ name: 'counter', key: 'a/b' }, 'add'), ValidationError);
       }));
 
+    it('the empty key is a key: signal, read, call and list it', () =>
+      withHost(async ({ client }) => {
+        await client.signalEntity(counter(''), 'add', 3);
+        await until(
+          () => client.readEntityState<number>(counter('')),
+          (s) => s.state === 3,
+          'the empty-key counter',
+        );
+        assert.deepEqual(await client.readEntityState(counter('x')), { exists: false }, 'a different entity');
+        const { instanceId } = await client.startNew('CallCounter', { input: '' });
+        const status = await client.waitForCompletion(instanceId, { timeoutMs: 20_000 });
+        assert.equal(status.runtimeStatus, 'Completed', JSON.stringify(status.failureDetails));
+        assert.equal((status.output as { total: number }).total, 5);
+        const listed = await client.listEntities({ name: 'counter' });
+        assert.deepEqual(
+          listed.entities.map((e) => e.id),
+          [{ name: 'counter', key: '' }],
+        );
+        assert.equal((await client.getEntity(counter('')))?.id.key, '');
+        await assert.rejects(client.signalEntity({ name: 'counter', key: undefined as unknown as string }, 'add'), ValidationError);
+      }));
+
+    it('lists by the time of the last operation (lastOperationFrom / lastOperationTo, both inclusive)', () =>
+      withHost(async ({ client }) => {
+        await client.signalEntity(counter('early'), 'add', 1);
+        await until(
+          () => client.readEntityState(counter('early')),
+          (s) => s.exists,
+          'early',
+        );
+        const early = (await client.getEntity(counter('early')))!.lastModifiedTime;
+        // Wait until the clock has moved past the first entity's last operation before the second one runs.
+        while (Date.now() <= early.getTime() + 1) await new Promise((resolve) => setTimeout(resolve, 5));
+        await client.signalEntity(counter('late'), 'add', 1);
+        await until(
+          () => client.readEntityState(counter('late')),
+          (s) => s.exists,
+          'late',
+        );
+        const late = (await client.getEntity(counter('late')))!.lastModifiedTime;
+        assert.ok(late > early);
+        const keys = async (query: { lastOperationFrom?: Date; lastOperationTo?: Date }) =>
+          (await client.listEntities({ name: 'counter', ...query })).entities.map((e) => e.id.key).sort();
+        assert.deepEqual(await keys({ lastOperationFrom: early }), ['early', 'late']);
+        assert.deepEqual(await keys({ lastOperationFrom: new Date(early.getTime() + 1) }), ['late']);
+        assert.deepEqual(await keys({ lastOperationTo: early }), ['early']);
+        assert.deepEqual(await keys({ lastOperationFrom: late, lastOperationTo: late }), ['late']);
+        await assert.rejects(client.listEntities({ lastOperationFrom: new Date('nope') }), ValidationError);
+      }));
+
     it('two critical sections moving money between the same accounts in opposite directions both finish, total conserved', () =>
       withHost(async ({ client }) => {
         await client.signalEntity({ name: 'account', key: 'a' }, 'deposit', 100);

@@ -76,5 +76,44 @@ export function buildEntityApp(): FunctionApp {
       lock.release();
     }
   });
+  /** Locks two accounts and then fails, never releasing: the end of the execution must release them. */
+  app.orchestration('LockThenFail', function* (ctx) {
+    const [a, b] = ctx.getInput<[string, string]>();
+    yield* ctx.lockEntities([account.id(a), account.id(b)]);
+    yield* ctx.callEntity(account.id(a), 'deposit', 1);
+    throw new Error('failed while holding the locks');
+  });
+  /** Locks and waits for an event that never comes (the test terminates it, holding or still asking for the locks). */
+  app.orchestration('LockThenWait', function* (ctx) {
+    const [a, b] = ctx.getInput<[string, string]>();
+    yield* ctx.lockEntities([account.id(a), account.id(b)]);
+    yield ctx.waitForExternalEvent('never');
+  });
+  /** Locks, continues as new without releasing; the next execution locks the same accounts again. */
+  app.orchestration('LockThenContinue', function* (ctx) {
+    const { keys, round } = ctx.getInput<{ keys: [string, string]; round: number }>();
+    yield* ctx.lockEntities(keys.map((k) => account.id(k)));
+    yield* ctx.callEntity(account.id(keys[0]), 'deposit', 1);
+    if (round < 2) ctx.continueAsNew({ keys, round: round + 1 });
+    return round;
+  });
+  /** Spins in one operation: the turn budget must stop it and fail only that operation. */
+  app.entity('Spinner', {
+    spin: (_: undefined, ctx: EntityContext<number>) => {
+      ctx.setState(-1);
+      for (;;) {
+        // never returns
+      }
+    },
+    add: (amount: number, ctx: EntityContext<number>) => ctx.setState((ctx.getState(() => 0) ?? 0) + amount),
+  });
+  app.orchestration('CallSpinner', function* (ctx) {
+    try {
+      yield* ctx.callEntity({ name: 'spinner', key: ctx.getInput<string>() }, 'spin');
+      return 'returned';
+    } catch (e) {
+      return e instanceof EntityOperationFailedError ? e.failure.name : 'wrong error type';
+    }
+  });
   return app;
 }

@@ -80,6 +80,44 @@ describe('entity routes', () => {
     assert.ok((withoutState.body as object[]).every((e) => !('state' in e)));
   });
 
+  it('the empty key, as Durable Functions: POST entities/{name} signals it, GET entities/{name}/$ reads it', async () => {
+    assert.equal((await request(`${base}/counter/$`)).status, 404);
+    assert.equal((await request(`${base}/counter?op=add`, { method: 'POST', json: 4 })).status, 202);
+    await stateOf('/counter/$', (r) => r.status === 200 && r.body === 4);
+    assert.deepEqual(await host.client.readEntityState({ name: 'counter', key: '' }), { exists: true, state: 4 });
+    const listed = await request(`${base}/counter?top=100`);
+    assert.ok((listed.body as { entityId: { key: string } }[]).some((e) => e.entityId.key === ''));
+    // A `$` in a POST is the key `$` itself, as in Durable Functions.
+    assert.equal((await request(`${base}/counter/$?op=add`, { method: 'POST', json: 1 })).status, 202);
+    const dollar = { name: 'counter', key: '$' };
+    const deadline = Date.now() + 20_000;
+    while (!(await host.client.readEntityState(dollar)).exists) {
+      if (Date.now() > deadline) assert.fail('the $ entity never appeared');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    assert.equal((await request(`${base}/counter/$`)).body, 4);
+    assert.equal((await request(`${base}/counter`, { method: 'POST', json: 1 })).status, 400, 'still needs an op');
+  });
+
+  it('filters the list by lastOperationTimeFrom and lastOperationTimeTo (both inclusive); a bad date is 400', async () => {
+    await request(`${base}/account/d1?op=deposit`, { method: 'POST', json: 1 });
+    const first = await stateOf('/account?top=100', (r) =>
+      (r.body as { entityId: { key: string } }[]).some((e) => e.entityId.key === 'd1'),
+    );
+    const d1 = (first.body as { entityId: { key: string }; lastOperationTime: string }[]).find((e) => e.entityId.key === 'd1')!;
+    const at = encodeURIComponent(d1.lastOperationTime);
+    const keys = async (query: string) =>
+      ((await request(`${base}/account?top=100&${query}`)).body as { entityId: { key: string } }[]).map((e) => e.entityId.key);
+    assert.ok((await keys(`lastOperationTimeFrom=${at}`)).includes('d1'), 'from is inclusive');
+    assert.ok((await keys(`lastOperationTimeTo=${at}`)).includes('d1'), 'to is inclusive');
+    const later = encodeURIComponent(new Date(Date.parse(d1.lastOperationTime) + 1).toISOString());
+    assert.ok(!(await keys(`lastOperationTimeFrom=${later}`)).includes('d1'));
+    assert.deepEqual(await keys('lastOperationTimeTo=2000-01-01'), []);
+    const bad = await request(`${base}/account?lastOperationTimeFrom=yesterday`);
+    assert.equal(bad.status, 400);
+    assert.match(bad.text, /lastOperationTimeFrom/);
+  });
+
   it('answers bad input with 4xx: no op, a name with @, a non-JSON body, a bad method', async () => {
     assert.equal((await request(`${base}/counter/x`, { method: 'POST', json: 1 })).status, 400);
     assert.equal((await request(`${base}/a@b/x?op=add`, { method: 'POST', json: 1 })).status, 400);

@@ -53,6 +53,19 @@ export function describeListInstances(h: StoreHarness): void {
       assert.deepEqual(record, await h.store.getInstance('f1'));
     });
 
+    it('filters by last change, both bounds inclusive', async () => {
+      await h.store.createInstances(['u0', 'u1', 'u2', 'u3'].map((id, i) => startRequest(id, { now: T0 + 10 * i })));
+      const updated = await Promise.all(['u0', 'u1', 'u2', 'u3'].map((id) => h.store.getInstance(id)));
+      assert.deepEqual(
+        updated.map((r) => r?.updatedAt),
+        [T0, T0 + 10, T0 + 20, T0 + 30],
+      );
+      assert.deepEqual(await ids(h, { updatedFrom: T0 + 10, updatedTo: T0 + 20 }), ['u1', 'u2']);
+      assert.deepEqual(await ids(h, { updatedFrom: T0 + 11 }), ['u2', 'u3']);
+      assert.deepEqual(await ids(h, { updatedTo: T0 + 9, instanceIdPrefix: 'u' }), ['u0']);
+      assert.deepEqual(await ids(h, { updatedFrom: T0 + 31 }), []);
+    });
+
     it('matches the ID prefix literally and case-sensitively', async () => {
       const names = ['a%1', 'ab1', 'a_2', 'ax2', 'A%3', 'a%'];
       await h.store.createInstances(names.map((id, i) => startRequest(id, { now: T0 + i })));

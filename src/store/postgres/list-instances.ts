@@ -44,6 +44,8 @@ function filterConditions(query: InstanceQuery, after: PageKey | undefined, para
   const conditions: string[] = [];
   if (query.createdFrom !== undefined) conditions.push(`created_at >= ${param(query.createdFrom)}`);
   if (query.createdTo !== undefined) conditions.push(`created_at < ${param(query.createdTo)}`);
+  if (query.updatedFrom !== undefined) conditions.push(`updated_at >= ${param(query.updatedFrom)}`);
+  if (query.updatedTo !== undefined) conditions.push(`updated_at <= ${param(query.updatedTo)}`);
   if (query.name !== undefined) conditions.push(`name = ${param(query.name)}`);
   if (query.instanceIdPrefix !== undefined && query.instanceIdPrefix !== '') {
     conditions.push(`starts_with(instance_id, ${param(query.instanceIdPrefix)})`);

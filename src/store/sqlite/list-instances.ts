@@ -61,6 +61,14 @@ function filterConditions(query: InstanceQuery, after: PageKey | undefined) {
     conditions.push('created_at < ?');
     params.push(query.createdTo);
   }
+  if (query.updatedFrom !== undefined) {
+    conditions.push('updated_at >= ?');
+    params.push(query.updatedFrom);
+  }
+  if (query.updatedTo !== undefined) {
+    conditions.push('updated_at <= ?');
+    params.push(query.updatedTo);
+  }
   if (query.name !== undefined) {
     conditions.push('name = ?');
     params.push(query.name);
