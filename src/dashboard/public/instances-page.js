@@ -4,14 +4,14 @@
  * continuation tokens, and the start form. It refreshes itself by short
  * polling, so new instances and status changes appear without a reload.
  */
-import { useState } from '/dashboard/vendor/hooks.js';
+import { useEffect, useState } from '/dashboard/vendor/hooks.js';
 import { api } from './api.js';
+import { markFirstRender, takeFirstLoad } from './first-load.js';
 import { checkJson, formatTime, localInputToIso } from './format.js';
+import { NO_FILTER, PAGE_SIZE } from './instances-query.js';
 import { ConfirmDialog, StatusBadge, errorText, html, usePoll } from './ui.js';
 
 const STATUSES = ['Pending', 'Running', 'Suspended', 'ContinuedAsNew', 'Completed', 'Failed', 'Terminated'];
-const PAGE_SIZE = 50;
-const NO_FILTER = { statuses: [], name: '', prefix: '', from: '', to: '' };
 
 export function InstancesPage() {
   const [counts, setCounts] = useState(undefined);
@@ -22,15 +22,21 @@ export function InstancesPage() {
   const current = tokens[tokens.length - 1];
 
   usePoll(async () => {
+    const first = filter === NO_FILTER && current === undefined ? takeFirstLoad() : undefined;
+    const counts = first?.counts ?? api.counts();
+    const list = first?.page ?? api.list(filter, PAGE_SIZE, current);
     try {
-      const [nextCounts, nextPage] = await Promise.all([api.counts(), api.list(filter, PAGE_SIZE, current)]);
-      setCounts(nextCounts);
-      setPage(nextPage);
+      // Each is shown as soon as it is here.
+      await Promise.all([counts.then(setCounts), list.then(setPage)]);
       setError('');
     } catch (e) {
       setError(errorText(e));
     }
   }, [filter, current]);
+  // Effects run after the frame is painted: the mark says the counts and rows are on screen.
+  useEffect(() => {
+    if (counts && page.instances) markFirstRender();
+  }, [counts, page.instances]);
 
   const apply = (next) => {
     setFilter(next);
