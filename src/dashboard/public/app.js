@@ -58,8 +58,15 @@ function App() {
     ${view}`;
 }
 
-// The instances list's data is asked for before the first render, not after its first paint.
-if (route(window.location.hash).list) startFirstLoad();
-const root = document.getElementById('app');
-root.textContent = ''; // the static "Loading…" shown until this module runs
-render(html`<${App} />`, root);
+/** How long the first render waits for the instances list's data: past it, the page shows without, then fills in. */
+const FIRST_DATA_WAIT_MS = 200;
+
+// The instances list's data is asked for before the first render, not after its first paint; and the first
+// render waits for it a moment, so the page is laid out and painted once, with its data, instead of twice.
+const firstData = route(window.location.hash).list ? startFirstLoad() : Promise.resolve();
+const waited = new Promise((resolve) => setTimeout(resolve, FIRST_DATA_WAIT_MS));
+void Promise.race([firstData, waited]).then(() => {
+  const root = document.getElementById('app');
+  root.textContent = ''; // the static "Loading…" shown until now
+  render(html`<${App} />`, root);
+});

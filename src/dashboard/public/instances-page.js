@@ -6,7 +6,7 @@
  */
 import { useEffect, useState } from '/dashboard/vendor/hooks.js';
 import { api } from './api.js';
-import { markFirstRender, takeFirstLoad } from './first-load.js';
+import { firstData, markFirstRender, takeFirstLoad } from './first-load.js';
 import { checkJson, formatTime, localInputToIso } from './format.js';
 import { NO_FILTER, PAGE_SIZE } from './instances-query.js';
 import { ConfirmDialog, StatusBadge, errorText, html, usePoll } from './ui.js';
@@ -14,10 +14,10 @@ import { ConfirmDialog, StatusBadge, errorText, html, usePoll } from './ui.js';
 const STATUSES = ['Pending', 'Running', 'Suspended', 'ContinuedAsNew', 'Completed', 'Failed', 'Terminated'];
 
 export function InstancesPage() {
-  const [counts, setCounts] = useState(undefined);
+  const [counts, setCounts] = useState(() => firstData()?.counts);
   const [filter, setFilter] = useState(NO_FILTER);
   const [tokens, setTokens] = useState([undefined]); // the token of each page seen so far
-  const [page, setPage] = useState({ instances: undefined, token: undefined });
+  const [page, setPage] = useState(() => firstData()?.page ?? { instances: undefined, token: undefined });
   const [error, setError] = useState('');
   const current = tokens[tokens.length - 1];
 
