@@ -35,9 +35,12 @@ export function startFirstLoad() {
   });
 }
 
-/** Both answers, if they came before the page's first render (its initial state); else undefined. */
+/**
+ * Both answers, if they came before the page's first render (its initial state); else undefined.
+ * Only until the page's first poll takes the load: a later visit to the page starts empty, not stale.
+ */
 export function firstData() {
-  return arrived;
+  return pending === undefined ? undefined : arrived;
 }
 
 /** The started requests, once (the first poll of the unfiltered first page); later calls get undefined. */

@@ -23,11 +23,11 @@ export function InstancesPage() {
 
   usePoll(async () => {
     const first = filter === NO_FILTER && current === undefined ? takeFirstLoad() : undefined;
-    const counts = first?.counts ?? api.counts();
-    const list = first?.page ?? api.list(filter, PAGE_SIZE, current);
+    const nextCounts = first?.counts ?? api.counts();
+    const nextPage = first?.page ?? api.list(filter, PAGE_SIZE, current);
     try {
       // Each is shown as soon as it is here.
-      await Promise.all([counts.then(setCounts), list.then(setPage)]);
+      await Promise.all([nextCounts.then(setCounts), nextPage.then(setPage)]);
       setError('');
     } catch (e) {
       setError(errorText(e));
