@@ -7,7 +7,7 @@
 import { useEffect, useState } from '/dashboard/vendor/hooks.js';
 import { api } from './api.js';
 import { firstData, markFirstRender, takeFirstLoad } from './first-load.js';
-import { checkJson, formatTime, localInputToIso } from './format.js';
+import { checkJson, formatCount, formatTime, localInputToIso } from './format.js';
 import { NO_FILTER, PAGE_SIZE } from './instances-query.js';
 import { ConfirmDialog, StatusBadge, errorText, html, usePoll } from './ui.js';
 
@@ -60,11 +60,11 @@ function Counts({ counts, onPick }) {
   if (!counts) return html`<div class="counts muted">Counting…</div>`;
   const total = Object.values(counts).reduce((a, b) => a + b, 0);
   return html`<div class="counts" aria-label="Instances by status">
-    <div class="count"><span class="n" data-count="total">${total.toLocaleString('en')}</span><span>All</span></div>
+    <div class="count"><span class="n" data-count="total">${formatCount(total)}</span><span>All</span></div>
     ${STATUSES.map(
       (status) =>
         html`<button type="button" class=${`count status-${status}`} onClick=${() => onPick(status)} title=${`Show ${status} instances`}>
-          <span class="n" data-count=${status}>${(counts[status] ?? 0).toLocaleString('en')}</span><span>${status}</span>
+          <span class="n" data-count=${status}>${formatCount(counts[status] ?? 0)}</span><span>${status}</span>
         </button>`,
     )}
   </div>`;
