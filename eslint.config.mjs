@@ -355,17 +355,16 @@ export default tseslint.config(
     },
   },
 
-  // The dashboard's browser modules (served as they are, no build step): browser globals, and imports of the
-  // vendor files by the URL the server gives them.
+  // The dashboard's browser modules (bundled into one script by src/dashboard/bundle.ts, no build tool): browser
+  // globals, and imports of the vendor files by the URL they have in the bundle's module graph.
   {
     name: 'perdure/dashboard-browser',
     files: ['src/dashboard/public/**/*.js'],
     languageOptions: {
       globals: Object.fromEntries(
-        ['window', 'document', 'fetch', 'URL', 'URLSearchParams', 'Blob', 'setTimeout', 'clearTimeout', 'console'].map((name) => [
-          name,
-          'readonly',
-        ]),
+        ['window', 'document', 'fetch', 'performance', 'URL', 'URLSearchParams', 'Blob', 'setTimeout', 'clearTimeout', 'console'].map(
+          (name) => [name, 'readonly'],
+        ),
       ),
     },
     rules: { 'import-x/no-unresolved': 'off' },

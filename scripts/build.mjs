@@ -2,11 +2,12 @@
 // makes the output usable without a TypeScript loader:
 // - tsc rewrites `./x.ts` imports to `./x.js` in JavaScript but not in declarations, so the
 //   declarations' relative specifiers are rewritten here, as plain `tsc` users need;
-// - the dashboard's browser files and its UI library are copied into dist/dashboard/;
+// - the dashboard's browser modules and its UI library are bundled into one hashed script in
+//   dist/dashboard/assets/ (with the hashed style sheet), and the library's licences copied;
 // - the CLI entry is made executable;
 // - every path in package.json's exports map and bin must exist, or the build fails.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -26,10 +27,12 @@ for (const file of walk(dist)) {
 }
 
 // The dashboard's browser modules are plain JavaScript that tsc does not copy, and its UI library
-// (Preact, htm) is a development dependency: both are copied into dist/ so the package serves them itself.
-cpSync(join(root, 'src/dashboard/public'), join(dist, 'dashboard/public'), { recursive: true });
-const { writeVendorFiles } = await import(pathToFileURL(join(dist, 'dashboard/vendor.js')).href);
-writeVendorFiles(join(dist, 'dashboard/vendor'));
+// (Preact, htm) is a development dependency: both go into one bundle in dist/ (the compiled
+// dashboard/assets.js does it), so the package serves them itself, from one file.
+const { writeAssets } = await import(pathToFileURL(join(dist, 'dashboard/assets.js')).href);
+writeAssets(join(dist, 'dashboard/assets'), join(root, 'src/dashboard/public'));
+const { writeVendorLicences } = await import(pathToFileURL(join(dist, 'dashboard/vendor.js')).href);
+writeVendorLicences(join(dist, 'dashboard/vendor'));
 
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 for (const bin of Object.values(pkg.bin ?? {})) chmodSync(join(root, bin), 0o755);

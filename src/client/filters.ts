@@ -15,6 +15,8 @@ export interface ListInstancesFilter {
   readonly createdTimeTo?: Date;
   readonly name?: string;
   readonly instanceIdPrefix?: string;
+  /** Leave out entities' instances (`@name@key`), as Durable Task's `ExcludeEntities` (default false: listed, as Durable Functions' HTTP list does). */
+  readonly excludeEntities?: boolean;
   /** 1 to 1000 (default 100). */
   readonly pageSize?: number;
   readonly continuationToken?: string;
@@ -43,6 +45,7 @@ export function validateListQuery(filter: ListInstancesFilter): InstanceQuery {
     ...optional('name', text(filter.name, 'name')),
     ...optional('instanceIdPrefix', text(filter.instanceIdPrefix, 'instanceIdPrefix')),
     ...optional('continuationToken', text(filter.continuationToken, 'continuationToken')),
+    ...optional('excludeEntities', flag(filter.excludeEntities, 'excludeEntities')),
   };
 }
 
@@ -65,6 +68,12 @@ function statuses(values: readonly RuntimeStatus[], terminalOnly: boolean): read
       throw new ValidationError('runtimeStatus', `only terminal instances can be purged, not '${value}'`);
   }
   return values;
+}
+
+function flag(value: boolean | undefined, field: string): boolean | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'boolean') throw new ValidationError(field, 'must be true or false');
+  return value;
 }
 
 function time(value: Date | undefined, field: string): number | undefined {

@@ -15,16 +15,17 @@
  * - On a keyless host there is no login: the management API's browser
  *   checks (same origin, JSON bodies) are what protects the actions.
  * - Pages and files carry the dashboard's CSP (pages.ts); http's security
- *   middleware adds the other headers.
+ *   middleware adds the other headers, `cache-control: no-store` among them
+ *   for everything but the hashed assets, which are immutable (assets.ts).
  */
-import { readFileSync } from 'node:fs';
 import { acceptedKeys, keysMatch, type KeylessAuthorizer } from '../http/auth.ts';
 import { isCrossSite } from '../http/browser-guard.ts';
 import { json } from '../http/errors.ts';
 import { isKeyless, type ResolvedKeys } from '../runtime/keys.ts';
-import { DASHBOARD_CSP, loginPage, shellPage } from './pages.ts';
+import { dashboardAssets, type Asset } from './assets.ts';
+import { DASHBOARD_CSP, loginPage, shellPage, type PageAssets } from './pages.ts';
 import { CSRF_HEADER, SESSION_COOKIE, checkCsrf, csrfToken, issueSession, readCookie, sessionCookie, verifySession } from './session.ts';
-import { readVendorFile } from './vendor.ts';
+import { readVendorLicence } from './vendor.ts';
 
 export const DASHBOARD_PATH = '/dashboard';
 
@@ -43,8 +44,8 @@ export interface Dashboard {
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
-const ASSET = /^[a-z][a-z0-9-]*\.(js|css)$/;
-const PUBLIC_DIR = new URL('./public/', import.meta.url);
+/** A name that only ever serves one content: the browser may keep it for good. */
+const IMMUTABLE = 'public, max-age=31536000, immutable';
 const MAX_LOGIN_BYTES = 4096;
 
 /**
@@ -72,22 +73,22 @@ export function createDashboard(options: DashboardOptions): Dashboard {
   };
 
   const shell = (request: Request): Response => {
-    if (keyless) return page(200, shellPage({ authRequired: false }));
+    if (keyless) return page(200, shellPage({ authRequired: false, assets: pageAssets() }));
     const current = session(request);
     if (current === undefined) return redirect(`${DASHBOARD_PATH}/login`);
-    return page(200, shellPage({ authRequired: true, csrfToken: csrfToken(current.value, current.signer) }));
+    return page(200, shellPage({ authRequired: true, csrfToken: csrfToken(current.value, current.signer), assets: pageAssets() }));
   };
 
   const login = async (request: Request): Promise<Response> => {
     if (keyless) return redirect(DASHBOARD_PATH);
-    if (request.method !== 'POST') return page(200, loginPage());
+    if (request.method !== 'POST') return page(200, loginPage(pageAssets()));
     if (isCrossSite(request, options.allowedHosts)) return json(403, { message: 'Forbidden: a cross-site sign-in.', field: 'Origin' });
     const body = await request.text();
     if (body.length > MAX_LOGIN_BYTES) return json(413, { message: `The sign-in form is limited to ${MAX_LOGIN_BYTES} bytes.` });
     const key = new URLSearchParams(body).get('key') ?? '';
     let matched: string | undefined;
     for (const accepted of sessionKeys.keys) if (keysMatch(key, accepted) && matched === undefined) matched = accepted;
-    if (matched === undefined) return page(401, loginPage('That key does not open the management API.'));
+    if (matched === undefined) return page(401, loginPage(pageAssets(), 'That key does not open the management API.'));
     const value = issueSession({ ...sessionKeys, keys: [matched] });
     return redirect(DASHBOARD_PATH, sessionCookie(value, { secure: isHttps(request), maxAgeMs: options.sessionMs }));
   };
@@ -114,23 +115,27 @@ export function createDashboard(options: DashboardOptions): Dashboard {
   };
 }
 
+function pageAssets(): PageAssets {
+  const { script, style } = dashboardAssets();
+  return { script: script.name, style: style.name };
+}
+
 function asset(name: string): Response | undefined {
-  if (!ASSET.test(name)) return undefined;
-  try {
-    return file(readFileSync(new URL(name, PUBLIC_DIR), 'utf8'), name);
-  } catch {
-    return undefined;
-  }
+  const { script, style } = dashboardAssets();
+  const found: Asset | undefined = [script, style].find((a) => a.name === name);
+  return found === undefined ? undefined : file(found.text, found.contentType, IMMUTABLE);
 }
 
+/** The vendored library's licences (its code is in the bundle). */
 function vendor(name: string): Response | undefined {
-  const text = readVendorFile(name);
-  return text === undefined ? undefined : file(text, name);
+  const text = readVendorLicence(name);
+  return text === undefined ? undefined : file(text, 'text/plain; charset=utf-8');
 }
 
-function file(text: string, name: string): Response {
-  const type = name.endsWith('.css') ? 'text/css' : name.endsWith('.js') ? 'text/javascript' : 'text/plain';
-  return new Response(text, { headers: { 'content-type': `${type}; charset=utf-8`, 'content-security-policy': DASHBOARD_CSP } });
+function file(text: string, contentType: string, cacheControl?: string): Response {
+  const headers: Record<string, string> = { 'content-type': contentType, 'content-security-policy': DASHBOARD_CSP };
+  if (cacheControl !== undefined) headers['cache-control'] = cacheControl;
+  return new Response(text, { headers });
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
  * @module dashboard/pages
  * The dashboard's two HTML documents: the app shell, which loads the
- * browser modules from `/dashboard/assets/`, and the login form. Both are
+ * dashboard's one script and style sheet from `/dashboard/assets/` and
+ * preloads the first data, and the login form. Both are
  * static markup with no inline script or style, so the pages' CSP can
  * allow scripts and styles from this origin only.
  *
@@ -21,31 +22,37 @@ export const DASHBOARD_CSP = [
 ].join('; ');
 
 /**
- * Every module the app imports, announced up front: the browser fetches them
- * in parallel instead of discovering them import by import (four round trips).
+ * The instances page's first data (counts, and the first page of the list:
+ * `listQuery(NO_FILTER, PAGE_SIZE)` in public/instances-query.js), preloaded
+ * with the page so the requests start as the HTML arrives, not once the
+ * script has run. The page's own fetches (public/first-load.js) take these
+ * responses: same URLs, and `crossorigin` gives the same mode and
+ * credentials as a plain `fetch()`. test/dashboard/dashboard-http.test.ts
+ * checks that both sides name the same URLs.
  */
-const MODULES = [
-  ...['preact', 'hooks', 'htm'].map((name) => `/dashboard/vendor/${name}.js`),
-  ...[
-    'ui',
-    'api',
-    'format',
-    'timeline',
-    'actions',
-    'instances-page',
-    'instance-page',
-    'entities-page',
-    'entity-page',
-    'schedules-page',
-  ].map((name) => `/dashboard/assets/${name}.js`),
+export const FIRST_DATA = [
+  '/runtime/webhooks/durabletask/perdure/counts',
+  '/runtime/webhooks/durabletask/instances?top=50&showInput=false&excludeEntities=true',
 ];
+
+/** The hashed file names the pages load (assets.ts). */
+export interface PageAssets {
+  readonly script: string;
+  readonly style: string;
+}
 
 export interface ShellOptions {
   /** The session's CSRF token, which the page sends on every action; absent on a keyless host. */
   readonly csrfToken?: string;
   readonly authRequired: boolean;
+  readonly assets: PageAssets;
 }
 
+/**
+ * One script, the bundle (it is deferred, as modules are), and the first data's
+ * preloads ahead of everything else. The shell lists no other page's data: it
+ * cannot see the `#/…` route, and the instances list is where `/` lands.
+ */
 export function shellPage(options: ShellOptions): string {
   return `<!doctype html>
 <html lang="en">
@@ -56,16 +63,16 @@ export function shellPage(options: ShellOptions): string {
 <meta name="perdure-auth" content="${options.authRequired ? 'key' : 'none'}">
 <title>Perdure</title>
 <link rel="icon" href="data:,">
-<link rel="stylesheet" href="/dashboard/assets/style.css">
-${MODULES.map((path) => `<link rel="modulepreload" href="${path}">`).join('\n')}
-<script type="module" src="/dashboard/assets/app.js"></script>
+${FIRST_DATA.map((url) => `<link rel="preload" as="fetch" crossorigin href="${escapeHtml(url)}">`).join('\n')}
+<link rel="stylesheet" href="/dashboard/assets/${escapeHtml(options.assets.style)}">
+<script type="module" src="/dashboard/assets/${escapeHtml(options.assets.script)}"></script>
 </head>
 <body><main id="app"><p class="loading">Loading…</p></main></body>
 </html>
 `;
 }
 
-export function loginPage(error?: string): string {
+export function loginPage(assets: PageAssets, error?: string): string {
   const message = error === undefined ? '' : `<p class="error" role="alert">${escapeHtml(error)}</p>`;
   return `<!doctype html>
 <html lang="en">
@@ -74,7 +81,7 @@ export function loginPage(error?: string): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Perdure · sign in</title>
 <link rel="icon" href="data:,">
-<link rel="stylesheet" href="/dashboard/assets/style.css">
+<link rel="stylesheet" href="/dashboard/assets/${escapeHtml(assets.style)}">
 </head>
 <body>
 <main class="login">

@@ -125,8 +125,10 @@ async function listInstances({ c, deps, query }: ManagementRequest): Promise<Res
   const showInput = query.bool('showInput', true);
   if (runtimeStatus?.length === 0) return json(200, [], { [CONTINUATION_HEADER]: '' });
   const instanceIdPrefix = query.single('instanceIdPrefix');
-  // Perdure's extension: Durable Functions' list has no name filter.
+  // Perdure's extensions: Durable Functions' list has no name filter, and lists entities' instances
+  // (its in-process HTTP API does; its gRPC query sets ExcludeEntities), so leaving them out is asked for.
   const name = query.single('name');
+  const excludeEntities = query.bool('excludeEntities', false);
   const createdTimeFrom = query.date('createdTimeFrom');
   const createdTimeTo = query.date('createdTimeTo');
   const continuationToken = c.req.header(CONTINUATION_HEADER) || undefined;
@@ -136,6 +138,7 @@ async function listInstances({ c, deps, query }: ManagementRequest): Promise<Res
     ...(runtimeStatus ? { runtimeStatus } : {}),
     ...(instanceIdPrefix === undefined ? {} : { instanceIdPrefix }),
     ...(name === undefined ? {} : { name }),
+    ...(excludeEntities ? { excludeEntities } : {}),
     ...(createdTimeFrom ? { createdTimeFrom } : {}),
     ...(createdTimeTo ? { createdTimeTo } : {}),
     ...(continuationToken ? { continuationToken } : {}),

@@ -1,7 +1,7 @@
 /**
  * Browser tests of the entities and schedules pages: a real host over real
  * HTTP, driven in Chromium. Entities: listed and filtered, state and lock
- * holder shown, reached from the instances list, a signal from the page changes the state, bad JSON is
+ * holder shown, left out of the instances list but reached from it with an `@` prefix, a signal from the page changes the state, bad JSON is
  * answered in the page and sends nothing, a long state is cut with a note.
  * Schedules: listed with their state, pause, unpause and trigger reflected,
  * the triggered run linked to its instance, delete only after confirmation.
@@ -58,8 +58,14 @@ describe('entities page', () => {
       await page.locator('[data-field="lockedBy"] a', { hasText: 'lock-holder' }).click();
       await page.locator('h1 .mono', { hasText: 'lock-holder' }).waitFor();
 
-      // On the instances page, an entity's instance opens the entity's view.
+      // The instances page lists orchestrations, not entities (they have their own page)...
       await page.goto(`${server.url}/dashboard`);
+      await page.locator('tr[data-instance="lock-holder"]').waitFor();
+      assert.deepEqual(
+        (await instanceRows(page)).filter((id) => id.startsWith('@')),
+        [],
+      );
+      // ...unless the ID prefix asks for them; an entity's instance then opens the entity's view.
       const filters = page.getByRole('form', { name: 'Filters' });
       await filters.locator('input[name="prefix"]').fill('@counter@app');
       await filters.getByRole('button', { name: 'Filter' }).click();
@@ -178,4 +184,8 @@ async function act(page: Page, schedule: ReturnType<Page['locator']>, action: st
 
 async function entityRows(page: Page): Promise<string[]> {
   return page.locator('tr[data-entity]').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-entity') ?? ''));
+}
+
+async function instanceRows(page: Page): Promise<string[]> {
+  return page.locator('tr[data-instance]').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-instance') ?? ''));
 }

@@ -1,6 +1,7 @@
 /**
  * Browser tests of the dashboard: a real host over real HTTP, driven in
- * Chromium. The cases of issue 12: loading the instances page, a new
+ * Chromium. The cases of issue 12: loading the instances page (one script,
+ * the first data from the preloads, the first-render mark), a new
  * instance appearing without a reload, filtering, an instance's activities
  * on the timeline, raising an event, terminating, and the login flow.
  */
@@ -8,8 +9,12 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
+import { dashboardAssets } from '../../src/dashboard/assets.ts';
+import { FIRST_DATA } from '../../src/dashboard/pages.ts';
 import { startDashboardServer, type DashboardServer } from './fixtures.ts';
 import { launchChromium, openPage, screenshot } from './browser.ts';
+
+const FIRST_RENDER_MARK = 'perdure:first-render';
 
 let browser: Browser;
 before(async () => {
@@ -37,6 +42,39 @@ describe('dashboard in a browser (keyless host)', () => {
       await page.locator('tr[data-instance="load-1"]').waitFor();
       await page.locator('[data-count="total"]', { hasText: /^[1-9]/ }).waitFor();
       assert.equal(await page.locator('h1, .brand').first().textContent(), 'Perdure');
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('takes its first data from the preloads, runs one script, and marks its first render once both are shown', async () => {
+    await server.host.client.startNew('Waiter', { instanceId: 'preload-1' });
+    const { page, errors, context } = await openPage(browser);
+    try {
+      const requests: string[] = [];
+      page.on('request', (request) => requests.push(`${request.resourceType()} ${new URL(request.url()).pathname}`));
+      await page.goto(`${server.url}/dashboard`);
+      await page.locator('tr[data-instance="preload-1"]').waitFor();
+      await page.waitForFunction((name) => performance.getEntriesByName(name).length === 1, FIRST_RENDER_MARK);
+      // Resource Timing has an entry per request: a fetch that takes a preloaded response adds none. The next poll's
+      // fetches come 1.5 s after the first data, and its timer fires after the mark's (the effect after the paint).
+      const seen = await page.evaluate((name) => {
+        const mark = performance.getEntriesByName(name)[0]!.startTime;
+        return (performance.getEntriesByType('resource') as unknown as { startTime: number; initiatorType: string; name: string }[])
+          .filter((entry) => entry.startTime < mark)
+          .map((entry) => `${entry.initiatorType} ${new URL(entry.name).pathname}${new URL(entry.name).search}`);
+      }, FIRST_RENDER_MARK);
+      const { script, style } = dashboardAssets();
+      assert.deepEqual(
+        seen.sort(),
+        [
+          ...FIRST_DATA.map((url) => `link ${url}`),
+          `link /dashboard/assets/${style.name}`,
+          `script /dashboard/assets/${script.name}`,
+        ].sort(),
+      );
+      assert.equal(requests.filter((r) => r.startsWith('script')).length, 1, 'one script');
       assert.deepEqual(errors, []);
     } finally {
       await context.close();

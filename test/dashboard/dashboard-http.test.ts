@@ -6,13 +6,23 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createHttpApp } from '../../src/http/create-http-app.ts';
-import { DASHBOARD_CSP } from '../../src/dashboard/pages.ts';
+import { dashboardAssets } from '../../src/dashboard/assets.ts';
+import { DASHBOARD_CSP, FIRST_DATA } from '../../src/dashboard/pages.ts';
+
 import { CSRF_HEADER } from '../../src/dashboard/session.ts';
 import { startDashboardServer, type DashboardServer } from './fixtures.ts';
 
 const MANAGEMENT = '/runtime/webhooks/durabletask';
 const KEY = 'master-key-for-dashboard-http-tests';
 const body = (response: Response): Promise<any> => response.json();
+// A browser module (plain JavaScript, no declarations), loaded by URL as timeline.test.ts does.
+const { NO_FILTER, PAGE_SIZE, listQuery } = (await import(
+  new URL('../../src/dashboard/public/instances-query.js', import.meta.url).href
+)) as {
+  NO_FILTER: object;
+  PAGE_SIZE: number;
+  listQuery: (filter: object, pageSize: number) => string;
+};
 
 describe('dashboard over HTTP, keyless host', () => {
   let server: DashboardServer;
@@ -34,19 +44,61 @@ describe('dashboard over HTTP, keyless host', () => {
     assert.equal(page.headers.get('x-frame-options'), 'DENY');
     assert.equal(page.headers.get('x-content-type-options'), 'nosniff');
     const html = await page.text();
-    assert.match(html, /<script type="module" src="\/dashboard\/assets\/app\.js"><\/script>/);
     assert.doesNotMatch(html, /<script>|style=/, 'no inline script or style');
   });
 
-  it('serves its modules and the vendored UI library, and nothing else under /dashboard', async () => {
-    const app = await fetch(`${server.url}/dashboard/assets/app.js`);
-    assert.equal(app.status, 200);
-    assert.equal(app.headers.get('content-type'), 'text/javascript; charset=utf-8');
-    const hooks = await (await fetch(`${server.url}/dashboard/vendor/hooks.js`)).text();
-    assert.match(hooks, /^import\{options as n\}from"\.\/preact\.js"/, 'the bare "preact" import points at the served file');
+  it('loads one hashed script and style sheet, and preloads the first data by the URLs the page asks for', async () => {
+    const html = await (await fetch(`${server.url}/dashboard`)).text();
+    const scripts = [...html.matchAll(/<script\b[^>]*>/g)].map((m) => m[0]);
+    assert.deepEqual(
+      scripts,
+      [`<script type="module" src="/dashboard/assets/${dashboardAssets().script.name}">`],
+      'one script, the bundle',
+    );
+    assert.match(dashboardAssets().script.name, /^app\.[0-9a-f]{12}\.js$/);
+    assert.doesNotMatch(html, /modulepreload/);
+    assert.ok(html.includes(`<link rel="stylesheet" href="/dashboard/assets/${dashboardAssets().style.name}">`));
+    const preloads = [...html.matchAll(/<link rel="preload" as="fetch" crossorigin href="([^"]+)">/g)].map((m) =>
+      m[1]!.replace(/&#38;/g, '&'),
+    );
+    assert.deepEqual(preloads, FIRST_DATA);
+    assert.deepEqual(FIRST_DATA, [`${MANAGEMENT}/perdure/counts`, `${MANAGEMENT}/instances?${listQuery(NO_FILTER, PAGE_SIZE)}`]);
+    assert.ok(html.indexOf('rel="preload"') < html.indexOf('<script'), 'the data is asked for before the script');
+    for (const url of FIRST_DATA) assert.equal((await fetch(`${server.url}${url}`)).status, 200, url);
+  });
+
+  it('serves the bundle and the style sheet as immutable, the licences, and nothing else under /dashboard', async () => {
+    const { script, style } = dashboardAssets();
+    const bundle = await fetch(`${server.url}/dashboard/assets/${script.name}`);
+    assert.equal(bundle.status, 200);
+    assert.equal(bundle.headers.get('content-type'), 'text/javascript; charset=utf-8');
+    assert.equal(bundle.headers.get('cache-control'), 'public, max-age=31536000, immutable');
+    assert.equal(bundle.headers.get('content-security-policy'), DASHBOARD_CSP);
+    const text = await bundle.text();
+    assert.equal(text, script.text);
+    assert.doesNotMatch(text, /^\s*(import|export)\b/m, 'no module statements left');
+    for (const module of [
+      '/dashboard/vendor/preact.js',
+      '/dashboard/vendor/htm.js',
+      '/dashboard/assets/app.js',
+      '/dashboard/assets/first-load.js',
+    ]) {
+      assert.ok(text.includes(`// ${module}\n`), `the bundle holds ${module}`);
+    }
+    const css = await fetch(`${server.url}/dashboard/assets/${style.name}`);
+    assert.equal(css.headers.get('content-type'), 'text/css; charset=utf-8');
+    assert.equal(css.headers.get('cache-control'), 'public, max-age=31536000, immutable');
+    const licence = await fetch(`${server.url}/dashboard/vendor/preact-LICENSE.txt`);
+    assert.equal(licence.status, 200);
+    assert.match(await licence.text(), /MIT/);
+    assert.equal((await fetch(`${server.url}/dashboard`)).headers.get('cache-control'), 'no-store', 'the shell is never cached');
     for (const path of [
       '/dashboard/assets/..%2Fsession.ts',
       '/dashboard/assets/nope.js',
+      '/dashboard/assets/app.js',
+      '/dashboard/assets/style.css',
+      `/dashboard/assets/${script.name.replace(/\.[0-9a-f]+\./, '.000000000000.')}`,
+      '/dashboard/vendor/hooks.js',
       '/dashboard/vendor/package.json',
       '/dashboard/other',
     ]) {

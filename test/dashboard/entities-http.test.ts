@@ -141,3 +141,26 @@ describe('perdure/entities', () => {
     }
   });
 });
+
+describe('instances list and entities', () => {
+  it('lists entities among the instances by default, as Durable Functions does, and leaves them out with excludeEntities=true', async () => {
+    const client = server.host.client;
+    await client.signalEntity({ name: 'counter', key: 'listed' }, 'add', 1);
+    await client.startNew('Tick', { instanceId: 'an-orchestration' });
+    const list = (query: string) => request(`${server.url}${MANAGEMENT}/instances?top=1000${query}`);
+    const ids = (answer: { body: { instanceId: string }[] }) => answer.body.map((i) => i.instanceId);
+    const all = await until(
+      () => list(''),
+      (r) => ids(r).includes('@counter@listed'),
+    );
+    assert.ok(ids(all).includes('an-orchestration'));
+    const orchestrations = await list('&excludeEntities=true');
+    assert.equal(orchestrations.status, 200);
+    assert.ok(ids(orchestrations).includes('an-orchestration'));
+    assert.deepEqual(
+      ids(orchestrations).filter((id) => id.startsWith('@')),
+      [],
+    );
+    assert.ok(ids(await list('&excludeEntities=false')).includes('@counter@listed'));
+  });
+});

@@ -28,6 +28,7 @@ const format = (await import(new URL('../../src/dashboard/public/format.js', imp
   checkJson: (text: string) => { ok: boolean; text?: string; error?: string };
   localInputToIso: (value: string) => string;
   formatTime: (iso: string) => string;
+  formatCount: (n: number) => string;
 };
 
 const T = Date.UTC(2026, 0, 1);
@@ -131,6 +132,10 @@ describe('dashboard format helpers', () => {
     assert.equal(format.preview({ a: 'x'.repeat(100) }, 20).length, 20);
     assert.equal(format.preview(undefined), '');
     assert.equal(format.formatTime('2026-01-02T03:04:05.678Z'), '2026-01-02 03:04:05');
+    assert.deepEqual(
+      [0, 7, 999, 1000, 65_536, 1_000_000, 1_234_567_890].map(format.formatCount),
+      [0, 7, 999, 1000, 65_536, 1_000_000, 1_234_567_890].map((n) => n.toLocaleString('en')),
+    );
   });
 
   it('checks JSON typed by the user, naming what is wrong', () => {

@@ -73,16 +73,16 @@ describe('the packed tarball', { timeout: 15 * 60_000 }, () => {
     );
     assert.deepEqual(outside, [], 'only dist/, package.json, README and LICENSE are shipped');
     assert.ok(!files.some((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')), 'no TypeScript sources are shipped');
-    for (const file of [
-      'public/app.js',
-      'public/style.css',
-      'vendor/preact.js',
-      'vendor/hooks.js',
-      'vendor/htm.js',
-      'vendor/preact-LICENSE.txt',
-    ]) {
+    for (const file of ['assets/manifest.json', 'vendor/preact-LICENSE.txt', 'vendor/htm-LICENSE.txt']) {
       assert.ok(files.includes(`package/dist/dashboard/${file}`), `the dashboard ships dist/dashboard/${file}`);
     }
+    for (const bundled of [
+      /^package\/dist\/dashboard\/assets\/app\.[0-9a-f]{12}\.js$/,
+      /^package\/dist\/dashboard\/assets\/style\.[0-9a-f]{12}\.css$/,
+    ]) {
+      assert.equal(files.filter((f) => bundled.test(f)).length, 1, `the dashboard ships one ${bundled.source}`);
+    }
+    assert.ok(!files.some((f) => f.startsWith('package/dist/dashboard/public/')), 'the browser modules ship bundled, not one by one');
   });
 
   it('installs without tsx or pg', () => {
@@ -162,13 +162,14 @@ describe('the packed tarball', { timeout: 15 * 60_000 }, () => {
         { runtimeStatus: status.runtimeStatus, output: status.output },
         { runtimeStatus: 'Completed', output: 'Hello tarball!' },
       );
-      // The dashboard and its UI library come from the package itself (preact is only a dev dependency).
+      // The dashboard and its UI library come from the package itself (preact is only a dev dependency), bundled at build.
       const page = await fetch(`${url}/dashboard`);
       assert.equal(page.status, 200);
-      assert.match(await page.text(), /\/dashboard\/assets\/app\.js/);
-      const hooks = await fetch(`${url}/dashboard/vendor/hooks.js`);
-      assert.equal(hooks.status, 200);
-      assert.match(await hooks.text(), /from"\.\/preact\.js"/);
+      const script = /\/dashboard\/assets\/app\.[0-9a-f]{12}\.js/.exec(await page.text())?.[0];
+      assert.ok(script, 'the page loads the bundle');
+      const bundle = await fetch(`${url}${script}`);
+      assert.equal(bundle.status, 200);
+      assert.match(await bundle.text(), /\/\/ \/dashboard\/vendor\/hooks\.js\n/);
       assert.ok(!existsSync(join(project, 'node_modules/preact')), 'preact is not installed with perdure');
     } finally {
       process.kill(-child.pid!, 'SIGTERM');

@@ -173,6 +173,8 @@ describe('engine on SQLite', () => {
       assert.equal(page1.instances.length, 3);
       const page2 = await client.listInstances({ instanceIdPrefix: 'list-', pageSize: 3, continuationToken: page1.continuationToken! });
       assert.equal(page2.instances.length, 2);
+      assert.equal((await client.listInstances({ instanceIdPrefix: 'list-', excludeEntities: true })).instances.length, 5);
+      await assert.rejects(client.listInstances({ excludeEntities: 'yes' as unknown as boolean }), /excludeEntities/);
       const restarted = await client.restart('list-0');
       assert.notEqual(restarted.instanceId, 'list-0');
       assert.equal((await client.purgeInstanceHistory('list-1')).instancesDeleted, 1);

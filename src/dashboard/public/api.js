@@ -2,10 +2,18 @@
  * @module dashboard/public/api
  * The dashboard's only way to the server: the management API, as any other
  * client uses it (Durable Functions' routes, Perdure's `perdure/` read
- * routes, and the `schedules` routes). Every request carries the session's CSRF token; a 401
- * sends the browser to the login page.
+ * routes, and the `schedules` routes). Every request that changes state carries the session's
+ * CSRF token; a 401 sends the browser to the login page.
+ *
+ * A read is a plain `fetch(url)`: cors mode and same-origin credentials, as the shell's
+ * `<link rel="preload" as="fetch" crossorigin>` asks for the first data, and no header the preload
+ * lacks (reads need no CSRF token). A request that matches the preload takes its response instead
+ * of asking the server again; a mismatch would cost a second request, not an error.
  */
+import { listQuery } from './instances-query.js';
+
 const BASE = '/runtime/webhooks/durabletask';
+const SAFE_METHODS = ['GET', 'HEAD'];
 const CONTINUATION = 'x-ms-continuation-token';
 
 function meta(name) {
@@ -23,7 +31,8 @@ export class ApiError extends Error {
 }
 
 async function call(method, path, { body, headers = {} } = {}) {
-  const init = { method, credentials: 'same-origin', headers: { 'x-perdure-csrf': meta('perdure-csrf'), ...headers } };
+  const csrf = SAFE_METHODS.includes(method) ? {} : { 'x-perdure-csrf': meta('perdure-csrf') };
+  const init = { method, credentials: 'same-origin', headers: { ...csrf, ...headers } };
   if (body !== undefined) {
     init.headers['content-type'] = 'application/json';
     init.body = body;
@@ -39,17 +48,6 @@ async function call(method, path, { body, headers = {} } = {}) {
 }
 
 const id = (value) => encodeURIComponent(value);
-
-/** The query string of a list filter: status, name, ID prefix, created-time range (ISO). */
-export function listQuery(filter, pageSize) {
-  const params = new URLSearchParams({ top: String(pageSize), showInput: 'false' });
-  if (filter.statuses?.length) params.set('runtimeStatus', filter.statuses.join(','));
-  if (filter.name) params.set('name', filter.name);
-  if (filter.prefix) params.set('instanceIdPrefix', filter.prefix);
-  if (filter.from) params.set('createdTimeFrom', filter.from);
-  if (filter.to) params.set('createdTimeTo', filter.to);
-  return params.toString();
-}
 
 export const api = {
   counts: async () => (await call('GET', '/perdure/counts')).data,

@@ -10,6 +10,7 @@ import { render } from '/dashboard/vendor/preact.js';
 import { useEffect, useState } from '/dashboard/vendor/hooks.js';
 import { EntitiesPage } from './entities-page.js';
 import { EntityPage } from './entity-page.js';
+import { startFirstLoad } from './first-load.js';
 import { InstancePage } from './instance-page.js';
 import { InstancesPage } from './instances-page.js';
 import { SchedulesPage } from './schedules-page.js';
@@ -36,7 +37,7 @@ function route(hash) {
   if (m) return { nav: 'entities', view: html`<${EntityPage} name=${decode(m[1])} entityKey=${decode(m[2])} key=${hash} />` };
   if (/^#\/entities\/?$/.test(hash)) return { nav: 'entities', view: html`<${EntitiesPage} />` };
   if (/^#\/schedules\/?$/.test(hash)) return { nav: 'schedules', view: html`<${SchedulesPage} />` };
-  return { nav: 'instances', view: html`<${InstancesPage} />` };
+  return { nav: 'instances', list: true, view: html`<${InstancesPage} />` };
 }
 
 const NAV = [
@@ -57,6 +58,15 @@ function App() {
     ${view}`;
 }
 
-const root = document.getElementById('app');
-root.textContent = ''; // the static "Loading…" shown until this module runs
-render(html`<${App} />`, root);
+/** How long the first render waits for the instances list's data: past it, the page shows without, then fills in. */
+const FIRST_DATA_WAIT_MS = 200;
+
+// The instances list's data is asked for before the first render, not after its first paint; and the first
+// render waits for it a moment, so the page is laid out and painted once, with its data, instead of twice.
+const firstData = route(window.location.hash).list ? startFirstLoad() : Promise.resolve();
+const waited = new Promise((resolve) => setTimeout(resolve, FIRST_DATA_WAIT_MS));
+void Promise.race([firstData, waited]).then(() => {
+  const root = document.getElementById('app');
+  root.textContent = ''; // the static "Loading…" shown until now
+  render(html`<${App} />`, root);
+});

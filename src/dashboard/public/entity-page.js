@@ -10,7 +10,7 @@
 import { useState } from '/dashboard/vendor/hooks.js';
 import { api } from './api.js';
 import { instanceLink } from './entities-page.js';
-import { checkJson, formatTime } from './format.js';
+import { checkJson, formatCount, formatTime } from './format.js';
 import { ConfirmDialog, errorText, html, usePoll } from './ui.js';
 
 export function EntityPage({ name, entityKey }) {
@@ -68,9 +68,9 @@ function State({ entity }) {
     a.click();
     setTimeout(() => URL.revokeObjectURL(url), 1000);
   };
-  const shown = entity.statePreview.length.toLocaleString('en');
+  const shown = formatCount(entity.statePreview.length);
   return html`<p class="note" role="note" data-truncated>
-      The state is too long to show whole: the first ${shown} of ${entity.stateLength.toLocaleString('en')} characters of its JSON.
+      The state is too long to show whole: the first ${shown} of ${formatCount(entity.stateLength)} characters of its JSON.
       <button type="button" onClick=${download}>Download the whole state</button>
     </p>
     <pre class="json" aria-label="state">${entity.statePreview}…</pre>`;

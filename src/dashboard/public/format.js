@@ -20,6 +20,14 @@ export function preview(value, max = 80) {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
+/**
+ * A count with thousands separators: `1,000,000`. Written out rather than `toLocaleString('en')`:
+ * a fresh page's first Intl call loads the ICU data, 50–150 ms of a first render on a loaded machine.
+ */
+export function formatCount(n) {
+  return String(Math.trunc(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
 /** A time as `YYYY-MM-DD HH:MM:SS` in UTC. */
 export function formatTime(iso) {
   const date = new Date(iso);

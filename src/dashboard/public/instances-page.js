@@ -4,33 +4,39 @@
  * continuation tokens, and the start form. It refreshes itself by short
  * polling, so new instances and status changes appear without a reload.
  */
-import { useState } from '/dashboard/vendor/hooks.js';
+import { useEffect, useState } from '/dashboard/vendor/hooks.js';
 import { api } from './api.js';
-import { checkJson, formatTime, localInputToIso } from './format.js';
+import { firstData, markFirstRender, takeFirstLoad } from './first-load.js';
+import { checkJson, formatCount, formatTime, localInputToIso } from './format.js';
+import { NO_FILTER, PAGE_SIZE } from './instances-query.js';
 import { ConfirmDialog, StatusBadge, errorText, html, usePoll } from './ui.js';
 
 const STATUSES = ['Pending', 'Running', 'Suspended', 'ContinuedAsNew', 'Completed', 'Failed', 'Terminated'];
-const PAGE_SIZE = 50;
-const NO_FILTER = { statuses: [], name: '', prefix: '', from: '', to: '' };
 
 export function InstancesPage() {
-  const [counts, setCounts] = useState(undefined);
+  const [counts, setCounts] = useState(() => firstData()?.counts);
   const [filter, setFilter] = useState(NO_FILTER);
   const [tokens, setTokens] = useState([undefined]); // the token of each page seen so far
-  const [page, setPage] = useState({ instances: undefined, token: undefined });
+  const [page, setPage] = useState(() => firstData()?.page ?? { instances: undefined, token: undefined });
   const [error, setError] = useState('');
   const current = tokens[tokens.length - 1];
 
   usePoll(async () => {
+    const first = filter === NO_FILTER && current === undefined ? takeFirstLoad() : undefined;
+    const nextCounts = first?.counts ?? api.counts();
+    const nextPage = first?.page ?? api.list(filter, PAGE_SIZE, current);
     try {
-      const [nextCounts, nextPage] = await Promise.all([api.counts(), api.list(filter, PAGE_SIZE, current)]);
-      setCounts(nextCounts);
-      setPage(nextPage);
+      // Each is shown as soon as it is here.
+      await Promise.all([nextCounts.then(setCounts), nextPage.then(setPage)]);
       setError('');
     } catch (e) {
       setError(errorText(e));
     }
   }, [filter, current]);
+  // Effects run after the frame is painted: the mark says the counts and rows are on screen.
+  useEffect(() => {
+    if (counts && page.instances) markFirstRender();
+  }, [counts, page.instances]);
 
   const apply = (next) => {
     setFilter(next);
@@ -54,11 +60,11 @@ function Counts({ counts, onPick }) {
   if (!counts) return html`<div class="counts muted">Counting…</div>`;
   const total = Object.values(counts).reduce((a, b) => a + b, 0);
   return html`<div class="counts" aria-label="Instances by status">
-    <div class="count"><span class="n" data-count="total">${total.toLocaleString('en')}</span><span>All</span></div>
+    <div class="count"><span class="n" data-count="total">${formatCount(total)}</span><span>All</span></div>
     ${STATUSES.map(
       (status) =>
         html`<button type="button" class=${`count status-${status}`} onClick=${() => onPick(status)} title=${`Show ${status} instances`}>
-          <span class="n" data-count=${status}>${(counts[status] ?? 0).toLocaleString('en')}</span><span>${status}</span>
+          <span class="n" data-count=${status}>${formatCount(counts[status] ?? 0)}</span><span>${status}</span>
         </button>`,
     )}
   </div>`;

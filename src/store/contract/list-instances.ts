@@ -76,6 +76,20 @@ export function describeListInstances(h: StoreHarness): void {
       assert.deepEqual(await ids(h, { instanceIdPrefix: 'zzz' }), []);
     });
 
+    it('leaves out entities (IDs starting with @) when asked, with any other filter and across pages', async () => {
+      const all = ['@counter@a', 'o1', '@counter@b', 'o2', '@cart@x', 'o3', '@counter@c', 'o@4'];
+      await h.store.createInstances(all.map((id, i) => startRequest(id, { now: T0 + i })));
+      assert.deepEqual(await ids(h, {}), all, 'listed by default');
+      assert.deepEqual(await ids(h, { excludeEntities: false }), all);
+      assert.deepEqual(await ids(h, { excludeEntities: true }), ['o1', 'o2', 'o3', 'o@4']);
+      assert.deepEqual(await ids(h, { excludeEntities: true, instanceIdPrefix: '@counter@' }), []);
+      assert.deepEqual(await ids(h, { excludeEntities: true, runtimeStatus: ['Pending'], createdFrom: T0 + 2 }), ['o2', 'o3', 'o@4']);
+      assert.deepEqual(await pageThrough(h, { pageSize: 2, excludeEntities: true }), [
+        ['o1', 'o2'],
+        ['o3', 'o@4'],
+      ]);
+    });
+
     it('orders by creation time, then ID, and pages without duplicates or gaps', async () => {
       // Several instances share a creation time, so the ID must break ties.
       const all = Array.from({ length: 25 }, (_, i) =>

@@ -50,6 +50,7 @@ function filterConditions(query: InstanceQuery, after: PageKey | undefined, para
   if (query.instanceIdPrefix !== undefined && query.instanceIdPrefix !== '') {
     conditions.push(`starts_with(instance_id, ${param(query.instanceIdPrefix)})`);
   }
+  if (query.excludeEntities === true) conditions.push(`left(instance_id, 1) <> '@'`);
   if (after !== undefined) {
     conditions.push(`(created_at, instance_id) > (${param(after.createdAt)}::bigint, ${param(after.instanceId)})`);
   }

@@ -77,6 +77,7 @@ function filterConditions(query: InstanceQuery, after: PageKey | undefined) {
     conditions.push('substr(instance_id, 1, length(?)) = ?');
     params.push(query.instanceIdPrefix, query.instanceIdPrefix);
   }
+  if (query.excludeEntities === true) conditions.push("substr(instance_id, 1, 1) <> '@'");
   if (after !== undefined) {
     conditions.push('(created_at, instance_id) > (?, ?)');
     params.push(after.createdAt, after.instanceId);
