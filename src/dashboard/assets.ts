@@ -2,7 +2,7 @@
  * @module dashboard/assets
  * The dashboard's two static files, under names that carry a hash of their
  * content: the script (every browser module and the UI library, bundled by
- * bundle.ts) and the style sheet. A name never changes what it serves, so
+ * esbuild in bundle.ts) and the style sheet. A name never changes what it serves, so
  * browsers may keep them for good (`immutable`); a new version is a new name
  * in the (never cached) shell.
  *
@@ -17,8 +17,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bundleModules } from './bundle.ts';
-import { readVendorModule } from './vendor.ts';
+import { bundleDashboard } from './bundle.ts';
 
 export interface Asset {
   /** The file name it is served under, hash included: `app.3f2a….js`. */
@@ -33,8 +32,6 @@ export interface DashboardAssets {
 }
 
 export const ASSETS_PATH = '/dashboard/assets/';
-const VENDOR_PATH = '/dashboard/vendor/';
-const ENTRY = `${ASSETS_PATH}app.js`;
 const PUBLIC_DIR = fileURLToPath(new URL('./public/', import.meta.url));
 const BUILT_DIR = fileURLToPath(new URL('./assets/', import.meta.url));
 const MANIFEST = 'manifest.json';
@@ -56,15 +53,8 @@ export function dashboardAssets(): DashboardAssets {
 
 /** Bundles the modules in `publicDir` (its `app.js` and what it imports) and hashes both files. */
 export function buildAssets(publicDir: string): DashboardAssets {
-  const source = (path: string): string | undefined => {
-    if (path.startsWith(VENDOR_PATH)) return readVendorModule(path.slice(VENDOR_PATH.length));
-    const name = path.startsWith(ASSETS_PATH) ? path.slice(ASSETS_PATH.length) : '';
-    return /^[a-z][a-z0-9-]*\.js$/.test(name) && existsSync(join(publicDir, name))
-      ? readFileSync(join(publicDir, name), 'utf8')
-      : undefined;
-  };
   return {
-    script: hashed('app', 'js', bundleModules(ENTRY, source, HEADER), 'text/javascript; charset=utf-8'),
+    script: hashed('app', 'js', bundleDashboard(publicDir, HEADER), 'text/javascript; charset=utf-8'),
     style: hashed('style', 'css', readFileSync(join(publicDir, 'style.css'), 'utf8'), 'text/css; charset=utf-8'),
   };
 }

@@ -1,96 +1,42 @@
 /**
  * @module dashboard/bundle
- * Puts the dashboard's browser modules and the vendored UI library into one
- * script: each module, rewritten by module-rewrite.ts, becomes a function
- * that runs once, in dependency order, and hands its exports to the modules
- * after it. One file is one request: the browser no longer waits for
- * fifteen modules, which arrived about 300 ms after the page on a fresh load.
+ * Puts the dashboard's browser modules and its UI library (Preact, its
+ * hooks, htm: development dependencies) into one script with esbuild, so a
+ * fresh page loads one file instead of fifteen modules, which arrived about
+ * 300 ms after the page (decision 0036).
  *
- * Why not a bundler: esbuild is in node_modules only as tsx's dependency,
- * not one of ours, and the dashboard's modules use a handful of import and
- * export forms, which module-rewrite.ts covers and checks.
+ * esbuild is a development dependency: the build (scripts/build.mjs) bundles
+ * once and the package serves the result; a server run from source bundles
+ * in memory. It is loaded only here, on demand, so an installed package
+ * never needs it.
  *
- * What must hold:
- * - Modules are named by the URLs they had when served one by one
- *   (`/dashboard/assets/x.js`, `/dashboard/vendor/x.js`), and specifiers
- *   resolve against them as a browser would.
- * - Every imported name is one the imported module exports, no module
- *   imports itself through a cycle, and the result compiles: otherwise the
- *   bundle is refused with the module named (a build error, never a broken page).
+ * What must hold: the script is the modules' code as written (no
+ * minification: a user may read what the page runs), in one IIFE, for the
+ * browsers the CSP and the modules already require (ES2022); anything esbuild
+ * cannot resolve or parse fails the build with its own message.
  */
-import { Script } from 'node:vm';
-import { ModuleRewriteError, rewriteModule, type RewrittenModule } from './module-rewrite.ts';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+// eslint-disable-next-line import-x/no-extraneous-dependencies -- types only: esbuild is loaded on demand when bundling, never in an installed package
+import type * as Esbuild from 'esbuild';
 
-/** A module's text by its URL path, or undefined when there is no such module. */
-export type ModuleSource = (path: string) => string | undefined;
-
-const ORIGIN = 'http://dashboard.invalid';
-
-interface Loaded extends RewrittenModule {
-  readonly path: string;
-  readonly variable: string;
-  readonly dependencies: readonly string[];
-}
-
-/** The one script that runs `entry` (a URL path such as `/dashboard/assets/app.js`) and everything it imports. */
-export function bundleModules(entry: string, source: ModuleSource, header = ''): string {
-  const order = loadInOrder(entry, source);
-  const byPath = new Map(order.map((module) => [module.path, module]));
-  const parts = order.map((module) => wrap(module, byPath));
-  const text = `${header}${parts.join('\n')}\n`;
-  try {
-    // A statement module-rewrite.ts did not take out is a syntax error here.
-    new Script(`'use strict';\n${text}`, { filename: entry });
-  } catch (error) {
-    throw new ModuleRewriteError(entry, `the bundle does not compile: ${(error as Error).message}`);
-  }
-  return text;
-}
-
-/** Depth-first from the entry: every module after the modules it imports. */
-function loadInOrder(entry: string, source: ModuleSource): Loaded[] {
-  const done = new Map<string, Loaded>();
-  const visiting = new Set<string>();
-  const visit = (path: string, from: string) => {
-    if (done.has(path)) return;
-    if (visiting.has(path)) throw new ModuleRewriteError(from, `imports ${path} in a cycle`);
-    const text = source(path);
-    if (text === undefined) throw new ModuleRewriteError(from, `imports ${path}, which does not exist`);
-    visiting.add(path);
-    const rewritten = rewriteModule(path, text);
-    const dependencies = rewritten.imports.map((i) => new URL(i.specifier, `${ORIGIN}${path}`).pathname);
-    for (const dependency of dependencies) visit(dependency, path);
-    visiting.delete(path);
-    done.set(path, { ...rewritten, path, dependencies, variable: `__perdure_m${done.size}` });
-  };
-  visit(entry, entry);
-  return [...done.values()];
-}
-
-function wrap(module: Loaded, byPath: ReadonlyMap<string, Loaded>): string {
-  const imports = module.imports.map((i, n) => bindImports(module.path, byPath.get(module.dependencies[n]!)!, i.bindings));
-  const exports = [...module.exports].map(([exported, local]) => `${JSON.stringify(exported)}: ${local}`);
-  return [
-    `// ${module.path}`,
-    `const ${module.variable} = (() => {`,
-    ...imports,
-    module.body.trimEnd(),
-    `;return { ${exports.join(', ')} };`,
-    '})();',
-  ].join('\n');
-}
-
-function bindImports(path: string, from: Loaded, bindings: ReadonlyMap<string, string>): string {
-  const lines: string[] = [];
-  const named: string[] = [];
-  for (const [local, exported] of bindings) {
-    if (exported === '*') {
-      lines.push(`const ${local} = ${from.variable};`);
-      continue;
-    }
-    if (!from.exports.has(exported)) throw new ModuleRewriteError(path, `imports '${exported}', which ${from.path} does not export`);
-    named.push(`${JSON.stringify(exported)}: ${local}`);
-  }
-  if (named.length > 0) lines.push(`const { ${named.join(', ')} } = ${from.variable};`);
-  return lines.join('\n');
+/** The one script that runs `publicDir/app.js` and everything it imports, with `header` (a licence comment) first. */
+export function bundleDashboard(publicDir: string, header = ''): string {
+  const require = createRequire(import.meta.url);
+  const esbuild = require('esbuild') as typeof Esbuild;
+  // The library resolves from Perdure's own node_modules, wherever the modules being bundled live.
+  const modules = dirname(dirname(dirname(require.resolve('preact'))));
+  const result = esbuild.buildSync({
+    nodePaths: [modules],
+    entryPoints: [join(publicDir, 'app.js')],
+    bundle: true,
+    format: 'iife',
+    target: 'es2022',
+    write: false,
+    charset: 'utf8',
+    legalComments: 'inline',
+    banner: { js: header.trimEnd() },
+    logLevel: 'silent',
+  });
+  return result.outputFiles[0]!.text;
 }

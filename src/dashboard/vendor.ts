@@ -1,18 +1,13 @@
 /**
  * @module dashboard/vendor
- * The UI library the dashboard's pages run on: Preact, its hooks and htm,
- * as their own published ES module builds, and their licences. They are
- * development dependencies and are not committed: the build
- * (scripts/build.mjs) bundles the modules into the dashboard's one script
- * (bundle.ts) and copies the licences into `dist/dashboard/vendor/`, so the
- * package serves everything itself (no CDN, works offline) and users run no
- * build step. Run from source (tsx), both are read from node_modules.
+ * The licences of the UI library the dashboard's pages run on (Preact, its
+ * hooks and htm). The library itself is a development dependency that
+ * bundle.ts puts into the dashboard's one script; the build copies these
+ * licences into `dist/dashboard/vendor/`, so the package serves everything
+ * itself (no CDN, works offline). Run from source (tsx), they are read from
+ * node_modules.
  *
- * What must hold:
- * - The bundle gets exactly the published files, except that the hooks'
- *   bare `"preact"` import is pointed at `./preact.js`, the module's URL in
- *   the bundle's module graph (as it was when the modules were served one by one).
- * - Only the licence files named here are served.
+ * What must hold: only the licence files named here are served.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -22,12 +17,6 @@ import { fileURLToPath } from 'node:url';
 /** The package, and the file's path inside it. */
 type PackageFile = readonly [string, string];
 
-export const VENDOR_MODULES: Readonly<Record<string, PackageFile>> = {
-  'preact.js': ['preact', 'dist/preact.module.js'],
-  'hooks.js': ['preact', 'hooks/dist/hooks.module.js'],
-  'htm.js': ['htm', 'dist/htm.module.js'],
-};
-
 export const VENDOR_LICENCES: Readonly<Record<string, PackageFile>> = {
   'preact-LICENSE.txt': ['preact', 'LICENSE'],
   'htm-LICENSE.txt': ['htm', 'LICENSE'],
@@ -35,12 +24,6 @@ export const VENDOR_LICENCES: Readonly<Record<string, PackageFile>> = {
 
 const BUILT_DIR = fileURLToPath(new URL('./vendor/', import.meta.url));
 const cache = new Map<string, string>();
-
-/** A vendor module's text, ready to bundle, or undefined if it is not one of VENDOR_MODULES. */
-export function readVendorModule(name: string): string | undefined {
-  const file = Object.hasOwn(VENDOR_MODULES, name) ? VENDOR_MODULES[name] : undefined;
-  return file === undefined ? undefined : fromPackage(file).replace(/from\s*(["'])preact\1/g, 'from"./preact.js"');
-}
 
 /** A licence's text as served, or undefined if it is not one of VENDOR_LICENCES. */
 export function readVendorLicence(name: string): string | undefined {

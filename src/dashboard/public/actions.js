@@ -5,7 +5,7 @@
  * through a confirmation dialog, and only the actions the instance's status
  * allows are offered.
  */
-import { useState } from '/dashboard/vendor/hooks.js';
+import { useState } from 'preact/hooks';
 import { api } from './api.js';
 import { checkJson } from './format.js';
 import { ConfirmDialog, LIVE, errorText, html } from './ui.js';

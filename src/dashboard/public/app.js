@@ -6,8 +6,8 @@
  * page (`#/schedules`), under a header with the navigation and the
  * sign-out button when the host has keys.
  */
-import { render } from '/dashboard/vendor/preact.js';
-import { useEffect, useState } from '/dashboard/vendor/hooks.js';
+import { render } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
 import { EntitiesPage } from './entities-page.js';
 import { EntityPage } from './entity-page.js';
 import { startFirstLoad } from './first-load.js';

@@ -6,7 +6,7 @@
  * polling. A page may hold fewer rows than its size, even none, with more
  * after it: entities without state are left out unless asked for.
  */
-import { useState } from '/dashboard/vendor/hooks.js';
+import { useState } from 'preact/hooks';
 import { api } from './api.js';
 import { formatTime } from './format.js';
 import { errorText, html, usePoll } from './ui.js';

@@ -7,7 +7,7 @@
  * sent, after a confirmation. It refreshes itself by short polling, so the
  * state a signal leads to appears without a reload.
  */
-import { useState } from '/dashboard/vendor/hooks.js';
+import { useState } from 'preact/hooks';
 import { api } from './api.js';
 import { instanceLink } from './entities-page.js';
 import { checkJson, formatCount, formatTime } from './format.js';

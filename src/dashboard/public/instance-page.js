@@ -5,7 +5,7 @@
  * timeline and as raw JSON (with a download), and the actions. It refreshes
  * itself by short polling.
  */
-import { useState } from '/dashboard/vendor/hooks.js';
+import { useState } from 'preact/hooks';
 import { Actions } from './actions.js';
 import { api } from './api.js';
 import { formatDuration, formatTime, preview } from './format.js';

@@ -4,7 +4,7 @@
  * continuation tokens, and the start form. It refreshes itself by short
  * polling, so new instances and status changes appear without a reload.
  */
-import { useEffect, useState } from '/dashboard/vendor/hooks.js';
+import { useEffect, useState } from 'preact/hooks';
 import { api } from './api.js';
 import { firstData, markFirstRender, takeFirstLoad } from './first-load.js';
 import { checkJson, formatCount, formatTime, localInputToIso } from './format.js';

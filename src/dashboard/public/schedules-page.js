@@ -6,7 +6,7 @@
  * each after a confirmation. It refreshes itself by short polling, so the
  * run a trigger starts appears without a reload.
  */
-import { useState } from '/dashboard/vendor/hooks.js';
+import { useState } from 'preact/hooks';
 import { api } from './api.js';
 import { instanceLink } from './entities-page.js';
 import { formatDuration, formatTime } from './format.js';

@@ -4,9 +4,9 @@
  * while the tab is hidden, the confirmation dialog every action goes
  * through, and status badges.
  */
-import { h } from '/dashboard/vendor/preact.js';
-import { useEffect, useRef } from '/dashboard/vendor/hooks.js';
-import htm from '/dashboard/vendor/htm.js';
+import { h } from 'preact';
+import { useEffect, useRef } from 'preact/hooks';
+import htm from 'htm';
 
 export const html = htm.bind(h);
 
