@@ -17,12 +17,12 @@
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-// eslint-disable-next-line import-x/no-extraneous-dependencies -- types only: esbuild is loaded on demand when bundling, never in an installed package
 import type * as Esbuild from 'esbuild';
 
 /** The one script that runs `publicDir/app.js` and everything it imports, with `header` (a licence comment) first. */
 export function bundleDashboard(publicDir: string, header = ''): string {
   const require = createRequire(import.meta.url);
+  // eslint-disable-next-line import-x/no-extraneous-dependencies -- a development dependency, loaded only when bundling (never in an installed package)
   const esbuild = require('esbuild') as typeof Esbuild;
   // The library resolves from Perdure's own node_modules, wherever the modules being bundled live.
   const modules = dirname(dirname(dirname(require.resolve('preact'))));
