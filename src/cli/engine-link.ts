@@ -12,8 +12,8 @@
  *   (a late work item is handed back by the engine's worker itself).
  * - The engine's holds are mirrored on this thread's CompletionNotifier in
  *   the order they were made, so a release always wakes the waiters here.
- * - stop() asks the engine to stop and waits for it at most `graceMs` plus
- *   a margin, then terminates the thread; it never rejects.
+ * - stop() asks the engine to stop and waits for it at most `graceMs`, then
+ *   terminates the thread; it never rejects.
  * - An engine that exits without being asked to is reported through
  *   `onDeath` exactly once.
  */
@@ -23,9 +23,6 @@ import type { Logger } from '../runtime/logger.ts';
 import { CompletionNotifier, type RemoteWorkers } from '../runtime/remote-workers.ts';
 import { CliError } from './cli-error.ts';
 import type { EngineData, FromEngine, MetricsJson, ToEngine } from './engine-protocol.ts';
-
-/** Time a stopping engine gets beyond the host's shutdown grace (turns in flight, closing the store). */
-const STOP_MARGIN_MS = 5_000;
 
 export interface EngineLink {
   /** Starts the thread; resolves once its host runs, rejects with its startup failure. */
@@ -162,11 +159,10 @@ export function createEngineLink(options: EngineLinkOptions): EngineLink {
       state = 'stopping';
       post({ type: 'stop' });
       let timer: NodeJS.Timeout | undefined;
-      const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), graceMs + STOP_MARGIN_MS)));
+      const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), graceMs)));
       const outcome = await Promise.race([whenStopped.then(() => 'stopped' as const), timedOut]);
       clearTimeout(timer);
-      if (outcome === 'timeout')
-        options.logger.error(`[perdure] the engine thread did not stop within ${graceMs + STOP_MARGIN_MS} ms; terminating it`);
+      if (outcome === 'timeout') options.logger.error(`[perdure] the engine thread did not stop within ${graceMs} ms; terminating it`);
       await worker.terminate();
     },
   };

@@ -76,9 +76,19 @@ export async function start(flags: StartFlags): Promise<void> {
   served.origin = server.url;
   engine?.setOrigin(server.url);
   if (functions) await triggerStartupTimers(host.client, functions.timers);
-  const banner = { url: server.url, store: host.store.description, app, keys: host.keys, configPath, workers };
+  const banner = {
+    url: server.url,
+    store: host.store.description,
+    app,
+    keys: host.keys,
+    configPath,
+    workers,
+    engineThread: engine !== undefined,
+  };
   // Signal handlers go in before the banner: whoever waits for "Listening on" may signal at once.
-  const graceMs = withDefaults(settings.hostTuning).shutdownGraceMs;
+  // The engine gets the activities' grace, plus a turn's budget and a second to finish its turns and close the store.
+  const tuning = withDefaults(settings.hostTuning);
+  const graceMs = tuning.shutdownGraceMs + tuning.orchestrations.turnBudgetMs + 1_000;
   const listening = server;
   stopOnSignals(() => shutdown(listening, host, engine, graceMs));
   console.log(formatBanner({ ...banner, ...functionsBanner(functions) }));
