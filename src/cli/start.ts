@@ -47,11 +47,14 @@ export async function start(flags: StartFlags): Promise<void> {
   const workers = settings.hostTuning.workers !== false;
   let server: HttpServer | undefined;
   const onDeath = (reason: string) => exitOnEngineDeath(reason, server, logger);
-  const engine = workers && settings.engineThread ? engineLinkFor(settings, flags, functionsDir, app, logger, onDeath) : undefined;
+  // An in-memory SQLite store is one per connection: a thread opening it again would see another, empty store.
+  const shareable = !/^sqlite::memory:$/i.test(settings.store);
+  const threaded = workers && settings.engineThread && shareable;
+  const engine = threaded ? engineLinkFor(settings, flags, functionsDir, app, logger, onDeath) : undefined;
   // Timers run on durable schedules, registered before the host exists; their activity reaches the host through these.
+  // With an engine thread they run there, but are registered here too, so that both threads' apps are the same.
   const served: { host?: Host; origin: string } = { origin: '' };
-  if (functions && !engine)
-    registerTimerSchedules(app, functions.timers, { client: () => served.host!.client, origin: () => served.origin, logger });
+  if (functions) registerTimerSchedules(app, functions.timers, { client: () => served.host!.client, origin: () => served.origin, logger });
   const hostOptions = { app, store: settings.store, ...settings.hostTuning, keys, showStackPaths, logger };
   // With an engine thread this thread's host is client-only: the engine runs the workers, schedules and retention.
   const host = engine

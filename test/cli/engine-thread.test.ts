@@ -154,13 +154,20 @@ describe('perdure start: the engine thread', () => {
     );
   });
 
-  it('--no-engine-thread and engineThread: false run the workers on the HTTP thread; a bad engineThread is refused', async () => {
+  it('--no-engine-thread, engineThread: false and an in-memory store run the workers on the HTTP thread; a bad engineThread is refused', async () => {
     using dir = createTempDir('perdure-engine-off-');
     {
       await using server = await startServer({ store: `sqlite:${dir.file('store.db')}`, app: APP, args: ['--no-engine-thread'] });
       assert.match(server.output(), /Workers: on the HTTP thread \(engine thread off\)/);
       assert.equal((await request(`${server.url}${MANAGEMENT}/orchestrators/Doubles/off-1`, { method: 'POST', json: 1 })).status, 202);
       assert.equal((await waitForCompletion(server.url, 'off-1')).output, 4);
+    }
+    {
+      // A second connection to an in-memory store would open another, empty store: it keeps one thread.
+      await using server = await startServer({ store: 'sqlite::memory:', app: APP });
+      assert.match(server.output(), /Workers: on the HTTP thread \(engine thread off\)/);
+      assert.equal((await request(`${server.url}${MANAGEMENT}/orchestrators/Doubles/memory-1`, { method: 'POST', json: 2 })).status, 202);
+      assert.equal((await waitForCompletion(server.url, 'memory-1')).output, 8);
     }
     const config = dir.file('perdure.config.mjs');
     writeFileSync(config, 'export default { engineThread: false };\n');
