@@ -22,6 +22,7 @@ import type { FunctionApp } from '../runtime/app.ts';
 import type { Logger } from '../runtime/logger.ts';
 import { CompletionNotifier, type RemoteWorkers } from '../runtime/remote-workers.ts';
 import { CliError } from './cli-error.ts';
+import { engineBootstrap, nodeOptions } from './engine-bootstrap.ts';
 import type { EngineData, FromEngine, MetricsJson, ToEngine } from './engine-protocol.ts';
 
 export interface EngineLink {
@@ -44,18 +45,10 @@ export interface EngineLinkOptions {
   readonly onDeath: (reason: string) => void;
 }
 
-/**
- * The engine thread. Built, it is the JavaScript module next to this one.
- * Run from the TypeScript sources (tests, `npm start`), Node 20 does not
- * carry the main thread's tsx loader into a worker, so a small bootstrap
- * registers tsx there before importing the TypeScript module.
- */
+/** The engine thread, through a bootstrap that first runs this process's `--import` preloads there (cli/engine-bootstrap.ts). */
 function spawnEngine(workerData: EngineData): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./engine-thread.js', import.meta.url), { workerData });
-  const engine = new URL('./engine-thread.ts', import.meta.url).href;
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const bootstrap = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(engine)}); })`;
-  return new Worker(bootstrap, { eval: true, workerData });
+  const engine = new URL(import.meta.url.endsWith('.ts') ? './engine-thread.ts' : './engine-thread.js', import.meta.url).href;
+  return new Worker(engineBootstrap(engine, nodeOptions(process.env, process.execArgv), process.cwd()), { eval: true, workerData });
 }
 
 /**

@@ -154,6 +154,20 @@ describe('perdure start: the engine thread', () => {
     );
   });
 
+  it("runs the process's --import preloads (a tracing setup) in the engine thread too", async () => {
+    using dir = createTempDir('perdure-engine-preload-');
+    const log = dir.file('preload.log');
+    const preload = new URL('./fixtures/preload.mjs', import.meta.url).href;
+    await using server = await startServer({
+      store: `sqlite:${dir.file('store.db')}`,
+      app: APP,
+      env: { NODE_OPTIONS: `--import=${preload}`, PERDURE_TEST_PRELOAD_LOG: log },
+    });
+    assert.deepEqual(readFileSync(log, 'utf8').split('\n').filter(Boolean).sort(), ['engine', 'main']);
+    assert.equal((await request(`${server.url}${MANAGEMENT}/orchestrators/Doubles/preload-1`, { method: 'POST', json: 3 })).status, 202);
+    assert.equal((await waitForCompletion(server.url, 'preload-1')).output, 12);
+  });
+
   it('--no-engine-thread, engineThread: false and an in-memory store run the workers on the HTTP thread; a bad engineThread is refused', async () => {
     using dir = createTempDir('perdure-engine-off-');
     {
