@@ -18,7 +18,7 @@ import type { HostOptions } from '../runtime/host.ts';
 import { CliError } from './cli-error.ts';
 import type { StartFlags } from './start-command.ts';
 import { importModule } from './import-module.ts';
-import { resolveServerSettings, SERVER_CONFIG_KEYS, type ServerConfig, type ServerSettings } from './server-config.ts';
+import { bool, resolveServerSettings, SERVER_CONFIG_KEYS, type ServerConfig, type ServerSettings } from './server-config.ts';
 
 /** The default export of `perdure.config.ts` (or `.js`/`.mjs`). */
 export interface PerdureConfig extends ServerConfig {
@@ -93,7 +93,11 @@ export async function resolveSettings(flags: StartFlags, env: NodeJS.ProcessEnv,
       DEFAULTS.maxBodyBytes,
     server: resolveServerSettings(config, e, from),
     configPath,
-    engineThread: flags.engineThread ?? bool(config.engineThread, `engineThread in ${from}`) ?? true,
+    engineThread:
+      flags.engineThread ??
+      bool(e('PERDURE_ENGINE_THREAD'), 'PERDURE_ENGINE_THREAD') ??
+      bool(config.engineThread, `engineThread in ${from}`) ??
+      true,
     hostTuning: hostTuning(config, from),
   };
 }
@@ -144,11 +148,6 @@ function text(value: unknown, source: string): string | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || value.trim() === '') throw new CliError(`${source} must be a non-empty string.`);
   return value.trim();
-}
-
-function bool(value: unknown, source: string): boolean | undefined {
-  if (value === undefined || typeof value === 'boolean') return value;
-  throw new CliError(`${source} must be true or false (got ${JSON.stringify(value)}).`);
 }
 
 function int(value: unknown, source: string, min: number, max: number): number | undefined {

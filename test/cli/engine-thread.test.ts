@@ -168,7 +168,7 @@ describe('perdure start: the engine thread', () => {
     assert.equal((await waitForCompletion(server.url, 'preload-1')).output, 12);
   });
 
-  it('--no-engine-thread, engineThread: false and an in-memory store run the workers on the HTTP thread; a bad engineThread is refused', async () => {
+  it('--no-engine-thread, engineThread: false, PERDURE_ENGINE_THREAD=false and an in-memory store run the workers on the HTTP thread; a bad engineThread is refused', async () => {
     using dir = createTempDir('perdure-engine-off-');
     {
       await using server = await startServer({ store: `sqlite:${dir.file('store.db')}`, app: APP, args: ['--no-engine-thread'] });
@@ -187,6 +187,13 @@ describe('perdure start: the engine thread', () => {
     writeFileSync(config, 'export default { engineThread: false };\n');
     {
       await using server = await startServer({ store: `sqlite:${dir.file('store.db')}`, app: APP, args: ['--config', config] });
+      assert.match(server.output(), /Workers: on the HTTP thread \(engine thread off\)/);
+    }
+    {
+      // The environment overrides the config file.
+      writeFileSync(config, 'export default { engineThread: true };\n');
+      const env = { PERDURE_ENGINE_THREAD: 'false' };
+      await using server = await startServer({ store: `sqlite:${dir.file('store.db')}`, app: APP, args: ['--config', config], env });
       assert.match(server.output(), /Workers: on the HTTP thread \(engine thread off\)/);
     }
     writeFileSync(config, "export default { engineThread: 'no' };\n");
