@@ -149,6 +149,8 @@ export function createEngineLink(options: EngineLinkOptions): EngineLink {
       }),
     async stop(graceMs) {
       if (!worker || state === 'exited') return;
+      // An engine that never said ready (its start failed) has nothing to finish.
+      if (state === 'starting') return void (await worker.terminate());
       state = 'stopping';
       post({ type: 'stop' });
       let timer: NodeJS.Timeout | undefined;

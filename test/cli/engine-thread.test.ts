@@ -154,6 +154,15 @@ describe('perdure start: the engine thread', () => {
     );
   });
 
+  it('fails to start, naming the cause, when the engine thread cannot load the app', async () => {
+    using dir = createTempDir('perdure-engine-fails-');
+    const app = fileURLToPath(new URL('./fixtures/engine-fails-app.ts', import.meta.url));
+    const failed = spawnCli(['start', app, '--port', '0', '--store', `sqlite:${dir.file('store.db')}`]);
+    assert.equal((await failed.exited).code, 1, failed.output());
+    assert.match(failed.stderr(), /engine-only failure while loading the app/);
+    assert.doesNotMatch(failed.output(), /Listening on/);
+  });
+
   it("runs the process's --import preloads (a tracing setup) in the engine thread too", async () => {
     using dir = createTempDir('perdure-engine-preload-');
     const log = dir.file('preload.log');
