@@ -10,8 +10,8 @@
  * What must hold: preloads are imported in their command-line order, each
  * resolved as the main thread resolved it (a path against the working
  * directory, a URL as it is, a package name from Perdure's folder). When
- * the engine or a preload is TypeScript, tsx's API registers its loader in
- * the thread first (tsx's own preload registers nothing in a worker).
+ * the engine or a preload is TypeScript, tsx's API registers its loaders
+ * (CommonJS and ESM) in the thread first (tsx's own preload registers nothing in a worker).
  */
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -45,7 +45,10 @@ export function engineBootstrap(engineUrl: string, execArgv: readonly string[], 
   const preloads = all.filter((url) => !TSX_PACKAGE.test(url));
   const needsTsx = [...preloads, engineUrl].some((url) => TYPESCRIPT.test(url));
   const steps = [
-    ...(needsTsx ? [`(await import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})).register();`] : []),
+    // Both of tsx's loaders, as its preload registers them: a .ts file outside a `"type": "module"` package is CommonJS to Node.
+    ...(needsTsx
+      ? ['cjs', 'esm'].map((kind) => `(await import(${JSON.stringify(import.meta.resolve(`tsx/${kind}/api`))})).register();`)
+      : []),
     ...preloads.map((url) => `await import(${JSON.stringify(url)});`),
     `await import(${JSON.stringify(engineUrl)});`,
   ];

@@ -163,6 +163,23 @@ describe('perdure start: the engine thread', () => {
     assert.doesNotMatch(failed.output(), /Listening on/);
   });
 
+  it('loads a TypeScript app that Node takes for CommonJS (no "type": "module" around it) in the engine too', async () => {
+    using dir = createTempDir('perdure-engine-cjs-ts-');
+    const index = fileURLToPath(new URL('../../src/index.ts', import.meta.url));
+    const app = dir.file('app.ts');
+    writeFileSync(
+      app,
+      `import { app } from ${JSON.stringify(index)};\n` +
+        `const double = app.activity('Double', (n: number) => n * 2);\n` +
+        `app.orchestration('Doubles', function* (ctx) { return yield* ctx.callActivity(double, ctx.getInput<number>()); });\n` +
+        'export default app;\n',
+    );
+    await using server = await startServer({ store: `sqlite:${dir.file('store.db')}`, app });
+    assert.match(server.output(), /Workers: engine thread/);
+    assert.equal((await request(`${server.url}${MANAGEMENT}/orchestrators/Doubles/cjs-1`, { method: 'POST', json: 4 })).status, 202);
+    assert.equal((await waitForCompletion(server.url, 'cjs-1')).output, 8);
+  });
+
   it("runs the process's --import preloads (a tracing setup) in the engine thread too", async () => {
     using dir = createTempDir('perdure-engine-preload-');
     const log = dir.file('preload.log');
