@@ -16,6 +16,8 @@ export interface BannerInfo {
   readonly keys: ResolvedKeys;
   readonly configPath: string | undefined;
   readonly workers: boolean;
+  /** Workers run in an engine thread (decision 0038); false: on the thread that serves HTTP. */
+  readonly engineThread?: boolean;
   /** An Azure Functions app's timer triggers. */
   readonly timers?: readonly { readonly name: string; readonly schedule: string }[];
   /** host.json's route prefix, when the app sets one. */
@@ -29,6 +31,8 @@ export function formatBanner(info: BannerInfo): string {
     `Store: ${info.store}`,
     ...(info.configPath ? [`Config: ${info.configPath}`] : []),
     ...(info.workers ? [] : ['Workers: off (this host only serves HTTP; other processes on the store do the work)']),
+    ...(info.workers && info.engineThread === false ? ['Workers: on the HTTP thread (engine thread off)'] : []),
+    ...(info.workers && info.engineThread === true ? ['Workers: engine thread'] : []),
     `Keys: ${describeKeys(info.keys)}`,
     `Management API: ${info.url}${MANAGEMENT_BASE_PATH}/instances`,
     '',

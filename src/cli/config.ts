@@ -18,7 +18,7 @@ import type { HostOptions } from '../runtime/host.ts';
 import { CliError } from './cli-error.ts';
 import type { StartFlags } from './start-command.ts';
 import { importModule } from './import-module.ts';
-import { resolveServerSettings, SERVER_CONFIG_KEYS, type ServerConfig, type ServerSettings } from './server-config.ts';
+import { bool, resolveServerSettings, SERVER_CONFIG_KEYS, type ServerConfig, type ServerSettings } from './server-config.ts';
 
 /** The default export of `perdure.config.ts` (or `.js`/`.mjs`). */
 export interface PerdureConfig extends ServerConfig {
@@ -36,6 +36,8 @@ export interface PerdureConfig extends ServerConfig {
   readonly maxDeliveries?: number;
   /** false: serve HTTP (start, query, control) but leave the work to other processes sharing the store. */
   readonly workers?: boolean;
+  /** false: run the workers on the thread that serves HTTP, as embedded hosts do (default true; decision 0038). */
+  readonly engineThread?: boolean;
 }
 
 export interface Settings {
@@ -47,6 +49,8 @@ export interface Settings {
   /** Keys, allowed host names, connection and time limits, stack paths (cli/server-config). */
   readonly server: ServerSettings;
   readonly configPath: string | undefined;
+  /** Run the workers in an engine thread (cli/engine-thread.ts), so orchestrator code never delays HTTP. */
+  readonly engineThread: boolean;
   readonly hostTuning: Pick<
     PerdureConfig,
     'orchestrations' | 'activities' | 'maxPollIntervalMs' | 'shutdownGraceMs' | 'maxPayloadBytes' | 'maxDeliveries' | 'workers'
@@ -55,7 +59,16 @@ export interface Settings {
 
 export const DEFAULTS = { port: 7071, host: '127.0.0.1', store: 'sqlite:./.perdure/perdure.db', maxBodyBytes: 1024 * 1024 } as const;
 const CONFIG_NAMES = ['perdure.config.ts', 'perdure.config.mjs', 'perdure.config.js'];
-const CONFIG_KEYS = new Set<string>(['app', 'store', 'port', 'host', 'maxBodyBytes', ...SERVER_CONFIG_KEYS, ...TUNING_KEYS]);
+const CONFIG_KEYS = new Set<string>([
+  'app',
+  'store',
+  'port',
+  'host',
+  'maxBodyBytes',
+  'engineThread',
+  ...SERVER_CONFIG_KEYS,
+  ...TUNING_KEYS,
+]);
 
 export async function resolveSettings(flags: StartFlags, env: NodeJS.ProcessEnv, cwd: string): Promise<Settings> {
   const configPath = findConfig(flags.config, cwd);
@@ -80,6 +93,11 @@ export async function resolveSettings(flags: StartFlags, env: NodeJS.ProcessEnv,
       DEFAULTS.maxBodyBytes,
     server: resolveServerSettings(config, e, from),
     configPath,
+    engineThread:
+      flags.engineThread ??
+      bool(e('PERDURE_ENGINE_THREAD'), 'PERDURE_ENGINE_THREAD') ??
+      bool(config.engineThread, `engineThread in ${from}`) ??
+      true,
     hostTuning: hostTuning(config, from),
   };
 }

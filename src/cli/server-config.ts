@@ -119,7 +119,8 @@ function intValue(value: unknown, source: string): number {
   return value;
 }
 
-function bool(value: unknown, source: string): boolean | undefined {
+/** `true`/`false`, as a value or as environment text. */
+export function bool(value: unknown, source: string): boolean | undefined {
   if (value === undefined) return undefined;
   if (value === true || value === 'true') return true;
   if (value === false || value === 'false') return false;

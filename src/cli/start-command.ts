@@ -24,9 +24,11 @@ export interface StartFlags {
   readonly config?: string;
   readonly logFormat?: string;
   readonly logLevel?: string;
+  /** `--no-engine-thread`: run the workers on the HTTP thread (decision 0038). */
+  readonly engineThread?: boolean;
 }
 
-type StartOption = Exclude<keyof StartFlags, 'command' | 'appModule'>;
+type StartOption = Exclude<keyof StartFlags, 'command' | 'appModule' | 'engineThread'>;
 
 /** Every `perdure start` flag: [flag, value name, help]; commander names the option in camel case (`logFormat`). */
 const START_OPTIONS: readonly (readonly [string, string, string])[] = [
@@ -48,7 +50,7 @@ Environment: PERDURE_MASTER_KEY, PERDURE_SYSTEM_KEY, PERDURE_FUNCTION_KEYS
 (a key is required to bind a non-loopback address; PERDURE_HOST_KEY is the
 master key's old name), PERDURE_MAX_BODY_BYTES (default 1048576),
 PERDURE_MAX_CONNECTIONS, PERDURE_REQUEST_TIMEOUT_MS, PERDURE_HEADERS_TIMEOUT_MS,
-PERDURE_ALLOWED_HOSTS, PERDURE_SHOW_STACK_PATHS, PERDURE_LOG_LEVEL.`;
+PERDURE_ALLOWED_HOSTS, PERDURE_SHOW_STACK_PATHS, PERDURE_ENGINE_THREAD, PERDURE_LOG_LEVEL.`;
 
 export function addStartCommand(program: Command): void {
   const command = program
@@ -57,8 +59,18 @@ export function addStartCommand(program: Command): void {
     .description(START_HELP.trim())
     .argument('[app module]', 'the app module, or an Azure Functions app folder');
   for (const [name, value, help] of START_OPTIONS) command.option(`--${name} <${value}>`, help);
-  command.action(async (appModule: string | undefined, options: Partial<Record<StartOption, string>>) => {
-    const flags: StartFlags = { command: 'start', ...defined({ appModule, ...options }) };
+  command.option(
+    '--no-engine-thread',
+    'run the workers on the thread that serves HTTP (default: in an engine thread; config engineThread)',
+  );
+  type Options = Partial<Record<StartOption, string>> & { engineThread?: boolean };
+  command.action(async (appModule: string | undefined, { engineThread, ...options }: Options) => {
+    // Commander sets the negatable flag's default (true): only an explicit --no-engine-thread overrides the config.
+    const flags: StartFlags = {
+      command: 'start',
+      ...defined({ appModule, ...options }),
+      ...(engineThread === false ? { engineThread } : {}),
+    };
     try {
       await start(flags);
     } catch (error) {

@@ -24,6 +24,7 @@ import { Telemetry } from './telemetry.ts';
 import { loadOpenTelemetry, Tracing } from './tracing.ts';
 import { managementKeyOf, resolveKeys, type HostKeys, type ResolvedKeys } from './keys.ts';
 import { startWorkers } from '../worker/workers.ts';
+import type { HostWiring } from './remote-workers.ts';
 import { startRetention, type RetentionPolicy } from '../worker/retention.ts';
 
 export { DEFAULT_ACTIVITY_LEASE_MS, DEFAULT_ORCHESTRATION_LEASE_MS } from './host-options.ts';
@@ -92,8 +93,11 @@ export interface Host extends AsyncDisposable {
   stop(): Promise<void>;
 }
 
-export async function createHost(options: HostOptions): Promise<Host> {
+/** `wiring` is internal (runtime/remote-workers.ts): `perdure start` uses it to run the workers in an engine thread. */
+export async function createHost(options: HostOptions, wiring: HostWiring = {}): Promise<Host> {
   validateHostTuning(options as unknown as Record<string, unknown>);
+  const remote = wiring.remoteWorkers;
+  if (remote && options.workers !== false) throw new ConfigurationError('remote workers need a host with workers: false');
   const keys = resolveKeys(options.keys, options.hostKey);
   const managementKey = managementKeyOf(keys);
   const ownsStore = typeof options.store === 'string';
@@ -102,7 +106,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createPinoLogger();
   const telemetry = await createTelemetry(options.metrics, { clock, store, logger });
-  const completions = new CompletionNotifier();
+  const completions = wiring.completions ?? new CompletionNotifier();
   const maxPayloadBytes = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
   const tuning = withDefaults(options);
   const versioning = resolveVersioning(options);
@@ -130,12 +134,12 @@ export async function createHost(options: HostOptions): Promise<Host> {
     maxPayloadBytes,
     ...(versioning.defaultVersion === undefined ? {} : { defaultVersion: versioning.defaultVersion }),
     // A client only ever queues inbox messages (starts, events, control): activities come from turns.
-    onWork: () => workers?.wakeClaims(),
+    onWork: remote ? () => remote.wakeClaims() : () => workers?.wakeClaims(),
     observer: telemetry,
-    ...(workers ? { handoff: workers.handoff } : {}),
+    ...(workers ? { handoff: workers.handoff } : remote?.handoff ? { handoff: remote.handoff } : {}),
     ...(managementKey === undefined ? {} : { managementKey }),
     ...(options.showStackPaths === true ? { showStackPaths: true } : {}),
-    onScheduleChange: () => scheduler?.wake(),
+    onScheduleChange: remote ? () => remote.wakeSchedules() : () => scheduler?.wake(),
   });
   // Schedules fire on hosts that run the app's workers.
   const scheduler = workers ? new ScheduleRunner({ store, client, clock, logger, maxPayloadBytes }) : undefined;
@@ -148,6 +152,17 @@ export async function createHost(options: HostOptions): Promise<Host> {
       throw error;
     }
     scheduler.start();
+  }
+  if (workers) {
+    const leaseMs = tuning.orchestrations.leaseMs;
+    const { owner, handoff } = workers;
+    wiring.onWorkers?.({
+      owner,
+      leaseMs,
+      wakeClaims: workers.wakeClaims,
+      wakeSchedules: () => scheduler?.wake(),
+      accept: (item) => handoff.accept(item),
+    });
   }
   const stopRetention = options.retention === undefined ? undefined : startRetention({ store, clock, logger, policy: options.retention });
   let stopped: Promise<void> | undefined;

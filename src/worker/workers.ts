@@ -127,6 +127,7 @@ export function startWorkers({ app, tuning, store, clock, logger, completions, m
   orchestrationLoop.start();
   activityLoop.start();
   return {
+    owner,
     wake,
     wakeClaims,
     handoff,
