@@ -11,6 +11,7 @@ import type { MetricObjectWithValues, MetricValue } from 'prom-client';
 import type { HostKeys } from '../runtime/keys.ts';
 import type { OrchestrationWorkItem } from '../store/store.ts';
 import type { Settings } from './config.ts';
+import type { OpenStoreOptions } from '../store/open-store.ts';
 
 /** `workerData` of the engine thread: everything it needs to load the same app and open the same store. */
 export interface EngineData {
@@ -23,6 +24,8 @@ export interface EngineData {
   readonly showStackPaths: boolean;
   /** Resolved on the main thread: a worker thread's stderr is never a terminal. */
   readonly log: { readonly logFormat: 'json' | 'pretty'; readonly logLevel?: string };
+  /** A SQLite store's write lock, shared with the main thread's connection (sqlite/thread-write-lock.ts). */
+  readonly sqliteWriteLock?: Int32Array;
 }
 
 export type MetricsJson = MetricObjectWithValues<MetricValue<string>>[];
@@ -43,3 +46,8 @@ export type FromEngine =
   | { readonly type: 'holds'; readonly ops: readonly HoldOp[] }
   | { readonly type: 'metrics'; readonly id: number; readonly json: MetricsJson }
   | { readonly type: 'stopped' };
+
+/** createHost's store options for a thread of a `perdure start` process: the shared SQLite write lock, if any. */
+export function storeOptionsFor(sqliteWriteLock: Int32Array | undefined): { storeOptions?: OpenStoreOptions } {
+  return sqliteWriteLock ? { storeOptions: { sqlite: { threadWriteLock: sqliteWriteLock } } } : {};
+}

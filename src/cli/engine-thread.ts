@@ -20,7 +20,7 @@ import { registerTimerSchedules } from '../azure-functions/timer-schedules.ts';
 import { createHost, type Host } from '../runtime/host.ts';
 import { CompletionNotifier, type LocalWorkers } from '../runtime/remote-workers.ts';
 import { CliError } from './cli-error.ts';
-import type { EngineData, FromEngine, HoldOp, ToEngine } from './engine-protocol.ts';
+import { storeOptionsFor, type EngineData, type FromEngine, type HoldOp, type ToEngine } from './engine-protocol.ts';
 import { loadFunctionsApp } from './functions-app.ts';
 import { loadApp } from './load-app.ts';
 import { loggerFromFlags } from './log-options.ts';
@@ -69,7 +69,11 @@ async function runEngine(port: MessagePort, data: EngineData): Promise<void> {
   let workers: LocalWorkers | undefined;
   const { hostTuning, keys, showStackPaths, store } = data;
   const options = { app, store, ...hostTuning, workers: true, ...(keys ? { keys } : {}), showStackPaths, logger };
-  const host = await createHost(options, { completions: new MirroredCompletions(port), onWorkers: (w) => (workers = w) });
+  const host = await createHost(options, {
+    completions: new MirroredCompletions(port),
+    onWorkers: (w) => (workers = w),
+    ...storeOptionsFor(data.sqliteWriteLock),
+  });
   served.host = host;
   const local = workers!;
   port.on('message', (message: ToEngine) => {

@@ -30,7 +30,8 @@ import { withDefaults } from '../runtime/host-options.ts';
 import type { Logger } from '../runtime/logger.ts';
 import { createEngineLink, type EngineLink } from './engine-link.ts';
 import { mergedMetrics } from './engine-metrics.ts';
-import type { EngineData } from './engine-protocol.ts';
+import { storeOptionsFor, type EngineData } from './engine-protocol.ts';
+import { createThreadWriteLock } from '../store/open-store.ts';
 
 /** Resolves once the server is listening; the process then lives until a signal. */
 export async function start(flags: StartFlags): Promise<void> {
@@ -50,7 +51,10 @@ export async function start(flags: StartFlags): Promise<void> {
   // An in-memory SQLite store is one per connection: a thread opening it again would see another, empty store.
   const shareable = !/^sqlite::memory:$/i.test(settings.store);
   const threaded = workers && settings.engineThread && shareable;
-  const engine = threaded ? engineLinkFor(settings, flags, functionsDir, app, logger, onDeath) : undefined;
+  // Both threads' connections to one SQLite file take turns through a shared lock instead of SQLite's busy sleeps
+  // (a PostgreSQL store ignores it).
+  const sqliteWriteLock = threaded ? createThreadWriteLock() : undefined;
+  const engine = threaded ? engineLinkFor(settings, flags, functionsDir, app, logger, onDeath, sqliteWriteLock) : undefined;
   // Timers run on durable schedules, registered before the host exists; their activity reaches the host through these.
   // With an engine thread they run there, but are registered here too, so that both threads' apps are the same.
   const served: { host?: Host; origin: string } = { origin: '' };
@@ -58,7 +62,10 @@ export async function start(flags: StartFlags): Promise<void> {
   const hostOptions = { app, store: settings.store, ...settings.hostTuning, keys, showStackPaths, logger };
   // With an engine thread this thread's host is client-only: the engine runs the workers, schedules and retention.
   const host = engine
-    ? await createHost({ ...hostOptions, workers: false }, { completions: engine.completions, remoteWorkers: engine.remote })
+    ? await createHost(
+        { ...hostOptions, workers: false },
+        { completions: engine.completions, remoteWorkers: engine.remote, ...storeOptionsFor(sqliteWriteLock) },
+      )
     : await createHost(hostOptions);
   served.host = host;
   try {
@@ -105,6 +112,7 @@ function engineLinkFor(
   app: FunctionApp,
   logger: Logger,
   onDeath: (reason: string) => void,
+  sqliteWriteLock: Int32Array | undefined,
 ): EngineLink {
   const logFormat = flags.logFormat === 'json' || flags.logFormat === 'pretty' ? flags.logFormat : process.stderr.isTTY ? 'pretty' : 'json';
   const data: EngineData = {
@@ -115,6 +123,7 @@ function engineLinkFor(
     keys: settings.server.keys,
     showStackPaths: settings.server.showStackPaths === true,
     log: { logFormat, ...(flags.logLevel === undefined ? {} : { logLevel: flags.logLevel }) },
+    ...(sqliteWriteLock ? { sqliteWriteLock } : {}),
   };
   return createEngineLink({ data, app, logger, onDeath });
 }

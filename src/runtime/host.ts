@@ -101,7 +101,7 @@ export async function createHost(options: HostOptions, wiring: HostWiring = {}):
   const keys = resolveKeys(options.keys, options.hostKey);
   const managementKey = managementKeyOf(keys);
   const ownsStore = typeof options.store === 'string';
-  const store = typeof options.store === 'string' ? await openStore(options.store) : options.store;
+  const store = typeof options.store === 'string' ? await openStore(options.store, wiring.storeOptions) : options.store;
   if (!store || typeof store.claimOrchestrations !== 'function') throw new ConfigurationError('store must be a Store or a store URL');
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createPinoLogger();

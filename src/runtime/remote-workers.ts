@@ -16,6 +16,7 @@ import type { CompletionNotifier } from '../worker/completion-notifier.ts';
 // cli/ reaches the worker layer only through runtime/: the engine thread and its link each bring a notifier.
 export { CompletionNotifier } from '../worker/completion-notifier.ts';
 import type { StartHandoff } from '../worker/start-handoff.ts';
+import type { OpenStoreOptions } from '../store/open-store.ts';
 
 export interface RemoteWorkers {
   /** Work a claim would find was committed here (starts, events, control messages, entity signals). */
@@ -43,4 +44,6 @@ export interface HostWiring {
   readonly remoteWorkers?: RemoteWorkers;
   /** Called once, before createHost resolves, with the workers of a host that runs them. */
   readonly onWorkers?: (workers: LocalWorkers) => void;
+  /** How a store given as a URL is opened (the engine thread's shared SQLite write lock). */
+  readonly storeOptions?: OpenStoreOptions;
 }

@@ -29,6 +29,9 @@ import { ConfigurationError, PerdureError, StoreUnavailableError } from '../mode
 import type { PostgresStoreOptions } from './postgres/config.ts';
 import type { SqliteStoreOptions } from './sqlite/options.ts';
 import { createSqliteStore } from './sqlite/store.ts';
+
+/** A write lock for the threads of one process that open the same SQLite file (see SqliteStoreOptions.threadWriteLock). */
+export { createThreadWriteLock } from './sqlite/thread-write-lock.ts';
 import type { Store } from './store.ts';
 
 export interface OpenStoreOptions {

@@ -15,11 +15,14 @@
  */
 import Database from 'better-sqlite3';
 import type { Synchronous } from './options.ts';
+import { withThreadWriteLock } from './thread-write-lock.ts';
 
 export interface ConnectionOptions {
   readonly path: string;
   readonly synchronous: Synchronous;
   readonly busyTimeoutMs: number;
+  /** Shared with another thread's connection to the same file (thread-write-lock.ts). */
+  readonly threadWriteLock?: Int32Array | undefined;
 }
 
 /** A statement that takes named (`@name`) or positional parameters. */
@@ -58,7 +61,12 @@ export function openConnection(options: ConnectionOptions): Connection {
       }
       return statement;
     },
-    write: <T>(fn: () => T) => runInTransaction.immediate(fn) as T,
+    write: <T>(fn: () => T): T => {
+      const lock = options.threadWriteLock;
+      // A nested write is a savepoint of the transaction that already holds the lock.
+      if (lock === undefined || db.inTransaction) return runInTransaction.immediate(fn) as T;
+      return withThreadWriteLock(lock, options.busyTimeoutMs, () => runInTransaction.immediate(fn) as T);
+    },
     exec: (sql) => void db.exec(sql),
     pragma: (source) => db.pragma(source, { simple: true }),
     get isOpen() {

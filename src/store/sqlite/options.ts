@@ -18,4 +18,10 @@ export interface SqliteStoreOptions {
    * (1.7 GB: 0.9 s from the page cache, 32 s from disk). `0` never runs it.
    */
   readonly quickCheckMaxBytes?: number;
+  /**
+   * For threads of one process that open the same file (`perdure start`'s engine thread): the same
+   * array (`createThreadWriteLock()`, backed by a SharedArrayBuffer) given to each thread's store makes
+   * a writer wait for the other thread's transaction to end instead of sleeping in SQLite's busy handler.
+   */
+  readonly threadWriteLock?: Int32Array;
 }

@@ -47,7 +47,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   const description = describe(path);
   const synchronous = options.synchronous ?? 'full';
   const connection = openChecked(
-    { path, synchronous, busyTimeoutMs: options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS },
+    { path, synchronous, busyTimeoutMs: options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS, threadWriteLock: options.threadWriteLock },
     description,
     options.quickCheckMaxBytes ?? DEFAULT_QUICK_CHECK_MAX_BYTES,
   );
