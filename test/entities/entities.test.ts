@@ -7,33 +7,12 @@
  * sections that transfer between the same two accounts in opposite directions.
  */
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { createHost, silentLogger, ValidationError, type Host } from '../../src/index.ts';
-import { createTempDir } from '../helpers/temp-dir.ts';
-import { createTestSchema } from '../helpers/postgres.ts';
 import { buildEntityApp } from './entity-app.ts';
+import { entityStores, until } from './entity-stores.ts';
 
-const dir = createTempDir('perdure-entities-');
-after(() => dir[Symbol.dispose]());
-let files = 0;
-
-const stores: Record<string, () => Promise<{ url: string; drop: () => Promise<void> }>> = {
-  sqlite: async () => ({ url: `sqlite:${dir.file(`entities-${++files}.db`)}`, drop: async () => {} }),
-  postgres: async () => {
-    const schema = await createTestSchema('entities');
-    return { url: schema.url, drop: () => schema.drop() };
-  },
-};
-
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}; last: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+const stores = entityStores('entities');
 
 for (const [storeName, makeStore] of Object.entries(stores)) {
   describe(`entities on ${storeName}`, () => {

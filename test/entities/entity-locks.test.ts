@@ -9,33 +9,12 @@
  * rolled back, and the entity carries on.
  */
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { createHost, silentLogger, type Host } from '../../src/index.ts';
-import { createTempDir } from '../helpers/temp-dir.ts';
-import { createTestSchema } from '../helpers/postgres.ts';
 import { buildEntityApp } from './entity-app.ts';
+import { entityStores, until } from './entity-stores.ts';
 
-const dir = createTempDir('perdure-entity-locks-');
-after(() => dir[Symbol.dispose]());
-let files = 0;
-
-const stores: Record<string, () => Promise<{ url: string; drop: () => Promise<void> }>> = {
-  sqlite: async () => ({ url: `sqlite:${dir.file(`locks-${++files}.db`)}`, drop: async () => {} }),
-  postgres: async () => {
-    const schema = await createTestSchema('entity_locks');
-    return { url: schema.url, drop: () => schema.drop() };
-  },
-};
-
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}; last: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+const stores = entityStores('entity-locks');
 
 const account = (key: string) => ({ name: 'account', key });
 
