@@ -36,7 +36,7 @@ const PUBLIC_DIR = fileURLToPath(new URL('./public/', import.meta.url));
 const BUILT_DIR = fileURLToPath(new URL('./assets/', import.meta.url));
 const MANIFEST = 'manifest.json';
 const HEADER =
-  '/*! Perdure dashboard: its modules (src/dashboard/public/) and, vendored, Preact (MIT,' +
+  '/*! Perdure dashboard: its modules (src/dashboard/public/) and, bundled, Preact (MIT,' +
   ' /dashboard/vendor/preact-LICENSE.txt) and htm (Apache-2.0, /dashboard/vendor/htm-LICENSE.txt). */\n';
 
 let built: DashboardAssets | undefined;

@@ -169,7 +169,7 @@ describe('the packed tarball', { timeout: 15 * 60_000 }, () => {
       assert.ok(script, 'the page loads the bundle');
       const bundle = await fetch(`${url}${script}`);
       assert.equal(bundle.status, 200);
-      assert.match(await bundle.text(), /\/\/ \/dashboard\/vendor\/hooks\.js\n/);
+      assert.match(await bundle.text(), /\/\/ node_modules\/preact\/hooks\/dist\/hooks\.module\.js\n/, 'the bundle holds the UI library');
       assert.ok(!existsSync(join(project, 'node_modules/preact')), 'preact is not installed with perdure');
     } finally {
       process.kill(-child.pid!, 'SIGTERM');
