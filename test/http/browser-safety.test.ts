@@ -133,8 +133,9 @@ describe('foreign Host (DNS rebinding)', () => {
 
   it('accepts loopback names in Host and builds status URLs from them', async () => {
     const port = new URL(server.url).port;
-    for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`]) {
-      const id = `host-${host.length}`;
+    for (const [index, host] of [`localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`].entries()) {
+      // One ID per Host: two names of one length once shared an ID, and the second start was a conflict whenever the first was still running.
+      const id = `host-${index}`;
       const started = await raw('POST', `${MANAGEMENT}/orchestrators/HelloSequence/${id}`, { host });
       assert.equal(started.status, 202, host);
       assert.equal(started.headers['location'], `http://${host}${MANAGEMENT}/instances/${id}`);
